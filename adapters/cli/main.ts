@@ -1,0 +1,65 @@
+/**
+ * CLI driver: `sellpo <command>`. Commands call handlers directly with the same v2 events the HTTP driver
+ * builds, or operate the platform (migrations, tenants, ...). Results go to stdout, logs and progress to stderr.
+ * Exit codes: 0 success, 1 an error response or a failed operation, 2 bad usage.
+ */
+import { endpoints } from '../../handlers/registry.ts';
+import { buildRuntime, type Runtime } from '../composition.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { parse, type CliIO, type Command } from './commands.ts';
+import { UsageError } from './usage.ts';
+import { invokeCommand, openapiCommand, routesCommand } from './endpoint-commands.ts';
+
+export const commands: Command[] = [routesCommand, invokeCommand, openapiCommand];
+
+const help = (): string =>
+  `usage: sellpo <command> [options]\n\ncommands:\n${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}\n\n` +
+  'Run `sellpo <command> --help` for its options.\n';
+
+export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env = process.env): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out.write(help());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err.write(`sellpo: unknown command ${JSON.stringify(name)}\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out.write(`${command.usage}\n`);
+    return 0;
+  }
+  let runtime: Runtime | undefined;
+  try {
+    const config = loadConfig(env);
+    const args = parse(command, rest);
+    return await command.run(args as never, {
+      ...io,
+      config,
+      runtime: async () => (runtime ??= await buildRuntime(config, { endpoints, mode: 'cli', accessLog: null })),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err.write(`sellpo ${command.name}: ${error.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err.write(`sellpo: ${error.message}\n`);
+      return 2;
+    }
+    io.err.write(`sellpo ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await runtime?.close();
+  }
+};
+
+// Run when executed (bundled as dist/cli.mjs or from sources), not when imported by tests.
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/dist/cli.mjs') || process.argv[1]?.endsWith('/bin/sellpo.mjs');
+if (isMain) {
+  const code = await runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr });
+  // Exit once stdout has drained (large results piped to another program), even if a client keeps a handle open.
+  process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,85 @@
+/**
+ * The composition root: configuration in, ports and handlers out. The one module that knows every adapter.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Ports } from '../core/ports.ts';
+import { systemClock } from '../core/shared/clock.ts';
+import type { AnyEndpoint, HandlerOptions, LineSink } from '../handlers/runtime.ts';
+import type { Config } from './config.ts';
+import { buildInfo } from './build-info.ts';
+import { createDispatcher, type Dispatcher } from './dispatch.ts';
+import { bufferedLineSink, createRootLogger } from './logging.ts';
+import { memoryAuthenticator } from './memory/auth.ts';
+import { staticFlags } from './memory/flags.ts';
+import { buildOpenApi, openApiYaml } from './openapi.ts';
+
+export type Mode = 'server' | 'lambda' | 'cli';
+
+export interface RuntimeOptions {
+  endpoints: readonly AnyEndpoint[];
+  mode: Mode;
+  /** Replace ports (tests); anything not given is built from config. */
+  overrides?: Partial<Ports>;
+  /** Where access lines go; default stdout (stderr for the CLI), or off when ACCESS_LOG=false. */
+  accessLog?: LineSink | null;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  config: Config;
+  ports: Ports;
+  logger: Logger;
+  options: HandlerOptions;
+  dispatcher: Dispatcher;
+  /** Writes buffered access lines now (Lambda, before the environment may freeze). */
+  flushLogs(): void;
+  close(): Promise<void>;
+}
+
+const lazy = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Promise<Runtime> => {
+  const toStderr = runtime.mode === 'cli';
+  const logger = runtime.logger ?? createRootLogger(config.LOG_LEVEL, { toStderr });
+  const buffered = runtime.accessLog === undefined && config.ACCESS_LOG ? bufferedLineSink(toStderr ? 2 : 1) : null;
+  const accessLog = runtime.accessLog !== undefined ? runtime.accessLog : buffered;
+
+  // The document is built on first request: start-up stays fast and most processes never serve it.
+  const document = lazy(() => buildOpenApi(runtime.endpoints));
+  const json = lazy(() => JSON.stringify(document()));
+  const yaml = lazy(() => openApiYaml(document()));
+
+  const ports: Ports = {
+    clock: systemClock,
+    auth: memoryAuthenticator(),
+    flags: staticFlags(config.FEATURE_FLAGS),
+    healthChecks: [],
+    healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
+    build: buildInfo(config.BUILD_COMMIT),
+    apiDocument: { json, yaml },
+    ...runtime.overrides,
+  };
+
+  const options: HandlerOptions = {
+    ports,
+    logger,
+    accessLog,
+    service: 'sellpo',
+    validateResponses: config.VALIDATE_RESPONSES,
+  };
+  const dispatcher = createDispatcher(runtime.endpoints, options);
+  return {
+    config,
+    ports,
+    logger,
+    options,
+    dispatcher,
+    flushLogs: () => buffered?.flush(),
+    close: async () => {
+      buffered?.flush();
+    },
+  };
+};

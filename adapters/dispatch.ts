@@ -1,0 +1,81 @@
+import { Router } from './http/router.ts';
+import { buildV2Event } from './events.ts';
+import {
+  createHandler,
+  errorResult,
+  formatAccessLine,
+  ProblemError,
+  requestIdFrom,
+  type AnyEndpoint,
+  type HandlerOptions,
+  type HttpHandler,
+  type InvocationContext,
+  type V2Event,
+  type V2Result,
+} from '../handlers/runtime.ts';
+
+export type Dispatch = (event: V2Event, context?: InvocationContext) => Promise<V2Result>;
+
+export interface Dispatcher {
+  dispatch: Dispatch;
+  handlers: ReadonlyMap<string, HttpHandler>;
+  router: Router<{ def: AnyEndpoint; handler: HttpHandler }>;
+}
+
+/**
+ * Routes a v2 event to the handler of the matching endpoint. Unknown paths (404), known paths with another
+ * method (405 with Allow) and undecodable paths (400) get a problem answer and an access line like any request.
+ */
+export const createDispatcher = (endpoints: readonly AnyEndpoint[], options: HandlerOptions): Dispatcher => {
+  const router = new Router<{ def: AnyEndpoint; handler: HttpHandler }>();
+  const handlers = new Map<string, HttpHandler>();
+  for (const def of endpoints) {
+    if (handlers.has(def.id)) throw new Error(`endpoint id ${def.id} is defined twice`);
+    const handler = createHandler(def, options);
+    handlers.set(def.id, handler);
+    router.add(def.method, def.path, { def, handler });
+  }
+
+  const answer = (event: V2Event, error: ProblemError, route: string): V2Result => {
+    const started = performance.now();
+    const requestId = requestIdFrom(event.headers?.['x-request-id']);
+    const result = errorResult(error, requestId, () => options.logger);
+    result.headers = { ...result.headers, 'x-request-id': requestId };
+    options.accessLog?.(
+      formatAccessLine(options.service, {
+        requestId,
+        method: event.requestContext.http.method,
+        path: event.rawPath,
+        route,
+        status: result.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        sourceIp: event.requestContext.http.sourceIp,
+      }),
+    );
+    return result;
+  };
+
+  const dispatch: Dispatch = async (event, context) => {
+    const method = event.requestContext.http.method;
+    const match = router.match(method, event.rawPath);
+    switch (match.kind) {
+      case 'found':
+        event.pathParameters = match.params;
+        event.routeKey = `${match.value.def.method} ${match.value.def.path}`;
+        return match.value.handler(event, context);
+      case 'method_not_allowed': {
+        const allow = match.allow.join(', ');
+        return answer(event, new ProblemError('method_not_allowed', `${method} is not allowed on ${event.rawPath}; use ${allow}.`, { allow: match.allow }, { allow }), '-');
+      }
+      case 'bad_path':
+        return answer(event, new ProblemError('invalid', 'The path is not validly percent-encoded.'), '-');
+      default:
+        return answer(event, new ProblemError('route_not_found', `No route for ${method} ${event.rawPath}.`), '-');
+    }
+  };
+
+  return { dispatch, handlers, router };
+};
+
+/** Builds an event for an endpoint from its parts, for the CLI and tests. */
+export { buildV2Event };

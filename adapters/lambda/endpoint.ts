@@ -1,0 +1,12 @@
+/**
+ * Lambda driver, one endpoint per function: build.mjs generates an entry per endpoint that calls this with
+ * that endpoint's definition only, so the bundle carries one handler. Events whose method and path do not
+ * belong to the endpoint get the same 404/405 answers as the router.
+ */
+import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import { buildRuntime } from '../composition.ts';
+import { loadConfig } from '../config.ts';
+import { lambdaHandler } from './serve.ts';
+
+export const endpointLambda = async (definition: AnyEndpoint) =>
+  lambdaHandler(await buildRuntime(loadConfig(), { endpoints: [definition], mode: 'lambda' }));

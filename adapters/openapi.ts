@@ -1,0 +1,150 @@
+import * as z from 'zod';
+import { OpenApiBuilder, type OperationObject, type ParameterObject, type ResponsesObject, type SchemaObject } from 'openapi3-ts/oas31';
+import { stringify } from 'yaml';
+import { API_VERSION, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/runtime.ts';
+
+type Json = Record<string, unknown>;
+
+/**
+ * zod -> JSON Schema (2020-12, which OpenAPI 3.1 uses as is) for one schema; named sub-schemas (`.meta({id})`)
+ * are hoisted into components and referenced from there.
+ */
+const toSchema = (schema: z.ZodType, io: 'input' | 'output', components: Map<string, string>, out: Record<string, SchemaObject>): SchemaObject => {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as Json;
+  const defs = (json.$defs ?? {}) as Record<string, Json>;
+  delete json.$defs;
+  delete json.$schema;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value && typeof value === 'object') {
+      const obj: Json = {};
+      for (const [k, v] of Object.entries(value)) {
+        obj[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${v.slice(8)}` : rewrite(v);
+      }
+      return obj;
+    }
+    return value;
+  };
+  for (const [name, def] of Object.entries(defs)) {
+    const body = rewrite(def) as SchemaObject;
+    const text = JSON.stringify(body);
+    const seen = components.get(name);
+    if (seen !== undefined && seen !== text) throw new Error(`two different schemas are named ${name}`);
+    components.set(name, text);
+    out[name] = body;
+  }
+  // A top-level schema with an id comes back as a $ref to its own entry in $defs, now a component.
+  return rewrite(json) as SchemaObject;
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/** The OpenAPI 3.1 document of a set of endpoints: paths, parameters, bodies, every response, problem types. */
+export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
+  const components = new Map<string, string>();
+  const schemas: Record<string, SchemaObject> = {};
+  toSchema(problemSchema, 'output', components, schemas);
+
+  const builder = OpenApiBuilder.create()
+    .addOpenApiVersion('3.1.0')
+    .addInfo({
+      title: 'Sell-Po API',
+      version: API_VERSION,
+      description:
+        'Keyword demand, market data, sourcing, landed cost and margin, stock and profit for sellers on Naver Smart Store and Coupang.\n\n' +
+        'Errors are RFC 9457 problem details (`application/problem+json`); `instance` is the request id, also sent as `x-request-id`. ' +
+        `Problem types: ${Object.keys(problemKinds).map((k) => `\`${problemType(k as keyof typeof problemKinds)}\``).join(', ')}.`,
+    })
+    .addServer({ url: '/' })
+    .addSecurityScheme('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API key (`sp_...`) or a short-lived JWT issued for the web front end.',
+    });
+
+  const byPath = new Map<string, AnyEndpoint[]>();
+  for (const def of [...endpoints].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))) {
+    byPath.set(def.path, [...(byPath.get(def.path) ?? []), def]);
+  }
+
+  for (const [path, defs] of byPath) {
+    const item: Record<string, OperationObject> = {};
+    for (const def of defs) {
+      const parameters: ParameterObject[] = [];
+      const addParams = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
+        if (!schema) return;
+        const json = toSchema(schema, 'input', components, schemas) as Json;
+        const props = (json.properties ?? {}) as Record<string, Json>;
+        const required = new Set((json.required as string[] | undefined) ?? []);
+        for (const [name, prop] of Object.entries(props)) {
+          const { description, ...rest } = prop;
+          parameters.push({
+            name,
+            in: where,
+            required: where === 'path' || required.has(name),
+            ...(typeof description === 'string' ? { description } : {}),
+            schema: rest as SchemaObject,
+            ...(rest.type === 'array' ? { style: 'form', explode: true } : {}),
+          });
+        }
+      };
+      addParams(def.params, 'path');
+      addParams(def.query, 'query');
+
+      const responses: ResponsesObject = {};
+      for (const [status, schema] of Object.entries(def.responses as Record<string, z.ZodType>)) {
+        const json = toSchema(schema, 'output', components, schemas);
+        const isText = (json as Json).type === 'string';
+        responses[status] = {
+          description: schema.description ?? (Number(status) < 400 ? 'Success' : 'Failure'),
+          content: { [isText ? 'text/plain' : 'application/json']: { schema: json } },
+        };
+      }
+      const hasInput = Boolean(def.params || def.query || def.body);
+      if (hasInput) responses['400'] ??= problemResponse('Invalid input: every bad field is listed in `errors`.');
+      if (def.access === 'tenant' || def.access === 'admin') {
+        responses['401'] ??= problemResponse('Missing or invalid credentials.');
+        responses['403'] ??= problemResponse('The credentials do not grant this.');
+      }
+      if (def.flag || def.params) responses['404'] ??= problemResponse('Not found (or the feature is not enabled).');
+      if (def.body) {
+        responses['413'] ??= problemResponse('Body larger than 1 MiB.');
+        responses['415'] ??= problemResponse('Body is not JSON.');
+      }
+      responses['500'] ??= problemResponse('Unexpected error; quote the request id.');
+
+      const op: OperationObject = {
+        operationId: def.id,
+        summary: def.summary,
+        ...(def.description ? { description: def.description } : {}),
+        tags: def.tags,
+        ...(parameters.length ? { parameters } : {}),
+        ...(def.access === 'tenant' || def.access === 'admin' ? { security: [{ bearer: [] }] } : { security: [] }),
+        responses,
+      };
+      if (def.body) {
+        op.requestBody = {
+          required: true,
+          content: {
+            'application/json': {
+              schema: toSchema(def.body, 'input', components, schemas),
+              ...(def.example !== undefined ? { example: def.example } : {}),
+            },
+          },
+        };
+      }
+      const ext = op as Json;
+      ext['x-access'] = def.access;
+      if (def.flag) ext['x-feature-flag'] = def.flag;
+      item[def.method.toLowerCase()] = op;
+    }
+    builder.addPath(path, item);
+  }
+  for (const name of Object.keys(schemas).sort()) builder.addSchema(name, schemas[name]!);
+  return builder.getSpec() as unknown as Json;
+};
+
+export const openApiYaml = (doc: Json): string => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });

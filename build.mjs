@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Bundles every runtime artefact with esbuild: the HTTP server, the Lambda router, one Lambda bundle per
+// endpoint, and the CLI. Minified ESM for Node 24 with source maps; prints a size report.
+//
+//   node build.mjs            build everything into dist/
+//   node build.mjs --quiet    no size report (used by `npm start` when it rebuilds)
+import { execSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+import { ensureProjectNode, root } from './scripts/project-node.mjs';
+
+ensureProjectNode();
+const quiet = process.argv.includes('--quiet');
+const dist = join(root, 'dist');
+
+// Kept out of the bundles: native or WASM packages that load files next to themselves. The container's runtime
+// stage installs exactly these (container/Dockerfile reads this list through `node build.mjs --print-externals`).
+export const externals = ['aws-lambda-ric', '@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg-native'];
+if (process.argv.includes('--print-externals')) {
+  process.stdout.write(`${externals.join('\n')}\n`);
+  process.exit(0);
+}
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const commit = (() => {
+  if (process.env.BUILD_COMMIT) return process.env.BUILD_COMMIT;
+  try {
+    return execSync('git rev-parse --short=12 HEAD', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const buildInfo = { version: pkg.version, commit, builtAt: new Date().toISOString() };
+
+// Finds each endpoint definition's module and export name, so a per-endpoint Lambda bundle imports only it.
+const endpointModules = async () => {
+  const found = [];
+  const handlersDir = join(root, 'handlers');
+  for (const context of readdirSync(handlersDir, { withFileTypes: true })) {
+    if (!context.isDirectory() || context.name === 'kit') continue;
+    for (const file of readdirSync(join(handlersDir, context.name))) {
+      if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file === 'index.ts') continue;
+      const path = join(handlersDir, context.name, file);
+      const mod = await import(path);
+      for (const [exportName, value] of Object.entries(mod)) {
+        if (value && typeof value === 'object' && typeof value.id === 'string' && typeof value.run === 'function' && typeof value.path === 'string') {
+          found.push({ id: value.id, path, exportName });
+        }
+      }
+    }
+  }
+  return found.sort((a, b) => a.id.localeCompare(b.id));
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  external: externals,
+  metafile: true,
+  logLevel: 'warning',
+  define: { __SELLPO_BUILD__: JSON.stringify(buildInfo) },
+  // Bundled CommonJS dependencies (pg, the AWS SDK) call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __sellpoRequire } from 'node:module'; const require = __sellpoRequire(import.meta.url);" },
+};
+
+const started = performance.now();
+rmSync(dist, { recursive: true, force: true });
+const generated = join(root, '.cache', 'entries');
+rmSync(generated, { recursive: true, force: true });
+mkdirSync(generated, { recursive: true });
+
+const endpoints = await endpointModules();
+const endpointEntries = {};
+for (const e of endpoints) {
+  const file = join(generated, `${e.id}.ts`);
+  const rel = (p) => relative(generated, p).replaceAll('\\', '/');
+  writeFileSync(
+    file,
+    `import { endpointLambda } from '${rel(join(root, 'adapters/lambda/endpoint.ts'))}';\n` +
+      `import { ${e.exportName} as definition } from '${rel(e.path)}';\n` +
+      `export const handler = await endpointLambda(definition);\n`,
+  );
+  endpointEntries[`lambda/endpoints/${e.id}`] = file;
+}
+
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: {
+      server: join(root, 'adapters/http/main.ts'),
+      cli: join(root, 'adapters/cli/main.ts'),
+      'lambda/router': join(root, 'adapters/lambda/router.ts'),
+    },
+    outdir: dist,
+    outExtension: { '.js': '.mjs' },
+  }),
+  endpoints.length
+    ? build({ ...common, entryPoints: endpointEntries, outdir: dist, outExtension: { '.js': '.mjs' } })
+    : Promise.resolve({ metafile: { outputs: {} } }),
+]);
+writeFileSync(join(dist, 'build.json'), `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id) }, null, 2)}\n`);
+
+if (!quiet) {
+  const rows = [];
+  for (const r of results) {
+    for (const [file, out] of Object.entries(r.metafile.outputs)) {
+      if (!file.endsWith('.map')) rows.push([relative(root, join(root, file)), out.bytes]);
+    }
+  }
+  rows.sort((a, b) => a[0].localeCompare(b[0]));
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`built ${rows.length} bundles in ${Math.round(performance.now() - started)} ms (commit ${commit})\n`);
+  for (const [file, bytes] of rows) process.stdout.write(`  ${file.padEnd(width)}  ${(bytes / 1024).toFixed(1).padStart(8)} kB\n`);
+}

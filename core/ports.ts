@@ -1,0 +1,35 @@
+import type { Clock } from './shared/clock.ts';
+import type { Authenticator } from './platform/principal.ts';
+import type { FeatureFlags } from './platform/flags.ts';
+import type { HealthCheck } from './platform/health.ts';
+
+/** Build facts the running artefact reports about itself (GET /v1/meta). */
+export interface BuildInfo {
+  version: string;
+  commit: string;
+  builtAt: string;
+  apiVersion: string;
+}
+
+/**
+ * Every port a use case may reach, as the composition root provides them. Each bounded context adds its
+ * own ports interface here; handlers receive this object and never construct an adapter.
+ */
+/** The API's own OpenAPI document, rendered on demand from the endpoint definitions. */
+export interface ApiDocument {
+  json(): string;
+  yaml(): string;
+}
+
+export interface PlatformPorts {
+  clock: Clock;
+  apiDocument: ApiDocument;
+  /** Bound on each dependency check of GET /health. */
+  healthTimeoutMs: number;
+  auth: Authenticator;
+  flags: FeatureFlags;
+  healthChecks: readonly HealthCheck[];
+  build: BuildInfo;
+}
+
+export type Ports = PlatformPorts;

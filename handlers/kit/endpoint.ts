@@ -1,0 +1,71 @@
+import type * as z from 'zod';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Access, Principal } from '../../core/platform/principal.ts';
+import type { Ports } from '../../core/ports.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+type AnyObject = z.ZodType<Record<string, unknown>>;
+type Responses = { readonly [status: number]: z.ZodType };
+
+/** What a use-case call returns to the toolkit: a status declared in `responses` and its typed body. */
+export type Reply<R extends Responses> = {
+  [S in keyof R & number]: { status: S; body: z.output<R[S]>; headers?: Record<string, string> };
+}[keyof R & number];
+
+export interface EndpointContext {
+  requestId: string;
+  /** Child logger carrying this request's keys; created on first use. */
+  readonly log: Logger;
+  principal: Principal;
+  ports: Ports;
+  /** Aborted when the caller goes away or the invocation times out; pass it to pg and fetch. */
+  signal: AbortSignal;
+  sourceIp: string;
+  /** Lowercase request headers. */
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface EndpointInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface EndpointDefinition<
+  P extends AnyObject = AnyObject,
+  Q extends AnyObject = AnyObject,
+  B extends z.ZodType = z.ZodType,
+  R extends Responses = Responses,
+> {
+  /** Stable id, `<context>.<operation>`: the CLI name, the Lambda bundle name and the OpenAPI operationId. */
+  id: string;
+  method: HttpMethod;
+  /** Path with `{name}` parameters, e.g. `/v1/naver/keywords/{keyword}/overview`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: Access;
+  /** Feature flag gating the endpoint: while it is off the endpoint answers 404. */
+  flag?: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: R;
+  /** Example request body for the OpenAPI document. */
+  example?: z.input<B>;
+  run(input: EndpointInput<z.output<NoInfer<P>>, z.output<NoInfer<Q>>, z.output<NoInfer<B>>>, ctx: EndpointContext): Promise<Reply<NoInfer<R>>>;
+}
+
+/** Identity function that keeps the schema types flowing into `run`. */
+export const defineEndpoint = <
+  P extends AnyObject = z.ZodObject<{}>,
+  Q extends AnyObject = z.ZodObject<{}>,
+  B extends z.ZodType = z.ZodUndefined,
+  R extends Responses = Responses,
+>(definition: EndpointDefinition<P, Q, B, R>): EndpointDefinition<P, Q, B, R> => definition;
+
+// Erased form used by registries and drivers, which treat every endpoint alike.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEndpoint = EndpointDefinition<any, any, any, any>;

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type * as z from 'zod';
+import { DomainError, isDomainError } from '../../core/shared/errors.ts';
+import { anonymous, type Principal } from '../../core/platform/principal.ts';
+import type { Ports } from '../../core/ports.ts';
+import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
+import type { InvocationContext, V2Event, V2Result } from './events.ts';
+import { formatAccessLine, type LineSink } from './access-log.ts';
+import { parseJson } from './json.ts';
+import { problem, problemKeyFor, type FieldError, type Problem, type ProblemKey } from './problem.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HandlerOptions {
+  ports: Ports;
+  /** Root powertools logger; each request gets a child of it. */
+  logger: Logger;
+  /** Where access lines go; `null` turns them off (the batch CLI). */
+  accessLog: LineSink | null;
+  service: string;
+  /** Check every response body against its declared schema (tests and development). */
+  validateResponses?: boolean;
+  maxBodyBytes?: number;
+}
+
+export type HttpHandler = (event: V2Event, context?: InvocationContext) => Promise<V2Result>;
+
+/** A request that failed before the use case ran, carrying the problem to answer with. */
+export class ProblemError extends Error {
+  readonly key: ProblemKey;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string> | undefined;
+  constructor(key: ProblemKey, detail: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
+    super(detail);
+    this.name = 'ProblemError';
+    this.key = key;
+    this.extra = extra;
+    this.headers = headers;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The caller's `x-request-id` when it is a sane token, else a fresh UUID. */
+export const requestIdFrom = (header: string | undefined): string =>
+  header !== undefined && REQUEST_ID.test(header) ? header : randomUUID();
+
+const SCOPE = Symbol('sellpo.scope');
+
+/** Per-request state, kept on the invocation context so concurrent requests never share it. */
+class RequestScope implements EndpointContext {
+  readonly requestId: string;
+  readonly started = performance.now();
+  principal: Principal = anonymous;
+  input: { params: unknown; query: unknown; body: unknown } = { params: {}, query: {}, body: undefined };
+  ports: Ports;
+  signal: AbortSignal;
+  sourceIp: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  #root: Logger;
+  #route: string;
+  #log: Logger | undefined;
+
+  constructor(requestId: string, route: string, event: V2Event, options: HandlerOptions, signal: AbortSignal) {
+    this.requestId = requestId;
+    this.#route = route;
+    this.#root = options.logger;
+    this.ports = options.ports;
+    this.signal = signal;
+    this.sourceIp = event.requestContext?.http?.sourceIp ?? '';
+    this.headers = event.headers ?? {};
+  }
+
+  // A child logger is a few microseconds to build; most requests never log, so build it on first use.
+  get log(): Logger {
+    if (!this.#log) {
+      const keys: Record<string, string> = { requestId: this.requestId, route: this.#route };
+      if (this.principal.kind === 'tenant') keys.tenantId = this.principal.tenantId;
+      this.#log = this.#root.createChild({ persistentKeys: keys });
+    }
+    return this.#log;
+  }
+}
+
+const scopeOf = (context: unknown): RequestScope => (context as { [SCOPE]: RequestScope })[SCOPE];
+
+const toFieldErrors = (part: FieldError['in'], error: z.ZodError): FieldError[] =>
+  error.issues.map((issue) => ({ in: part, field: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
+
+const isJsonMediaType = (contentType: string | undefined): boolean => {
+  if (!contentType) return false;
+  const media = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return media === 'application/json' || media.endsWith('+json');
+};
+
+/** Query strings keep repeated keys (`hint=a&hint=b`) as arrays, which API Gateway's map would join with commas. */
+export const parseQuery = (raw: string): Record<string, string | string[]> => {
+  const out: Record<string, string | string[]> = {};
+  if (!raw) return out;
+  for (const [key, value] of new URLSearchParams(raw)) {
+    const prev = out[key];
+    if (prev === undefined) out[key] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[key] = [prev, value];
+  }
+  return out;
+};
+
+const bodyText = (event: V2Event): string | undefined => {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+};
+
+/** Turns any error into the problem answer; internals of unexpected errors stay in the log. */
+export const errorResult = (error: unknown, requestId: string, log: () => Logger): V2Result => {
+  let body: Problem;
+  let headers: Record<string, string> | undefined;
+  if (error instanceof ProblemError) {
+    body = problem(error.key, error.message, requestId, error.extra);
+    headers = error.headers;
+  } else if (isDomainError(error)) {
+    const extra: Record<string, unknown> = { ...error.details };
+    if (error.retryAfterSeconds !== undefined) {
+      extra.retryAfterSeconds = error.retryAfterSeconds;
+      headers = { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
+    }
+    body = problem(problemKeyFor(error.code), error.message, requestId, extra);
+  } else if (error instanceof Error && error.name === 'TimeoutError') {
+    log().warn('request timed out', { error });
+    body = problem('timeout', 'The request did not finish in time; quote the request id when asking about it.', requestId);
+  } else {
+    log().error('unhandled error', { error: error as Error });
+    body = problem('internal', 'An unexpected error occurred; quote the request id when reporting it.', requestId);
+  }
+  return { statusCode: body.status, headers: { 'content-type': 'application/problem+json', ...headers }, body: JSON.stringify(body) };
+};
+
+/**
+ * Turns one endpoint definition into a middy handler: API Gateway v2 event in, v2 result out. Every driver
+ * (HTTP router, Lambda, CLI, tests) calls this same function.
+ */
+export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHandler => {
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const { accessLog, service } = options;
+
+  const scope: middy.MiddlewareObj<V2Event, V2Result> = {
+    before: (request) => {
+      const requestId = requestIdFrom(request.event.headers?.['x-request-id']);
+      const ctx = request.context as unknown as InvocationContext;
+      const signal = ctx.signal ?? new AbortController().signal;
+      (request.context as unknown as { [SCOPE]: RequestScope })[SCOPE] = new RequestScope(requestId, def.id, request.event, options, signal);
+    },
+    after: (request) => finish(request.event, scopeOf(request.context), request.response!),
+    onError: (request) => {
+      // A failure inside `before` can leave no scope; answer with a fresh request id all the same.
+      const s = scopeOf(request.context) ?? new RequestScope(randomUUID(), def.id, request.event ?? ({} as V2Event), options, new AbortController().signal);
+      const result = errorResult(request.error, s.requestId, () => s.log);
+      finish(request.event, s, result);
+      return result;
+    },
+  };
+
+  const finish = (event: V2Event, s: RequestScope, result: V2Result): void => {
+    result.headers = { ...result.headers, 'x-request-id': s.requestId };
+    if (accessLog) {
+      accessLog(
+        formatAccessLine(service, {
+          requestId: s.requestId,
+          method: def.method,
+          path: event?.rawPath ?? def.path,
+          route: def.id,
+          status: result.statusCode,
+          durationMs: Math.round((performance.now() - s.started) * 100) / 100,
+          sourceIp: s.sourceIp,
+          tenantId: s.principal.kind === 'tenant' ? s.principal.tenantId : undefined,
+        }),
+      );
+    }
+  };
+
+  const accessControl: middy.MiddlewareObj<V2Event, V2Result> = {
+    before: async (request) => {
+      const s = scopeOf(request.context);
+      if (def.access === 'tenant' || def.access === 'admin') {
+        const authorization = request.event.headers?.authorization;
+        if (!authorization) throw new DomainError('unauthorized', 'Send credentials: Authorization: Bearer <api key or token>.');
+        const principal = await options.ports.auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
+        if (!principal) throw new DomainError('unauthorized', 'The credentials were not accepted.');
+        if (principal.kind !== def.access) {
+          throw new DomainError('forbidden', def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.');
+        }
+        s.principal = principal;
+      }
+      if (def.flag) {
+        const p = s.principal;
+        const flagContext = p.kind === 'tenant' ? { tenantId: p.tenantId, userId: p.actorId } : {};
+        if (!options.ports.flags.isEnabled(def.flag, flagContext)) {
+          throw new ProblemError('route_not_found', `No route for ${def.method} ${request.event.rawPath}.`);
+        }
+      }
+    },
+  };
+
+  const validate: middy.MiddlewareObj<V2Event, V2Result> = {
+    before: (request) => {
+      const event = request.event;
+      const s = scopeOf(request.context);
+      const errors: FieldError[] = [];
+      let body: unknown;
+      if (def.body) {
+        const text = bodyText(event);
+        if (text !== undefined && Buffer.byteLength(text) > maxBody) {
+          throw new ProblemError('payload_too_large', `The body is larger than ${maxBody} bytes.`, { limitBytes: maxBody });
+        }
+        if (text === undefined) {
+          errors.push({ in: 'body', field: '', message: 'A JSON body is required.', code: 'required' });
+        } else if (!isJsonMediaType(event.headers?.['content-type'])) {
+          throw new ProblemError('unsupported_media_type', 'Send the body as application/json.', {
+            received: event.headers?.['content-type'] ?? null,
+          });
+        } else {
+          const parsed = parseJson(text);
+          if (!parsed.ok) throw new ProblemError('malformed_json', `The body is not valid JSON: ${parsed.message}`);
+          const result = def.body.safeParse(parsed.value);
+          if (result.success) body = result.data;
+          else errors.push(...toFieldErrors('body', result.error));
+        }
+      }
+      let params: unknown = {};
+      if (def.params) {
+        const result = def.params.safeParse(event.pathParameters ?? {});
+        if (result.success) params = result.data;
+        else errors.push(...toFieldErrors('path', result.error));
+      }
+      let query: unknown = {};
+      if (def.query) {
+        const result = def.query.safeParse(parseQuery(event.rawQueryString ?? ''));
+        if (result.success) query = result.data;
+        else errors.push(...toFieldErrors('query', result.error));
+      }
+      if (errors.length > 0) {
+        throw new ProblemError('validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'}; see errors.`, { errors });
+      }
+      s.input = { params, query, body };
+    },
+  };
+
+  const run = async (_event: V2Event, context: unknown): Promise<V2Result> => {
+    const s = scopeOf(context);
+    const reply = await def.run(s.input as never, s);
+    const schema = def.responses[reply.status];
+    if (options.validateResponses) {
+      if (!schema) throw new Error(`${def.id} answered ${reply.status}, which it does not declare`);
+      const checked = (schema as z.ZodType).safeParse(reply.body);
+      if (!checked.success) throw new Error(`${def.id} answered ${reply.status} with a body that breaks its schema: ${checked.error.message}`);
+    }
+    const contentType = reply.headers?.['content-type'];
+    if (contentType && !isJsonMediaType(contentType) && typeof reply.body === 'string') {
+      return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.body };
+    }
+    return {
+      statusCode: reply.status,
+      headers: { 'content-type': 'application/json', ...reply.headers },
+      body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+    };
+  };
+
+  const handler = middy<V2Event, V2Result>(run as never).use([scope, accessControl, validate]);
+  return handler as unknown as HttpHandler;
+};

@@ -1,0 +1,35 @@
+import * as z from 'zod';
+import { checkHealth } from '../../core/platform/health.ts';
+import { defineEndpoint } from '../kit/endpoint.ts';
+
+const report = z
+  .object({
+    status: z.enum(['ok', 'failing']),
+    checkedAt: z.iso.datetime(),
+    checks: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum(['up', 'down']),
+        durationMs: z.number().int().nonnegative(),
+        error: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'HealthReport' });
+
+export const health = defineEndpoint({
+  id: 'platform.health',
+  method: 'GET',
+  path: '/health',
+  summary: 'Liveness and readiness: every critical dependency checked',
+  description: '200 when every critical dependency answers within its timeout; 503 naming the ones that did not.',
+  tags: ['platform'],
+  access: 'public',
+  responses: { 200: report, 503: report },
+  run: async (_input, { ports }) => {
+    const result = await checkHealth(ports.healthChecks, ports.clock, ports.healthTimeoutMs);
+    return result.status === 'ok'
+      ? { status: 200, body: result, headers: { 'cache-control': 'no-store' } }
+      : { status: 503, body: result, headers: { 'cache-control': 'no-store' } };
+  },
+});

@@ -1,0 +1,5 @@
+import type { AnyEndpoint } from '../kit/endpoint.ts';
+import { health } from './health.ts';
+import { meta, openapiJson, openapiYaml } from './meta.ts';
+
+export const platformEndpoints: AnyEndpoint[] = [health, meta, openapiJson, openapiYaml];

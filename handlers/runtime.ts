@@ -1,0 +1,13 @@
+/**
+ * What drivers need from the handler toolkit, without the endpoint list: a Lambda bundled for a single
+ * endpoint imports this and its own definition, not every endpoint.
+ */
+export { createHandler, errorResult, requestIdFrom, ProblemError, MAX_BODY_BYTES, type HandlerOptions, type HttpHandler } from './kit/handler.ts';
+export { problem, problemKinds, problemType, type Problem } from './kit/problem.ts';
+export { problemSchema } from './platform/schemas.ts';
+export { formatAccessLine, type LineSink } from './kit/access-log.ts';
+export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
+export type { V2Event, V2Result, InvocationContext } from './kit/events.ts';
+
+/** OpenAPI `info.version`: semver of the HTTP contract, bumped with every change to it. */
+export const API_VERSION = '0.1.0';

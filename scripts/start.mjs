@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// `npm start`: build if needed, then run the bundled HTTP server in this process.
+import { ensureProjectNode } from './project-node.mjs';
+import { ensureBuilt } from './ensure-built.mjs';
+
+ensureProjectNode();
+ensureBuilt('dist/server.mjs');
+await import('../dist/server.mjs');

@@ -1,0 +1,56 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Ports } from '../../core/ports.ts';
+import { endpoints as allEndpoints } from '../../handlers/registry.ts';
+import type { AnyEndpoint, V2Result } from '../../handlers/runtime.ts';
+import { buildRuntime, type Runtime } from '../../adapters/composition.ts';
+import { loadConfig } from '../../adapters/config.ts';
+import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
+
+export interface Captured {
+  access: Record<string, unknown>[];
+  logs: Record<string, unknown>[];
+}
+
+export interface TestRuntime extends Runtime {
+  captured: Captured;
+  /** Calls an endpoint by id, directly through its handler. */
+  call(id: string, spec?: RequestSpec): Promise<Response>;
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+  raw: V2Result;
+}
+
+export const parseResult = (raw: V2Result): Response => {
+  const type = raw.headers?.['content-type'] ?? '';
+  const body = raw.body && type.includes('json') ? JSON.parse(raw.body) : raw.body;
+  return { status: raw.statusCode, headers: raw.headers ?? {}, body, raw };
+};
+
+/** A runtime over in-memory ports whose access lines and logs are captured for assertions. */
+export const testRuntime = async (
+  options: { overrides?: Partial<Ports>; env?: Record<string, string>; endpoints?: readonly AnyEndpoint[] } = {},
+): Promise<TestRuntime> => {
+  const captured: Captured = { access: [], logs: [] };
+  const logger = new Logger({ serviceName: 'sellpo', logLevel: 'DEBUG' });
+  const sink = { log: (line: string) => captured.logs.push(JSON.parse(line)) };
+  // Powertools prints through its console property; capture instead of printing.
+  (logger as unknown as { console: unknown }).console = { info: sink.log, warn: sink.log, error: sink.log, debug: sink.log, log: sink.log, trace: sink.log };
+  const config = loadConfig({ VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', ...options.env });
+  const runtime = await buildRuntime(config, {
+    endpoints: options.endpoints ?? allEndpoints,
+    mode: 'cli',
+    logger,
+    accessLog: (line) => captured.access.push(JSON.parse(line)),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
+  const call = async (id: string, spec: RequestSpec = {}): Promise<Response> => {
+    const def = (options.endpoints ?? allEndpoints).find((e) => e.id === id);
+    if (!def) throw new Error(`no endpoint ${id}`);
+    return parseResult(await invokeOnce(def, runtime.dispatcher.handlers.get(id)!, spec));
+  };
+  return Object.assign(runtime, { captured, call });
+};
