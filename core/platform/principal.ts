@@ -18,7 +18,20 @@ export interface Credentials {
   requestId: string;
 }
 
+/** A request turned away by authentication or authorisation (audited by the platform). */
+export interface AuthFailure {
+  reason: 'missing_credentials' | 'invalid_credentials' | 'forbidden';
+  /** Endpoint id, e.g. `naver.searchShopping`. */
+  route: string;
+  sourceIp: string;
+  requestId: string;
+  /** Set when valid credentials lacked the right (`forbidden`). */
+  principal?: Principal;
+}
+
 export interface Authenticator {
   /** Resolves credentials to a principal; `null` means the credentials were presented but are not valid. */
   authenticate(credentials: Credentials, signal?: AbortSignal): Promise<Principal | null>;
+  /** Records a rejected request; must not throw for the caller's sake (the request is answered 401/403 anyway). */
+  recordFailure?(failure: AuthFailure): Promise<void>;
 }

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
 import { DomainError, isDomainError } from '../../core/shared/errors.ts';
-import { anonymous, type Principal } from '../../core/platform/principal.ts';
+import { anonymous, type AuthFailure, type Principal } from '../../core/platform/principal.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
 import type { InvocationContext, V2Event, V2Result } from './events.ts';
@@ -183,12 +183,22 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
     before: async (request) => {
       const s = scopeOf(request.context);
       if (def.access === 'tenant' || def.access === 'admin') {
+        const auth = options.ports.auth;
+        const reject = async (reason: AuthFailure['reason'], error: DomainError, principal?: Principal): Promise<never> => {
+          try {
+            await auth.recordFailure?.({ reason, route: def.id, sourceIp: s.sourceIp, requestId: s.requestId, ...(principal ? { principal } : {}) });
+          } catch (recordError) {
+            s.log.error('could not record an authentication failure', { error: recordError as Error });
+          }
+          throw error;
+        };
         const authorization = request.event.headers?.authorization;
-        if (!authorization) throw new DomainError('unauthorized', 'Send credentials: Authorization: Bearer <api key or token>.');
-        const principal = await options.ports.auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
-        if (!principal) throw new DomainError('unauthorized', 'The credentials were not accepted.');
+        if (!authorization) return reject('missing_credentials', new DomainError('unauthorized', 'Send credentials: Authorization: Bearer <api key or token>.'));
+        const principal = await auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
+        if (!principal) return reject('invalid_credentials', new DomainError('unauthorized', 'The credentials were not accepted.'));
         if (principal.kind !== def.access) {
-          throw new DomainError('forbidden', def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.');
+          const message = def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.';
+          return reject('forbidden', new DomainError('forbidden', message), principal);
         }
         s.principal = principal;
       }
