@@ -1,0 +1,45 @@
+import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import { buildRuntime } from '../composition.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { startHttpServer } from './server.ts';
+
+/**
+ * Starts the HTTP driver over a set of endpoints: config, runtime, listen, and a graceful stop on SIGTERM/SIGINT.
+ * A bad configuration exits with 78 (EX_CONFIG) and a message naming each bad variable.
+ */
+export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void> => {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`sellpo: cannot start.\n${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const runtime = await buildRuntime(config, { endpoints, mode: 'server' });
+  const running = await startHttpServer({
+    dispatch: runtime.dispatcher.dispatch,
+    logger: runtime.logger,
+    accessLog: runtime.options.accessLog,
+    host: config.HOST,
+    port: config.PORT,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+  runtime.logger.info('listening', { url: running.url, version: runtime.ports.build.version, pid: process.pid });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info('shutting down', { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    const { drained } = await running.shutdown();
+    await runtime.close();
+    runtime.logger.info('stopped', { drained });
+    process.exit(drained ? 0 : 1);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+};
