@@ -5,14 +5,33 @@ import type { LineSink } from '../handlers/runtime.ts';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 
-/** The root powertools logger; `toStderr` keeps stdout clean for the CLI's results. */
-export const createRootLogger = (level: LogLevel, options: { toStderr?: boolean } = {}): Logger => {
-  const logger = new Logger({ serviceName: 'sellpo', logLevel: level });
-  if (options.toStderr) {
-    // The console property is where powertools prints; pointing it at stderr moves every line.
-    (logger as unknown as { console: Console }).console = new Console({ stdout: process.stderr, stderr: process.stderr });
+type Printer = Pick<Console, 'info' | 'warn' | 'error' | 'debug' | 'log' | 'trace'>;
+type LoggerOptions = ConstructorParameters<typeof Logger>[0];
+
+/**
+ * A powertools Logger that prints where it is told, and whose children (one per request) print there too:
+ * powertools gives every new instance its own stdout console, so the destination must travel through
+ * `createLogger`, the factory `createChild` uses.
+ */
+export class SellpoLogger extends Logger {
+  readonly #printer: Printer | undefined;
+
+  constructor(options: LoggerOptions, printer?: Printer) {
+    super(options);
+    this.#printer = printer;
+    // `console` is where powertools prints each formatted line.
+    if (printer) (this as unknown as { console: Printer }).console = printer;
   }
-  return logger;
+
+  protected override createLogger(options?: LoggerOptions): Logger {
+    return new SellpoLogger(options, this.#printer);
+  }
+}
+
+/** The root logger; `toStderr` keeps stdout clean for the CLI's results. */
+export const createRootLogger = (level: LogLevel, options: { toStderr?: boolean; printer?: Printer } = {}): Logger => {
+  const printer = options.printer ?? (options.toStderr ? new Console({ stdout: process.stderr, stderr: process.stderr }) : undefined);
+  return new SellpoLogger({ serviceName: 'sellpo', logLevel: level }, printer);
 };
 
 /**

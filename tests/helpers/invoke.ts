@@ -1,9 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ports } from '../../core/ports.ts';
 import { endpoints as allEndpoints } from '../../handlers/registry.ts';
 import type { AnyEndpoint, V2Result } from '../../handlers/runtime.ts';
 import { buildRuntime, type Runtime } from '../../adapters/composition.ts';
 import { loadConfig } from '../../adapters/config.ts';
+import { createRootLogger } from '../../adapters/logging.ts';
 import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
 
 export interface Captured {
@@ -35,10 +35,8 @@ export const testRuntime = async (
   options: { overrides?: Partial<Ports>; env?: Record<string, string>; endpoints?: readonly AnyEndpoint[] } = {},
 ): Promise<TestRuntime> => {
   const captured: Captured = { access: [], logs: [] };
-  const logger = new Logger({ serviceName: 'sellpo', logLevel: 'DEBUG' });
-  const sink = { log: (line: string) => captured.logs.push(JSON.parse(line)) };
-  // Powertools prints through its console property; capture instead of printing.
-  (logger as unknown as { console: unknown }).console = { info: sink.log, warn: sink.log, error: sink.log, debug: sink.log, log: sink.log, trace: sink.log };
+  const print = (line: string) => void captured.logs.push(JSON.parse(line));
+  const logger = createRootLogger('DEBUG', { printer: { info: print, warn: print, error: print, debug: print, log: print, trace: print } });
   const config = loadConfig({ VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', ...options.env });
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
