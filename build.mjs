@@ -86,7 +86,8 @@ for (const e of endpoints) {
       `import { ${e.exportName} as definition } from '${rel(e.path)}';\n` +
       `export const handler = await endpointLambda(definition);\n`,
   );
-  endpointEntries[`lambda/endpoints/${e.id}`] = file;
+  // Lambda handler strings are `<module>.<export>`, so the file name must not contain a dot: `platform-meta`.
+  endpointEntries[`lambda/endpoints/${e.id.replaceAll('.', '-')}`] = file;
 }
 
 const results = await Promise.all([

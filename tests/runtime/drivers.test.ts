@@ -1,0 +1,178 @@
+/**
+ * One endpoint, four drivers: direct invocation, HTTP (the built server), Lambda (the built bundle under the
+ * real aws-lambda-ric against a local Runtime API) and the CLI (the built bundle). Each must give the same
+ * status, the headers that matter and the same body.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildV2Event } from '../../adapters/events.ts';
+import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
+import { LocalRuntimeApi, startRic } from '../helpers/runtime-api.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { version, commit, builtAt } = JSON.parse(readFileSync(`${root}dist/build.json`, 'utf8')) as { version: string; commit: string; builtAt: string };
+const built = { version, commit, builtAt };
+
+interface Answer {
+  status: number;
+  contentType: string | undefined;
+  requestId: string | undefined;
+  body: unknown;
+}
+
+// Fields that legitimately differ from call to call.
+const stable = (body: unknown): unknown => JSON.parse(JSON.stringify(body), (k, v) => (k === 'checkedAt' || k === 'durationMs' ? '<varies>' : v));
+
+let direct: TestRuntime;
+let server: ChildProcess;
+let serverUrl: string;
+let runtimeApi: LocalRuntimeApi;
+let ric: ChildProcess;
+let ricLog = '';
+
+beforeAll(async () => {
+  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: (await import('../../handlers/runtime.ts')).API_VERSION } } });
+
+  server = spawn(process.execPath, [`${root}dist/server.mjs`], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  serverUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /"message":"listening".*?"url":"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+
+  runtimeApi = new LocalRuntimeApi();
+  const api = await runtimeApi.listen();
+  ric = startRic(api, 'lambda/router.handler', { ACCESS_LOG: 'false' });
+  ric.stdout!.on('data', (d: Buffer) => (ricLog += d));
+  ric.stderr!.on('data', (d: Buffer) => (ricLog += d));
+});
+
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  ric?.kill('SIGKILL');
+  await runtimeApi?.close();
+});
+
+const viaDirect = async (id: string, requestId: string): Promise<Answer> => {
+  const r = await direct.call(id, { headers: { 'x-request-id': requestId } });
+  return { status: r.status, contentType: r.headers['content-type'], requestId: r.headers['x-request-id'], body: stable(r.body) };
+};
+
+const viaHttp = async (path: string, requestId: string, method = 'GET'): Promise<Answer> => {
+  const r = await fetch(`${serverUrl}${path}`, { method, headers: { 'x-request-id': requestId } });
+  const type = r.headers.get('content-type') ?? undefined;
+  return { status: r.status, contentType: type, requestId: r.headers.get('x-request-id') ?? undefined, body: stable(type?.includes('json') ? await r.json() : await r.text()) };
+};
+
+const viaLambda = async (path: string, requestId: string, method = 'GET'): Promise<Answer> => {
+  const event = buildV2Event({ method, rawPath: path, headers: { 'x-request-id': requestId }, sourceIp: '203.0.113.9' });
+  const { result, error } = await runtimeApi.invoke(event);
+  if (error) throw new Error(`lambda error ${JSON.stringify(error)}\n${ricLog}`);
+  const r = result as { statusCode: number; headers: Record<string, string>; body: string };
+  const type = r.headers['content-type'];
+  return { status: r.statusCode, contentType: type, requestId: r.headers['x-request-id'], body: stable(type?.includes('json') ? JSON.parse(r.body) : r.body) };
+};
+
+const viaCli = (id: string, requestId: string): Promise<Answer & { exitCode: number | null }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${root}dist/cli.mjs`, 'invoke', id, '--full', '--header', `x-request-id=${requestId}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      try {
+        const r = JSON.parse(out) as { status: number; headers: Record<string, string>; body: unknown };
+        resolve({ status: r.status, contentType: r.headers['content-type'], requestId: r.headers['x-request-id'], body: stable(r.body), exitCode });
+      } catch {
+        reject(new Error(`cli printed ${out} / ${err}`));
+      }
+    });
+  });
+
+describe('the same endpoint through every driver', () => {
+  for (const [id, path] of [
+    ['platform.meta', '/v1/meta'],
+    ['platform.health', '/health'],
+  ] as const) {
+    it(`${id} answers alike directly, over HTTP, in Lambda and from the CLI`, async () => {
+      const expected = await viaDirect(id, `${id}-rid`);
+      expect(expected.status).toBe(200);
+      expect(expected.contentType).toBe('application/json');
+      expect(await viaHttp(path, `${id}-rid`)).toEqual(expected);
+      expect(await viaLambda(path, `${id}-rid`)).toEqual(expected);
+      const cli = await viaCli(id, `${id}-rid`);
+      expect(cli.exitCode).toBe(0);
+      expect({ ...cli, exitCode: undefined }).toEqual({ ...expected, exitCode: undefined });
+    });
+  }
+
+  it('meta reports the build that is running', async () => {
+    const answer = await viaHttp('/v1/meta', 'm');
+    expect(answer.body).toMatchObject({ service: 'sellpo', version: built.version, commit: built.commit, builtAt: built.builtAt });
+  });
+
+  it('unknown routes and wrong methods answer the same problem over HTTP and Lambda', async () => {
+    const http404 = await viaHttp('/v1/nothing-here', 'nf');
+    expect(http404).toMatchObject({ status: 404, contentType: 'application/problem+json', requestId: 'nf' });
+    expect(await viaLambda('/v1/nothing-here', 'nf')).toEqual(http404);
+    const http405 = await viaHttp('/v1/meta', 'mna', 'POST');
+    expect(http405.status).toBe(405);
+    expect(await viaLambda('/v1/meta', 'mna', 'POST')).toEqual(http405);
+  });
+});
+
+describe('Lambda driver under aws-lambda-ric', () => {
+  it('serves ALB events, single- and multi-value, answering in the same form', async () => {
+    const alb = {
+      requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:ap-northeast-2:0:targetgroup/sellpo/1' } },
+      httpMethod: 'GET',
+      path: '/v1/meta',
+      queryStringParameters: {},
+      headers: { 'X-Request-Id': 'alb-1', 'X-Forwarded-For': '198.51.100.7' },
+      body: '',
+      isBase64Encoded: false,
+    };
+    const single = (await runtimeApi.invoke(alb)).result as Record<string, any>;
+    expect(single.statusCode).toBe(200);
+    expect(single.statusDescription).toBe('200 OK');
+    expect(single.headers['x-request-id']).toBe('alb-1');
+    expect(JSON.parse(single.body).service).toBe('sellpo');
+
+    const { headers: _h, queryStringParameters: _q, ...rest } = alb;
+    const multi = (await runtimeApi.invoke({ ...rest, multiValueHeaders: { 'X-Request-Id': ['alb-2'] }, multiValueQueryStringParameters: {} })).result as Record<string, any>;
+    expect(multi.statusCode).toBe(200);
+    expect(multi.headers).toBeUndefined();
+    expect(multi.multiValueHeaders['x-request-id']).toEqual(['alb-2']);
+  });
+
+  it('answers an event of unknown shape with a 400 problem instead of crashing, and keeps serving', async () => {
+    const bad = (await runtimeApi.invoke({ hello: 'world' })).result as Record<string, any>;
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body).type).toBe('urn:sellpo:problem:invalid');
+    const after = (await runtimeApi.invoke(buildV2Event({ method: 'GET', rawPath: '/health' }))).result as Record<string, any>;
+    expect(after.statusCode).toBe(200);
+  });
+
+  it('runs a per-endpoint bundle, which carries only its own endpoint', async () => {
+    const api = new LocalRuntimeApi();
+    const address = await api.listen();
+    const one = startRic(address, 'lambda/endpoints/platform-meta.handler', { ACCESS_LOG: 'false' });
+    try {
+      const meta = (await api.invoke(buildV2Event({ method: 'GET', rawPath: '/v1/meta' }))).result as Record<string, any>;
+      expect(meta.statusCode).toBe(200);
+      const other = (await api.invoke(buildV2Event({ method: 'GET', rawPath: '/health' }))).result as Record<string, any>;
+      expect(other.statusCode).toBe(404);
+    } finally {
+      one.kill('SIGKILL');
+      await api.close();
+    }
+  });
+});
