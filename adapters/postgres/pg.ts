@@ -1,0 +1,173 @@
+/**
+ * The `Database` over a `pg` pool: PostgreSQL itself, or PGlite served on loopback (see pglite.ts).
+ *
+ * Cancellation: a query given an AbortSignal runs on a client of its own. When the signal aborts, the promise
+ * rejects at once with the signal's reason, PostgreSQL is sent a protocol CancelRequest for that backend (so the
+ * statement stops instead of running on unobserved), and the client is discarded rather than returned to the pool,
+ * since its connection may still be busy. PGlite ignores CancelRequest, so there the statement finishes in the
+ * background on the discarded connection.
+ */
+import { connect } from 'node:net';
+import pg from 'pg';
+import type { Database, QueryOptions, QueryResult } from './database.ts';
+
+export interface PgDatabaseOptions {
+  engine: 'postgres' | 'pglite';
+  /** postgres://user@host:port/db; or host/port below. */
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  database?: string;
+  /** Connections in the pool; 1 for PGlite, which serves one connection at a time. */
+  max: number;
+  /** Server-side bound on every statement (0 = none). */
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Schema put first on the search_path of every connection (tests use a throwaway schema). */
+  schema?: string;
+  /** Runs after the pool has ended (the embedded engine stops its server here). */
+  onClose?: () => Promise<void>;
+}
+
+const CANCEL_REQUEST_CODE = 80877102;
+
+interface BackendKey {
+  processID?: number;
+  secretKey?: number;
+  host?: string;
+  port?: number;
+}
+
+/** Sends the wire-protocol CancelRequest for a busy backend, on a connection of its own; best effort. */
+const sendCancel = (client: pg.PoolClient): void => {
+  const k = client as unknown as BackendKey;
+  if (k.processID === undefined || k.secretKey === undefined || !k.host || !k.port) return;
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+  packet.writeInt32BE(k.processID, 8);
+  packet.writeInt32BE(k.secretKey, 12);
+  const socket = connect({ host: k.host, port: k.port }, () => socket.end(packet));
+  socket.setTimeout(5_000, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+};
+
+const abortError = (signal: AbortSignal): unknown =>
+  signal.reason ?? Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+export const pgDatabase = (options: PgDatabaseOptions): Database => {
+  const pool = new pg.Pool({
+    ...(options.connectionString ? { connectionString: options.connectionString } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.user ? { user: options.user } : {}),
+    ...(options.database ? { database: options.database } : {}),
+    max: options.max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: 'sellpo',
+    ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)},public` } : {}),
+  });
+  // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const cancellable = options.engine === 'postgres';
+
+  /** Runs one statement on `client`; rejects at once if `signal` aborts, and marks the client as broken. */
+  const run = async <R>(client: pg.PoolClient, text: string, params: readonly unknown[] | undefined, signal: AbortSignal | undefined, broken: { value: boolean }): Promise<QueryResult<R>> => {
+    if (!signal) {
+      const r = await client.query(text, params as unknown[] | undefined);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    }
+    if (signal.aborted) throw abortError(signal);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        broken.value = true;
+        if (cancellable) sendCancel(client);
+        reject(abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const pending = client.query(text, params as unknown[] | undefined);
+    pending.catch(() => {}); // settles later on the discarded connection
+    try {
+      const r = await Promise.race([pending, aborted]);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  };
+
+  const onClient = (client: pg.PoolClient, inheritedSignal: AbortSignal | undefined, broken: { value: boolean }, depth: number): Database => {
+    const tx: Database = {
+      engine: options.engine,
+      query: (text, params, opts) => run(client, text, params, opts?.signal ?? inheritedSignal, broken),
+      transaction: async (work, opts) => {
+        // Nested transactions become savepoints on the same connection.
+        const name = `sp_${depth + 1}`;
+        const signal = opts?.signal ?? inheritedSignal;
+        await run(client, `SAVEPOINT ${name}`, undefined, signal, broken);
+        try {
+          const value = await work(onClient(client, signal, broken, depth + 1));
+          await run(client, `RELEASE SAVEPOINT ${name}`, undefined, signal, broken);
+          return value;
+        } catch (error) {
+          if (!broken.value) await run(client, `ROLLBACK TO SAVEPOINT ${name}`, undefined, undefined, broken).catch(() => {});
+          throw error;
+        }
+      },
+      close: async () => {
+        throw new Error('close the database, not a transaction');
+      },
+    };
+    return tx;
+  };
+
+  let closed: Promise<void> | undefined;
+  const db: Database = {
+    engine: options.engine,
+    query: async <R>(text: string, params?: readonly unknown[], opts?: QueryOptions) => {
+      const signal = opts?.signal;
+      if (!signal) {
+        const r = await pool.query(text, params as unknown[] | undefined);
+        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      }
+      if (signal.aborted) throw abortError(signal);
+      const client = await pool.connect();
+      const broken = { value: false };
+      try {
+        return await run<R>(client, text, params, signal, broken);
+      } finally {
+        client.release(broken.value);
+      }
+    },
+    transaction: async (work, opts) => {
+      const signal = opts?.signal;
+      if (signal?.aborted) throw abortError(signal);
+      const client = await pool.connect();
+      const broken = { value: false };
+      try {
+        await run(client, 'BEGIN', undefined, signal, broken);
+        const value = await work(onClient(client, signal, broken, 0));
+        await run(client, 'COMMIT', undefined, signal, broken);
+        return value;
+      } catch (error) {
+        // A client whose ROLLBACK fails is in an unknown state: discard it rather than pool it.
+        if (!broken.value) await client.query('ROLLBACK').catch(() => { broken.value = true; });
+        throw error;
+      } finally {
+        client.release(broken.value);
+      }
+    },
+    close: () =>
+      (closed ??= (async () => {
+        await pool.end();
+        await options.onClose?.();
+      })()),
+  };
+  return db;
+};
