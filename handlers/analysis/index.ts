@@ -1,4 +1,5 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
+import { feeTables, margin, marginCompare } from './margin.ts';
 
 /** Endpoints of the analysis bounded context. */
-export const analysisEndpoints: AnyEndpoint[] = [];
+export const analysisEndpoints: AnyEndpoint[] = [margin, marginCompare, feeTables];
