@@ -1,0 +1,105 @@
+/**
+ * Databases for tests: a fresh in-memory PGlite, and the machine's PostgreSQL (127.0.0.1:5432, database `test`)
+ * in a throwaway schema per call, both migrated. Contract suites run over `databaseEngines()`; the PostgreSQL
+ * variant is skipped with its reason when the server is not reachable.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import pg from 'pg';
+import type { Database } from '../../adapters/postgres/database.ts';
+import { pgDatabase, quoteIdent } from '../../adapters/postgres/pg.ts';
+import { openPglite } from '../../adapters/postgres/pglite.ts';
+import { loadMigrations, migrate, migrationsDirectory } from '../../adapters/postgres/migrations.ts';
+
+export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase extends Database {
+  /** The schema the PostgreSQL variant lives in (`public` on PGlite). */
+  readonly schema: string;
+}
+
+const migrateAll = async (db: Database) => migrate(db, loadMigrations(migrationsDirectory()));
+
+/** A fresh in-memory PGlite, migrated unless `migrated: false`. */
+export const withPglite = async (options: { migrated?: boolean } = {}): Promise<TestDatabase> => {
+  const db = await openPglite({ statementTimeoutMs: 0 });
+  if (options.migrated !== false) await migrateAll(db);
+  return Object.assign(db, { schema: 'public' });
+};
+
+let reachable: Promise<string | null> | undefined;
+/** null when PostgreSQL answers, else why it cannot be used. Probed once per test file. */
+export const postgresUnavailable = (): Promise<string | null> =>
+  (reachable ??= (async () => {
+    const url = new URL(TEST_POSTGRES_URL);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port || 5432) });
+      socket.setTimeout(1_000, () => { socket.destroy(); resolve(false); });
+      socket.on('connect', () => { socket.destroy(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (!open) return `PostgreSQL is not reachable at ${url.host}`;
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return null;
+    } catch (error) {
+      return `PostgreSQL at ${url.host} refused the test connection: ${(error as Error).message}`;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })());
+
+/**
+ * The machine's PostgreSQL in a schema of its own (dropped by `close()`), so parallel test files and other
+ * people's runs never see each other's rows. Throws when PostgreSQL is unavailable: check `postgresUnavailable()`.
+ */
+export const withPostgres = async (options: { migrated?: boolean; max?: number; statementTimeoutMs?: number } = {}): Promise<TestDatabase> => {
+  const reason = await postgresUnavailable();
+  if (reason) throw new Error(reason);
+  const schema = `sellpo_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  } finally {
+    await admin.end();
+  }
+  const db = pgDatabase({
+    engine: 'postgres',
+    connectionString: TEST_POSTGRES_URL,
+    max: options.max ?? 4,
+    statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
+    connectTimeoutMs: 5_000,
+    schema,
+    onClose: async () => {
+      const drop = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await drop.connect();
+      try {
+        await drop.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      } finally {
+        await drop.end();
+      }
+    },
+  });
+  if (options.migrated !== false) await migrateAll(db);
+  return Object.assign(db, { schema });
+};
+
+export interface Engine {
+  name: 'pglite' | 'postgres';
+  /** Why the engine is skipped, or null. Resolved before the suites are declared (top-level await). */
+  skip: string | null;
+  open(): Promise<TestDatabase>;
+}
+
+/** The relational engines a contract suite runs on; use with `describe.each` / `describe.skipIf`. */
+export const databaseEngines = async (): Promise<Engine[]> => {
+  const reason = await postgresUnavailable();
+  if (reason) console.warn(`[tests] PostgreSQL variant skipped: ${reason}`);
+  return [
+    { name: 'pglite', skip: null, open: () => withPglite() },
+    { name: 'postgres', skip: reason, open: () => withPostgres() },
+  ];
+};
