@@ -9,14 +9,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from './scripts/project-node.mjs';
+import { bundleOptions, externals } from './scripts/bundle-options.mjs';
 
 ensureProjectNode();
 const quiet = process.argv.includes('--quiet');
 const dist = join(root, 'dist');
 
-// Kept out of the bundles: native or WASM packages that load files next to themselves. The container's runtime
-// stage installs exactly these (container/Dockerfile reads this list through `node build.mjs --print-externals`).
-export const externals = ['aws-lambda-ric', '@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg-native'];
 if (process.argv.includes('--print-externals')) {
   process.stdout.write(`${externals.join('\n')}\n`);
   process.exit(0);
@@ -53,21 +51,7 @@ const endpointModules = async () => {
   return found.sort((a, b) => a.id.localeCompare(b.id));
 };
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  sourcemap: 'linked',
-  legalComments: 'none',
-  external: externals,
-  metafile: true,
-  logLevel: 'warning',
-  define: { __SELLPO_BUILD__: JSON.stringify(buildInfo) },
-  // Bundled CommonJS dependencies (pg, the AWS SDK) call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __sellpoRequire } from 'node:module'; const require = __sellpoRequire(import.meta.url);" },
-};
+const common = bundleOptions(buildInfo);
 
 const started = performance.now();
 rmSync(dist, { recursive: true, force: true });

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// `npm run bench`: our bundled server against fastify 5 on the same two endpoints (GET /health and a small
+// zod-validated POST), access logging on in both (one line per request to /dev/null), driven by autocannon on
+// loopback. Server and load generator are pinned to different cores. Runs are interleaved after a warm-up and
+// the median is reported. Also measures cold start: spawn to first 200 on /health.
+//
+//   BENCH_SECONDS=10 BENCH_RUNS=3 BENCH_WARMUP=5 BENCH_CONNECTIONS=50 npm run bench
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { ensureProjectNode, root } from '../scripts/project-node.mjs';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
+
+ensureProjectNode();
+const env = (name, fallback, min, max) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const SECONDS = env('BENCH_SECONDS', 10, 1, 120);
+const RUNS = env('BENCH_RUNS', 3, 1, 9);
+const WARMUP = env('BENCH_WARMUP', 5, 0, 60);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 50, 1, 1000);
+const COLD_STARTS = env('BENCH_COLD_STARTS', 7, 1, 50);
+
+const cache = join(root, '.cache', 'bench');
+mkdirSync(cache, { recursive: true });
+const node = process.execPath;
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const pinned = (cpu, args) => (hasTaskset ? ['taskset', ['-c', String(cpu), node, ...args]] : [node, args]);
+
+// Our server, bundled exactly as build.mjs bundles dist/server.mjs, plus the benchmark POST endpoint.
+const ours = join(cache, 'ours.mjs');
+await build({ ...bundleOptions({ version: 'bench', commit: 'bench', builtAt: new Date().toISOString() }), entryPoints: [join(root, 'bench/bench-endpoints.ts')], outfile: ours });
+const fastify = join(root, 'bench/fastify-server.mjs');
+
+const devNull = openSync('/dev/null', 'w');
+const startServer = (script) =>
+  new Promise((resolve, reject) => {
+    const [cmd, args] = pinned(1, [script]);
+    const child = spawn(cmd, args, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /"message":"listening".*?"url":"([^"]+)"/.exec(out) ?? /"url":"([^"]+)".*?"message":"listening"/.exec(out);
+      if (m) {
+        // From here on, log lines go nowhere, as they would to a log shipper that keeps up.
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve({ child, url: m[1] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}: ${out}`)));
+  });
+
+const load = (url, method, seconds, body) => {
+  const [cmd, args] = pinned(0, [join(root, 'bench/load.mjs'), url, method, String(seconds), String(CONNECTIONS), body ?? '']);
+  const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`load generator failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+};
+
+const order = JSON.stringify({ sku: 'CAMP-CHAIR-01', quantity: 3, unitPrice: 39000, note: '캠핑의자' });
+const cases = [
+  { name: 'GET /health', method: 'GET', path: '/health' },
+  { name: 'POST /bench/orders', method: 'POST', path: '/bench/orders', body: order },
+];
+const stacks = [
+  { name: 'sellpo', script: ours },
+  { name: 'fastify', script: fastify },
+];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = {};
+const servers = {};
+for (const s of stacks) servers[s.name] = await startServer(s.script);
+// stdout of the servers is drained to nothing; logging still formats and writes every line.
+void devNull;
+
+for (const c of cases) {
+  for (const s of stacks) if (WARMUP) load(`${servers[s.name].url}${c.path}`, c.method, WARMUP, c.body);
+  for (let i = 0; i < RUNS; i++) {
+    for (const s of stacks) {
+      const r = load(`${servers[s.name].url}${c.path}`, c.method, SECONDS, c.body);
+      ((results[c.name] ??= {})[s.name] ??= []).push(r);
+      process.stderr.write(`  ${c.name.padEnd(20)} ${s.name.padEnd(8)} run ${i + 1}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`);
+    }
+  }
+}
+for (const s of stacks) servers[s.name].child.kill('SIGTERM');
+
+// Cold start: spawn to the first 200 on /health.
+const coldStart = async (script) => {
+  const times = [];
+  for (let i = 0; i < COLD_STARTS; i++) {
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const started = performance.now();
+    const child = spawn(node, [script], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ACCESS_LOG: 'false' }, stdio: 'ignore' });
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (performance.now() - started > 10_000) throw new Error(`${script} did not answer /health within 10 s`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    times.push(performance.now() - started);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  }
+  return median(times);
+};
+const cold = { sellpo: await coldStart(join(root, 'dist/server.mjs')).catch(async () => coldStart(ours)), fastify: await coldStart(fastify) };
+
+const lines = [];
+lines.push(`autocannon, ${CONNECTIONS} connections, ${RUNS} x ${SECONDS} s per stack after ${WARMUP} s warm-up, medians; server and load ${hasTaskset ? 'pinned to cores 1 and 0' : 'not pinned (no taskset)'}; access log on in both`);
+lines.push('| endpoint | stack | req/s | p50 ms | p99 ms | non-2xx | errors |');
+lines.push('|---|---|---:|---:|---:|---:|---:|');
+for (const c of cases) {
+  for (const s of stacks) {
+    const rs = results[c.name][s.name];
+    lines.push(`| ${c.name} | ${s.name} | ${Math.round(median(rs.map((r) => r.rps)))} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.non2xx, 0)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+  }
+  const ratio = median(results[c.name].sellpo.map((r) => r.rps)) / median(results[c.name].fastify.map((r) => r.rps));
+  lines.push(`| ${c.name} | **ours/fastify** | **${ratio.toFixed(2)}** | | | | |`);
+}
+lines.push('');
+lines.push(`cold start, spawn to first 200 on /health (median of ${COLD_STARTS}): sellpo ${cold.sellpo.toFixed(0)} ms, fastify ${cold.fastify.toFixed(0)} ms`);
+process.stdout.write(`${lines.join('\n')}\n`);
