@@ -47,7 +47,36 @@ export const platformEnv = {
   BUILD_COMMIT: z.string().optional(),
 };
 
-export const configSchema = z.object({ ...platformEnv });
+/** Persistence: PostgreSQL or the embedded PGlite, migrations, DynamoDB for the key-value stores, idempotency. */
+export const persistenceEnv = {
+  /** postgres://user:password@host:port/database; unset = the embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v) && URL.canParse(v), 'expected a postgres://user@host:port/database URL')
+    .optional(),
+  /** Where the embedded database keeps its files when DATABASE_URL is unset. */
+  DATA_DIR: z.string().min(1, 'expected a directory').default('./.data'),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  /** Server-side bound on every statement (0 = none). PGlite cannot enforce it. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 0, 600_000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
+  /** Apply pending migrations when the server (or a CLI call that needs the database) starts. */
+  MIGRATE_ON_START: bool(true),
+  /** Overrides where the SQL migrations are read from (default: next to the program). */
+  MIGRATIONS_DIR: z.string().min(1).optional(),
+  /** Where the key-value stores live; default dynamodb when DYNAMODB_ENDPOINT or DYNAMODB_TABLE_PREFIX is set. */
+  KEY_VALUE_STORE: z.enum(['postgres', 'dynamodb'], { error: 'expected postgres or dynamodb' }).optional(),
+  /** A local DynamoDB engine (http://127.0.0.1:8000); unset = AWS in AWS_REGION. */
+  DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  DYNAMODB_TABLE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{0,200}$/, 'expected letters, digits, _ . -').optional(),
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region such as ap-northeast-2').default('ap-northeast-2'),
+  /** How long an Idempotency-Key is remembered. */
+  IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+  /** How long a running request holds its key before a retry may take it over (its process may have died). */
+  IDEMPOTENCY_LOCK_SECONDS: int(120, 1, 3_600),
+};
+
+export const configSchema = z.object({ ...platformEnv, ...persistenceEnv });
 
 export type Config = z.output<typeof configSchema>;
 

@@ -2,6 +2,9 @@ import type { Clock } from './shared/clock.ts';
 import type { Authenticator } from './platform/principal.ts';
 import type { FeatureFlags } from './platform/flags.ts';
 import type { HealthCheck } from './platform/health.ts';
+import type { Idempotency } from './platform/idempotency.ts';
+import type { RateCounter } from './platform/rate-counter.ts';
+import type { ResponseCache } from './platform/response-cache.ts';
 
 /** Build facts the running artefact reports about itself (GET /v1/meta). */
 export interface BuildInfo {
@@ -30,6 +33,12 @@ export interface PlatformPorts {
   flags: FeatureFlags;
   healthChecks: readonly HealthCheck[];
   build: BuildInfo;
+  /** Idempotency-Key records and their policy (TTL, lease), used by the handler toolkit. */
+  idempotency: Idempotency;
+  /** Fixed-window counters shared by every process (provider rate limits, daily budgets). */
+  rateCounter: RateCounter;
+  /** Provider responses cached with a TTL, shared by every process. */
+  responseCache: ResponseCache;
 }
 
 export type Ports = PlatformPorts;
