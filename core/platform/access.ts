@@ -1,0 +1,89 @@
+/**
+ * Tenants, their users, platform administrators and API keys: the models and the store port behind them.
+ * Every tenant-owned read takes the tenant id and filters by it, so a caller can never name another tenant's row.
+ */
+import type { Role } from './principal.ts';
+import type { AuditRepository } from './audit.ts';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** A person acting for a tenant. */
+export interface Member {
+  id: string;
+  tenantId: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface Admin {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+interface KeyBase {
+  id: string;
+  name: string;
+  /** Public part of the key, shown in listings. */
+  prefix: string;
+  /** SHA-256 (hex) of the whole key. */
+  hash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A tenant key acts as `memberId` with `role` (an owner may issue member-role keys for integrations). */
+export interface TenantKey extends KeyBase {
+  kind: 'tenant';
+  tenantId: string;
+  memberId: string;
+  role: Role;
+}
+
+export interface AdminKey extends KeyBase {
+  kind: 'admin';
+  adminId: string;
+}
+
+export type ApiKey = TenantKey | AdminKey;
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** Repositories bound to one transaction (or to autocommit outside one). */
+export interface AccessUnit {
+  insertTenant(tenant: Tenant): Promise<void>;
+  getTenant(tenantId: string): Promise<Tenant | null>;
+  insertMember(member: Member): Promise<void>;
+  getMember(tenantId: string, memberId: string): Promise<Member | null>;
+  /** Ordered by creation, oldest first. */
+  listMembers(tenantId: string): Promise<Member[]>;
+  insertAdmin(admin: Admin): Promise<void>;
+  /** False (nothing written) when the prefix is taken; the caller draws a new key. */
+  insertKey(key: ApiKey): Promise<boolean>;
+  /** The key with this prefix, of any tenant: used by authentication only. */
+  findKeyByPrefix(prefix: string): Promise<ApiKey | null>;
+  getTenantKey(tenantId: string, keyId: string): Promise<TenantKey | null>;
+  /** Newest first. */
+  listTenantKeys(tenantId: string): Promise<TenantKey[]>;
+  /** Sets revoked_at once; returns the key as stored afterwards, or null when the tenant has no such key. */
+  revokeTenantKey(tenantId: string, keyId: string, at: Date): Promise<TenantKey | null>;
+  /** Records use; implementations skip the write when the stored time is newer than `olderThan`. */
+  touchKey(keyId: string, at: Date, olderThan: Date): Promise<void>;
+  audit: AuditRepository;
+}
+
+export interface AccessStore extends AccessUnit {
+  /** Runs `work` atomically: the change and its audit entry commit together or not at all. */
+  transaction<T>(work: (unit: AccessUnit) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+}

@@ -1,0 +1,149 @@
+/**
+ * The audit log: append-only, one hash chain per tenant (and one `platform` chain for events without a tenant,
+ * such as a request with an unknown key). Each entry's hash covers its fields and the previous entry's hash, so
+ * editing, deleting or reordering a stored entry breaks every later link and `verifyChain` names the first one.
+ */
+import { createHash } from 'node:crypto';
+import { DomainError } from '../shared/errors.ts';
+
+export const PLATFORM_CHAIN = 'platform';
+/** The "previous hash" of a chain's first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type Outcome = 'success' | 'failure' | 'denied';
+export const outcomes: readonly Outcome[] = ['success', 'failure', 'denied'];
+
+/** What a use case records; the repository assigns the chain position and the hashes. */
+export interface AuditDraft {
+  tenantId: string | null;
+  at: Date;
+  /** `member:<id>`, `admin:<id>`, `cli`, or `anonymous`. */
+  actor: string;
+  /** Dotted verb, e.g. `tenant.create`, `api_key.revoke`, `auth.invalid_credentials`. */
+  action: string;
+  /** What was acted on, e.g. `api_key:<id>` or the endpoint id for an auth failure. */
+  target: string | null;
+  requestId: string | null;
+  sourceIp: string | null;
+  outcome: Outcome;
+  /** Small, non-secret facts (a key prefix, a role). */
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditEntry extends AuditDraft {
+  id: string;
+  /** 1, 2, 3, ... within the chain. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  outcome?: Outcome;
+  since?: Date;
+  until?: Date;
+}
+
+export interface AuditRepository {
+  /**
+   * Appends to the entry's chain. Appends to one chain are serialised, so concurrent writers never fork it;
+   * call it inside the transaction of the change it records.
+   */
+  append(draft: AuditDraft): Promise<AuditEntry>;
+  /** Newest first, entries with `seq < beforeSeq` when given; at most `limit`. */
+  list(chain: string, filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditEntry[]>;
+  /** Every chain name. */
+  chains(): Promise<string[]>;
+  /** Oldest first, entries with `seq > afterSeq`; at most `limit`. */
+  scan(chain: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** The chain head as recorded at the last append (seq and hash), or null for an unknown chain. */
+  head(chain: string): Promise<{ seq: number; hash: string } | null>;
+}
+
+export const chainOf = (tenantId: string | null): string => tenantId ?? PLATFORM_CHAIN;
+
+const sortedDetails = (details: AuditDraft['details']): [string, unknown][] =>
+  Object.keys(details)
+    .sort()
+    .map((k) => [k, details[k]]);
+
+/**
+ * Canonical serialisation: a JSON array in a fixed field order (no key-order ambiguity), details sorted by key,
+ * time as ISO-8601 in milliseconds. Versioned so the format can change without breaking old chains.
+ */
+export const canonicalEntry = (e: Omit<AuditEntry, 'hash' | 'id'> & { id: string }): string =>
+  JSON.stringify([
+    'v1',
+    e.id,
+    chainOf(e.tenantId),
+    e.seq,
+    e.at.toISOString(),
+    e.actor,
+    e.action,
+    e.target,
+    e.requestId,
+    e.sourceIp,
+    e.outcome,
+    sortedDetails(e.details),
+    e.prevHash,
+  ]);
+
+export const hashEntry = (e: Omit<AuditEntry, 'hash'>): string => createHash('sha256').update(canonicalEntry(e)).digest('hex');
+
+/** Builds the next entry of a chain whose head is `prev` (null for an empty chain). */
+export const sealEntry = (draft: AuditDraft, id: string, prev: { seq: number; hash: string } | null): AuditEntry => {
+  const body = { ...draft, id, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH };
+  return { ...body, hash: hashEntry(body) };
+};
+
+export interface ChainBreak {
+  chain: string;
+  seq: number;
+  entryId: string | null;
+  reason: string;
+}
+
+export interface ChainReport {
+  chain: string;
+  entries: number;
+  break: ChainBreak | null;
+}
+
+/** Walks one chain from its first entry, page by page, and reports the first entry that does not link up. */
+export const verifyChain = async (repo: AuditRepository, chain: string, pageSize = 1000): Promise<ChainReport> => {
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  let count = 0;
+  const fail = (seq: number, entryId: string | null, reason: string): ChainReport => ({ chain, entries: count, break: { chain, seq, entryId, reason } });
+  for (;;) {
+    const page = await repo.scan(chain, prev.seq, pageSize);
+    for (const e of page) {
+      if (e.seq !== prev.seq + 1) return fail(prev.seq + 1, null, `entry ${prev.seq + 1} is missing (next stored is ${e.seq})`);
+      if (chainOf(e.tenantId) !== chain) return fail(e.seq, e.id, 'entry belongs to another chain');
+      if (e.prevHash !== prev.hash) return fail(e.seq, e.id, 'previous-hash link does not match the entry before it');
+      if (hashEntry(e) !== e.hash) return fail(e.seq, e.id, 'content does not match its hash (the entry was edited)');
+      prev = { seq: e.seq, hash: e.hash };
+      count++;
+    }
+    if (page.length < pageSize) break;
+  }
+  const head = await repo.head(chain);
+  if (head && (head.seq !== prev.seq || head.hash !== prev.hash)) {
+    return fail(prev.seq + 1, null, `chain head records entry ${head.seq} but the log ends at ${prev.seq} (entries were removed)`);
+  }
+  return { chain, entries: count, break: null };
+};
+
+// Cursor: opaque to callers; encodes the chain position to continue below.
+export const encodeCursor = (seq: number): string => Buffer.from(JSON.stringify({ s: seq })).toString('base64url');
+
+export const decodeCursor = (cursor: string): number => {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
+    if (typeof value.s === 'number' && Number.isSafeInteger(value.s) && value.s > 0) return value.s;
+  } catch {
+    // fall through
+  }
+  throw new DomainError('invalid', 'cursor is not one this API returned', { details: { field: 'cursor' } });
+};

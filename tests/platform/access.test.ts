@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
+import { bearer, seedAdmin, seedTenant } from './fixtures.ts';
+
+let rt: TestRuntime;
+beforeAll(async () => {
+  rt = await testRuntime();
+});
+afterAll(async () => rt.close());
+
+const audit = async (key: string, query: Record<string, string> = {}) => rt.call('platform.readAudit', { headers: bearer(key), query });
+
+describe('tenants and API keys', () => {
+  it('an admin creates a tenant; its first key works once and is stored only as a hash', async () => {
+    const admin = await seedAdmin(rt.ports);
+    const res = await rt.call('platform.createTenant', {
+      headers: bearer(admin.secret),
+      body: { name: '캠핑하우스', owner: { email: 'Owner@Camping.example', name: '김판매' } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body.key).toMatch(/^sp_live_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}$/);
+    expect(res.body.key).toContain(res.body.apiKey.prefix);
+    expect(res.body.owner).toMatchObject({ email: 'owner@camping.example', role: 'owner' });
+    const listed = await rt.call('platform.listApiKeys', { headers: bearer(res.body.key) });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(1);
+    expect(JSON.stringify(listed.body)).not.toContain(res.body.key.slice(-32));
+    const members = await rt.call('platform.listMembers', { headers: bearer(res.body.key) });
+    expect(members.body.items.map((m: { email: string }) => m.email)).toEqual(['owner@camping.example']);
+  });
+
+  it('names each bad field of a tenant body', async () => {
+    const admin = await seedAdmin(rt.ports);
+    const res = await rt.call('platform.createTenant', { headers: bearer(admin.secret), body: { name: ' ', owner: { email: 'nope' } } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'owner.email', 'owner.name']);
+  });
+
+  it('401 without or with bad credentials, 403 for the wrong kind, each audited', async () => {
+    const t = await seedTenant(rt.ports);
+    expect((await rt.call('platform.listApiKeys')).status).toBe(401);
+    const wrongSecret = t.secret.slice(0, -1) + (t.secret.endsWith('a') ? 'b' : 'a');
+    expect((await rt.call('platform.listApiKeys', { headers: bearer(wrongSecret) })).status).toBe(401);
+    expect((await rt.call('platform.listApiKeys', { headers: bearer('sp_live_nothere1_' + 'x'.repeat(32)) })).status).toBe(401);
+    const forbidden = await rt.call('platform.createTenant', { headers: bearer(t.secret), body: { name: 'x', owner: { email: 'a@b.co', name: 'a' } } });
+    expect(forbidden.status).toBe(403);
+
+    const platform = await rt.ports.access.audit.list('platform', { outcome: 'denied' }, null, 100);
+    expect(platform.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.missing_credentials', 'auth.invalid_credentials']));
+    expect(platform.every((e) => e.target === 'platform.listApiKeys' && e.actor === 'anonymous')).toBe(true);
+    const own = await audit(t.secret, { outcome: 'denied' });
+    expect(own.body.items).toHaveLength(1);
+    expect(own.body.items[0]).toMatchObject({ action: 'auth.forbidden', target: 'platform.createTenant', actor: `member:${t.owner.id}`, requestId: forbidden.headers['x-request-id'] });
+  });
+
+  it('owners create and revoke keys; a member key gets 403 naming the role; revoked keys stop at once', async () => {
+    const t = await seedTenant(rt.ports);
+    const created = await rt.call('platform.createApiKey', { headers: bearer(t.secret), body: { name: 'sync', role: 'member' } });
+    expect(created.status).toBe(201);
+    const memberKey = created.body.key as string;
+    const denied = await rt.call('platform.createApiKey', { headers: bearer(memberKey), body: { name: 'escalate', role: 'owner' } });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toMatch(/owner/);
+    expect((await rt.call('platform.listMembers', { headers: bearer(memberKey) })).status).toBe(200);
+    expect((await audit(memberKey)).status).toBe(403);
+
+    const revoked = await rt.call('platform.revokeApiKey', { headers: bearer(t.secret), path: { keyId: created.body.apiKey.id } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await rt.call('platform.listMembers', { headers: bearer(memberKey) })).status).toBe(401);
+    const again = await rt.call('platform.revokeApiKey', { headers: bearer(t.secret), path: { keyId: created.body.apiKey.id } });
+    expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
+
+    const log = await audit(t.secret);
+    const actions = log.body.items.map((e: { action: string; outcome: string }) => `${e.action}:${e.outcome}`);
+    expect(actions.filter((a: string) => a === 'api_key.revoke:success')).toHaveLength(1);
+    expect(actions).toEqual(expect.arrayContaining(['api_key.create:success', 'api_key.create:denied', 'audit.read:denied']));
+  });
+
+  it('records last use at most once per interval', async () => {
+    const t = await seedTenant(rt.ports);
+    await rt.call('platform.listMembers', { headers: bearer(t.secret) });
+    await new Promise((r) => setTimeout(r, 10));
+    const first = (await rt.ports.access.findKeyByPrefix(t.apiKey.prefix))!.lastUsedAt;
+    expect(first).toBeInstanceOf(Date);
+    await rt.call('platform.listMembers', { headers: bearer(t.secret) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await rt.ports.access.findKeyByPrefix(t.apiKey.prefix))!.lastUsedAt).toEqual(first);
+  });
+});
+
+describe('audit log reading', () => {
+  it('pages with an opaque cursor and filters by action, actor, outcome and time', async () => {
+    const t = await seedTenant(rt.ports);
+    for (let i = 0; i < 5; i++) await rt.call('platform.createApiKey', { headers: bearer(t.secret), body: { name: `k${i}` } });
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof audit>> = await audit(t.secret, { limit: '3', action: 'api_key.create', ...(cursor ? { cursor } : {}) });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((e: { seq: number }) => e.seq));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(6); // the first key and five more
+    expect([...seen].sort((a, b) => b - a)).toEqual(seen);
+    expect((await audit(t.secret, { actor: `member:${t.owner.id}` })).body.items).toHaveLength(5);
+    expect((await audit(t.secret, { until: '2000-01-01T00:00:00Z' })).body.items).toHaveLength(0);
+    expect((await audit(t.secret, { since: '2000-01-01T00:00:00Z', limit: '100' })).body.items.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('rejects bad query values naming the field', async () => {
+    const t = await seedTenant(rt.ports);
+    const res = await audit(t.secret, { limit: '0', outcome: 'maybe', since: 'yesterday' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'outcome', 'since']);
+    const cursor = await audit(t.secret, { cursor: 'garbage' });
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.detail).toMatch(/cursor/);
+  });
+});
