@@ -11,6 +11,8 @@ import { createDispatcher, type Dispatcher } from './dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
 import { memoryAuthenticator } from './memory/auth.ts';
 import { staticFlags } from './memory/flags.ts';
+import type { Database } from './postgres/database.ts';
+import { buildPersistence } from './postgres/persistence.ts';
 import { buildOpenApi, openApiYaml } from './openapi.ts';
 
 export type Mode = 'server' | 'lambda' | 'cli';
@@ -23,6 +25,8 @@ export interface RuntimeOptions {
   /** Where access lines go; default stdout (stderr for the CLI), or off when ACCESS_LOG=false. */
   accessLog?: LineSink | null;
   logger?: Logger;
+  /** Use this database instead of the configured one (tests: a fresh PGlite); the caller closes it. */
+  database?: Database;
 }
 
 export interface Runtime {
@@ -31,6 +35,8 @@ export interface Runtime {
   logger: Logger;
   options: HandlerOptions;
   dispatcher: Dispatcher;
+  /** The relational database (PostgreSQL or the embedded PGlite) for repositories; opened on first use. */
+  database: Database;
   /** Writes buffered access lines now (Lambda, before the environment may freeze). */
   flushLogs(): void;
   close(): Promise<void>;
@@ -52,11 +58,20 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   const json = lazy(() => JSON.stringify(document()));
   const yaml = lazy(() => openApiYaml(document()));
 
+  // Database and key-value stores. The server opens and migrates at start; other modes on first use.
+  const persistence = buildPersistence(config, {
+    clock: runtime.overrides?.clock ?? systemClock,
+    logger,
+    purge: runtime.mode === 'server',
+    ...(runtime.database ? { database: runtime.database } : {}),
+  });
+  if (runtime.mode === 'server') await persistence.start();
   const ports: Ports = {
     clock: systemClock,
     auth: memoryAuthenticator(),
     flags: staticFlags(config.FEATURE_FLAGS),
-    healthChecks: [],
+    healthChecks: persistence.healthChecks,
+    ...persistence.ports,
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     build: buildInfo(config.BUILD_COMMIT),
     apiDocument: { json, yaml },
@@ -77,9 +92,11 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     logger,
     options,
     dispatcher,
+    database: persistence.database,
     flushLogs: () => buffered?.flush(),
     close: async () => {
       buffered?.flush();
+      await persistence.close();
     },
   };
 };

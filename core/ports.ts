@@ -1,5 +1,6 @@
 import type { Clock } from './shared/clock.ts';
 import type { Authenticator } from './platform/principal.ts';
+import type { AccessStore } from './platform/access.ts';
 import type { FeatureFlags } from './platform/flags.ts';
 import type { HealthCheck } from './platform/health.ts';
 import type { Idempotency } from './platform/idempotency.ts';
@@ -14,15 +15,16 @@ export interface BuildInfo {
   apiVersion: string;
 }
 
-/**
- * Every port a use case may reach, as the composition root provides them. Each bounded context adds its
- * own ports interface here; handlers receive this object and never construct an adapter.
- */
 /** The API's own OpenAPI document, rendered on demand from the endpoint definitions. */
 export interface ApiDocument {
   json(): string;
   yaml(): string;
 }
+
+/**
+ * Every port a use case may reach, as the composition root provides them. Each bounded context adds its
+ * own ports interface here; handlers receive this object and never construct an adapter.
+ */
 
 export interface PlatformPorts {
   clock: Clock;
@@ -30,6 +32,8 @@ export interface PlatformPorts {
   /** Bound on each dependency check of GET /health. */
   healthTimeoutMs: number;
   auth: Authenticator;
+  /** Tenants, members, admins, API keys and the audit log. */
+  access: AccessStore;
   flags: FeatureFlags;
   healthChecks: readonly HealthCheck[];
   build: BuildInfo;
