@@ -5,7 +5,7 @@
 //   node build.mjs            build everything into dist/
 //   node build.mjs --quiet    no size report (used by `npm start` when it rebuilds)
 import { execSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from './scripts/project-node.mjs';
@@ -89,6 +89,8 @@ const results = await Promise.all([
     ? build({ ...common, entryPoints: endpointEntries, outdir: dist, outExtension: { '.js': '.mjs' } })
     : Promise.resolve({ metafile: { outputs: {} } }),
 ]);
+// The SQL migrations travel with the bundles: the server and `sellpo migrate` read them from dist/migrations.
+cpSync(join(root, 'migrations'), join(dist, 'migrations'), { recursive: true });
 writeFileSync(join(dist, 'build.json'), `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id) }, null, 2)}\n`);
 
 if (!quiet) {

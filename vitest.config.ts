@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'adapters/**/*.test.ts', 'sandbox/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    // Processes started by tests keep an embedded database of their own, in memory (never the developer's ./.data).
+    env: { DATA_DIR: 'memory://' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: '.cache/test-results.json' }]],

@@ -1,0 +1,89 @@
+/**
+ * Opens the configured database: PostgreSQL when DATABASE_URL is set, else the embedded PGlite in DATA_DIR
+ * (`DATA_DIR=memory://` keeps it in memory, for tests and throwaway runs). Opening is lazy: the handle connects,
+ * and applies pending migrations when asked to, on first use, so commands that never touch the database pay nothing.
+ */
+import type { Config } from '../config.ts';
+import type { Database } from './database.ts';
+import { loadMigrations, migrate, migrationsDirectory, type Migration } from './migrations.ts';
+import { pgDatabase } from './pg.ts';
+import { openPglite } from './pglite.ts';
+
+export const IN_MEMORY = 'memory://';
+
+export interface LazyDatabase extends Database {
+  /** Connects (and migrates, when configured) now; resolves to the open database. A failure is retried next call. */
+  open(): Promise<Database>;
+  readonly opened: boolean;
+}
+
+/** The database named by the configuration, not yet migrated. */
+export const connectDatabase = async (config: Config): Promise<Database> =>
+  config.DATABASE_URL
+    ? pgDatabase({
+        engine: 'postgres',
+        connectionString: config.DATABASE_URL,
+        max: config.DATABASE_POOL_SIZE,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      })
+    : openPglite({
+        ...(config.DATA_DIR === IN_MEMORY ? {} : { dataDir: config.DATA_DIR }),
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      });
+
+export const configuredMigrations = (config: Config): Migration[] => loadMigrations(migrationsDirectory(config.MIGRATIONS_DIR));
+
+export interface LazyOptions {
+  /** Migrations applied on open; none when omitted. Read only when the database is opened. */
+  migrations?: () => Migration[];
+  /** Told which migrations the open applied (empty when the schema was current). */
+  onMigrated?: (applied: Migration[]) => void;
+}
+
+/** Wraps an opener so the database is opened on first use; `open` may also be awaited eagerly (the server). */
+export const lazyDatabase = (engine: Database['engine'], opener: () => Promise<Database>, options: LazyOptions = {}): LazyDatabase => {
+  let pending: Promise<Database> | undefined;
+  let db: Database | undefined;
+  let closed = false;
+  const open = (): Promise<Database> => {
+    if (closed) return Promise.reject(new Error('the database is closed'));
+    pending ??= (async () => {
+      const opened = await opener();
+      try {
+        if (options.migrations) options.onMigrated?.(await migrate(opened, options.migrations()));
+      } catch (error) {
+        await opened.close().catch(() => {});
+        throw error;
+      }
+      db = opened;
+      return opened;
+    })().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+  return {
+    engine,
+    get opened() {
+      return db !== undefined;
+    },
+    open,
+    query: async (text, params, queryOptions) => (await open()).query(text, params, queryOptions),
+    transaction: async (work, transactionOptions) => (await open()).transaction(work, transactionOptions),
+    close: async () => {
+      closed = true;
+      const current = pending;
+      pending = undefined;
+      if (current) await (await current.catch(() => undefined))?.close();
+    },
+  };
+};
+
+/** The configured database behind a lazy handle, migrating on open when MIGRATE_ON_START is on. */
+export const openConfiguredDatabase = (config: Config, onMigrated?: (applied: Migration[]) => void): LazyDatabase =>
+  lazyDatabase(config.DATABASE_URL ? 'postgres' : 'pglite', () => connectDatabase(config), {
+    ...(config.MIGRATE_ON_START ? { migrations: () => configuredMigrations(config) } : {}),
+    ...(onMigrated ? { onMigrated } : {}),
+  });
