@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryAuthenticator } from '../../adapters/memory/auth.ts';
-import { testRuntime, type TestRuntime } from '../../tests/helpers/invoke.ts';
+import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 
 const auth = { authorization: 'Bearer k' };
 let rt: TestRuntime;
