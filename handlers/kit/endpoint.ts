@@ -49,6 +49,11 @@ export interface EndpointDefinition<
   access: Access;
   /** Feature flag gating the endpoint: while it is off the endpoint answers 404. */
   flag?: string;
+  /**
+   * Honour `Idempotency-Key` (replay the first response of a repeated request). Default: true for POST with
+   * tenant or admin access, false otherwise; pure calculations may opt out.
+   */
+  idempotent?: boolean;
   params?: P;
   query?: Q;
   body?: B;
