@@ -9,6 +9,7 @@ import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
 import type { InvocationContext, V2Event, V2Result } from './events.ts';
 import { formatAccessLine, type LineSink } from './access-log.ts';
 import { parseJson } from './json.ts';
+import { withIdempotency } from './idempotency.ts';
 import { problem, problemKeyFor, type FieldError, type Problem, type ProblemKey } from './problem.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,6 +24,36 @@ export interface HandlerOptions {
   /** Check every response body against its declared schema (tests and development). */
   validateResponses?: boolean;
   maxBodyBytes?: number;
+  /** Tracing hooks (absent when tracing is off: the request path then does no tracing work at all). */
+  tracing?: RequestTracing;
+  /** Request metrics; the recorder runs once per request with the status and duration. */
+  metrics?: RequestMetrics;
+}
+
+/** What the toolkit tells tracing and metrics about an endpoint. */
+export interface EndpointIdentity {
+  id: string;
+  method: string;
+  /** Path template, e.g. `/v1/naver/keywords/{keyword}`. */
+  path: string;
+}
+
+/** One request's trace, provided by the composition root; the toolkit knows no tracing SDK. */
+export interface RequestTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Runs the handler with this request as the active trace context, so child spans find their parent. */
+  run<T>(fn: () => T): T;
+  end(outcome: { status: number; requestId: string; tenantId?: string | undefined }): void;
+}
+
+export interface RequestTracing {
+  startRequest(event: V2Event, endpoint: EndpointIdentity): RequestTrace;
+}
+
+export interface RequestMetrics {
+  /** Called once per endpoint when its handler is built; the recorder it returns runs once per request. */
+  forEndpoint(endpoint: EndpointIdentity): (status: number, durationMs: number) => void;
 }
 
 export type HttpHandler = (event: V2Event, context?: InvocationContext) => Promise<V2Result>;
@@ -47,12 +78,14 @@ export const requestIdFrom = (header: string | undefined): string =>
   header !== undefined && REQUEST_ID.test(header) ? header : randomUUID();
 
 const SCOPE = Symbol('sellpo.scope');
+const TRACE = Symbol('sellpo.trace');
 
 /** Per-request state, kept on the invocation context so concurrent requests never share it. */
 class RequestScope implements EndpointContext {
   readonly requestId: string;
   readonly started = performance.now();
   principal: Principal = anonymous;
+  readonly trace: RequestTrace | undefined;
   input: { params: unknown; query: unknown; body: unknown } = { params: {}, query: {}, body: undefined };
   ports: Ports;
   signal: AbortSignal;
@@ -62,7 +95,7 @@ class RequestScope implements EndpointContext {
   #route: string;
   #log: Logger | undefined;
 
-  constructor(requestId: string, route: string, event: V2Event, options: HandlerOptions, signal: AbortSignal) {
+  constructor(requestId: string, route: string, event: V2Event, options: HandlerOptions, signal: AbortSignal, trace?: RequestTrace) {
     this.requestId = requestId;
     this.#route = route;
     this.#root = options.logger;
@@ -70,6 +103,7 @@ class RequestScope implements EndpointContext {
     this.signal = signal;
     this.sourceIp = event.requestContext?.http?.sourceIp ?? '';
     this.headers = event.headers ?? {};
+    this.trace = trace;
   }
 
   // A child logger is a few microseconds to build; most requests never log, so build it on first use.
@@ -77,6 +111,10 @@ class RequestScope implements EndpointContext {
     if (!this.#log) {
       const keys: Record<string, string> = { requestId: this.requestId, route: this.#route };
       if (this.principal.kind === 'tenant') keys.tenantId = this.principal.tenantId;
+      if (this.trace) {
+        keys.traceId = this.trace.traceId;
+        keys.spanId = this.trace.spanId;
+      }
       this.#log = this.#root.createChild({ persistentKeys: keys });
     }
     return this.#log;
@@ -84,6 +122,7 @@ class RequestScope implements EndpointContext {
 }
 
 const scopeOf = (context: unknown): RequestScope => (context as { [SCOPE]: RequestScope })[SCOPE];
+const traceOf = (context: unknown): RequestTrace | undefined => (context as { [TRACE]?: RequestTrace } | undefined)?.[TRACE];
 
 const toFieldErrors = (part: FieldError['in'], error: z.ZodError): FieldError[] =>
   error.issues.map((issue) => ({ in: part, field: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
@@ -143,18 +182,19 @@ export const errorResult = (error: unknown, requestId: string, log: () => Logger
 export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHandler => {
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const { accessLog, service } = options;
+  const record = options.metrics?.forEndpoint(def);
 
   const scope: middy.MiddlewareObj<V2Event, V2Result> = {
     before: (request) => {
       const requestId = requestIdFrom(request.event.headers?.['x-request-id']);
       const ctx = request.context as unknown as InvocationContext;
       const signal = ctx.signal ?? new AbortController().signal;
-      (request.context as unknown as { [SCOPE]: RequestScope })[SCOPE] = new RequestScope(requestId, def.id, request.event, options, signal);
+      (request.context as unknown as { [SCOPE]: RequestScope })[SCOPE] = new RequestScope(requestId, def.id, request.event, options, signal, traceOf(ctx));
     },
     after: (request) => finish(request.event, scopeOf(request.context), request.response!),
     onError: (request) => {
       // A failure inside `before` can leave no scope; answer with a fresh request id all the same.
-      const s = scopeOf(request.context) ?? new RequestScope(randomUUID(), def.id, request.event ?? ({} as V2Event), options, new AbortController().signal);
+      const s = scopeOf(request.context) ?? new RequestScope(randomUUID(), def.id, request.event ?? ({} as V2Event), options, new AbortController().signal, traceOf(request.context));
       const result = errorResult(request.error, s.requestId, () => s.log);
       finish(request.event, s, result);
       return result;
@@ -163,6 +203,9 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
 
   const finish = (event: V2Event, s: RequestScope, result: V2Result): void => {
     result.headers = { ...result.headers, 'x-request-id': s.requestId };
+    const trace = s.trace;
+    record?.(result.statusCode, performance.now() - s.started);
+    trace?.end({ status: result.statusCode, requestId: s.requestId, tenantId: s.principal.kind === 'tenant' ? s.principal.tenantId : undefined });
     if (accessLog) {
       accessLog(
         formatAccessLine(service, {
@@ -174,6 +217,8 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
           durationMs: Math.round((performance.now() - s.started) * 100) / 100,
           sourceIp: s.sourceIp,
           tenantId: s.principal.kind === 'tenant' ? s.principal.tenantId : undefined,
+          traceId: trace?.traceId,
+          spanId: trace?.spanId,
         }),
       );
     }
@@ -276,6 +321,16 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
     };
   };
 
-  const handler = middy<V2Event, V2Result>(run as never).use([scope, accessControl, validate]);
-  return handler as unknown as HttpHandler;
+  const handler = middy<V2Event, V2Result>(
+    // Idempotency wraps the use case only: auth and validation failures never use up a key.
+    withIdempotency(def, options.ports, run, scopeOf, (error, context) => errorResult(error, scopeOf(context).requestId, () => scopeOf(context).log)) as never,
+  ).use([scope, accessControl, validate]) as unknown as HttpHandler;
+  const tracing = options.tracing;
+  if (!tracing) return handler;
+  return (event, context) => {
+    const trace = tracing.startRequest(event, def);
+    const ctx = (context ?? {}) as InvocationContext & { [TRACE]?: RequestTrace };
+    ctx[TRACE] = trace;
+    return trace.run(() => handler(event, ctx));
+  };
 };
