@@ -3,6 +3,7 @@ import { endpoints as allEndpoints } from '../../handlers/registry.ts';
 import type { AnyEndpoint, V2Result } from '../../handlers/runtime.ts';
 import { buildRuntime, type Runtime } from '../../adapters/composition.ts';
 import { loadConfig } from '../../adapters/config.ts';
+import type { Database } from '../../adapters/postgres/database.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
 import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
 
@@ -32,7 +33,13 @@ export const parseResult = (raw: V2Result): Response => {
 
 /** A runtime over in-memory ports whose access lines and logs are captured for assertions. */
 export const testRuntime = async (
-  options: { overrides?: Partial<Ports>; env?: Record<string, string>; endpoints?: readonly AnyEndpoint[] } = {},
+  options: {
+    overrides?: Partial<Ports>;
+    env?: Record<string, string>;
+    endpoints?: readonly AnyEndpoint[];
+    /** A database for the runtime (e.g. `await withPglite()` from tests/helpers/database.ts); the caller closes it. */
+    database?: Database;
+  } = {},
 ): Promise<TestRuntime> => {
   const captured: Captured = { access: [], logs: [] };
   const print = (line: string) => void captured.logs.push(JSON.parse(line));
@@ -44,6 +51,7 @@ export const testRuntime = async (
     logger,
     accessLog: (line) => captured.access.push(JSON.parse(line)),
     ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
   const call = async (id: string, spec: RequestSpec = {}): Promise<Response> => {
     const def = (options.endpoints ?? allEndpoints).find((e) => e.id === id);
