@@ -609,6 +609,47 @@ export const marginForSale = (p: ProductInput, sell: SellingInput, landed: Lande
   };
 };
 
+/** The headline figures of a result, for pricing a whole catalogue where the full breakdown is too much. */
+export interface MarginSummary {
+  saleDate: string;
+  channel: Channel;
+  feeTableId: string;
+  quantity: number;
+  landedCost: number;
+  fees: number;
+  sellingCosts: number;
+  netVat: number | null;
+  buyerPaid: number;
+  profit: number;
+  marginPercent: number | null;
+  roiPercent: number | null;
+  breakEvenSalePrice: number | null;
+  targetSalePrice: number | null;
+  customsRoute: CustomsRoute;
+  customsExempt: boolean;
+  estimates: string[];
+}
+
+export const summarize = (r: MarginResult): MarginSummary => ({
+  saleDate: r.saleDate,
+  channel: r.channel,
+  feeTableId: r.feeTable.id,
+  quantity: r.landed.quantity,
+  landedCost: r.landed.perUnit.total,
+  fees: r.sale.fees.total,
+  sellingCosts: r.sale.sellingCosts.total,
+  netVat: r.sale.vat ? r.sale.vat.net : null,
+  buyerPaid: r.sale.buyerPaid,
+  profit: r.profit,
+  marginPercent: r.marginPercent,
+  roiPercent: r.roiPercent,
+  breakEvenSalePrice: r.breakEvenSalePrice,
+  targetSalePrice: r.target ? r.target.salePrice : null,
+  customsRoute: r.landed.customs.route,
+  customsExempt: r.landed.customs.exempt,
+  estimates: r.estimates,
+});
+
 /** The use case behind POST /v1/analysis/margin. Throws DomainError('invalid') naming each bad field. */
 export const computeMargin = (s: MarginScenario, tables: readonly FeeTable[] = FEE_TABLES): MarginResult => {
   assertValid(scenarioIssues(s, tables));

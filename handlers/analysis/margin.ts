@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { compareMargins } from '../../core/analysis/compare.ts';
 import { CUSTOMS_RULES } from '../../core/analysis/customs.ts';
 import { tablesInForce } from '../../core/analysis/fee-tables.ts';
-import { computeMargin, kstDate, ROUNDING_RULE } from '../../core/analysis/margin.ts';
+import { computeMargin, kstDate, ROUNDING_RULE, summarize } from '../../core/analysis/margin.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { problemSchema } from '../platform/schemas.ts';
-import { compareRequest, compareResult, feeTablesResult, marginRequest, marginResult } from './schemas.ts';
+import { compareRequest, compareResult, feeTablesResult, marginRequest, marginResult, marginSummary } from './schemas.ts';
 
 const example: z.input<typeof marginRequest> = {
   saleDate: '2025-06-02',
@@ -28,12 +28,15 @@ export const margin = defineEndpoint({
     'All money is integer won. Rules, rates and the rounding rule: GET /v1/analysis/fee-tables and docs/analysis.md.',
   tags: ['analysis'],
   access: 'tenant',
+  query: z.object({
+    view: z.enum(['full', 'summary']).default('full').describe('summary: the headline figures only, for pricing a catalogue in batch'),
+  }),
   body: marginRequest,
   example,
-  responses: { 200: marginResult, 400: problemSchema },
-  run: async ({ body }, { ports }) => {
+  responses: { 200: z.union([marginResult, marginSummary]), 400: problemSchema },
+  run: async ({ query, body }, { ports }) => {
     const result = computeMargin({ ...body, saleDate: body.saleDate ?? kstDate(ports.clock.now()) });
-    return { status: 200, body: result };
+    return { status: 200, body: query.view === 'summary' ? summarize(result) : result };
   },
 });
 

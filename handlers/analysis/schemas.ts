@@ -198,6 +198,28 @@ export const marginResult = z
   })
   .meta({ id: 'MarginResult' });
 
+export const marginSummary = z
+  .object({
+    saleDate: z.string(),
+    channel: z.enum(CHANNELS),
+    feeTableId: z.string(),
+    quantity: z.int(),
+    landedCost: z.int().describe('Landed cost per unit'),
+    fees: z.int().describe('Marketplace fees per unit, VAT included'),
+    sellingCosts: z.int(),
+    netVat: z.int().nullable(),
+    buyerPaid: z.int(),
+    profit: z.int(),
+    marginPercent: z.number().nullable(),
+    roiPercent: z.number().nullable(),
+    breakEvenSalePrice: z.int().nullable(),
+    targetSalePrice: z.int().nullable(),
+    customsRoute: z.enum(['list_clearance', 'formal_declaration_personal', 'import_declaration']),
+    customsExempt: z.boolean(),
+    estimates: z.array(z.string()),
+  })
+  .meta({ id: 'MarginSummary' });
+
 const cellRef = { channel: z.enum(CHANNELS), quantity: z.int() };
 export const compareResult = z
   .object({
