@@ -1,0 +1,160 @@
+/** Migrations (checksums, missing files, atomicity, concurrent starters) and the embedded engine's data directory. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadMigrations, migrate, migrationStatus, MigrationError } from '../../adapters/postgres/migrations.ts';
+import { openPglite } from '../../adapters/postgres/pglite.ts';
+import { postgresUnavailable, TEST_POSTGRES_URL, withPglite, withPostgres } from '../helpers/database.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sellpo-migrations-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+const migrationsIn = (files: Record<string, string>) => {
+  const dir = tempDir();
+  for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
+  return dir;
+};
+
+describe('migrations on PGlite', () => {
+  it('applies pending files in order once, refuses an edited or vanished one, and applies nothing of a failing batch', async () => {
+    const db = await withPglite({ migrated: false });
+    try {
+      const dir = migrationsIn({
+        '0002_items.sql': 'CREATE TABLE items (id int PRIMARY KEY, tenant_id text NOT NULL);',
+        '0001_tenants.sql': 'CREATE TABLE tenants (id text PRIMARY KEY);\n',
+      });
+      expect((await migrate(db, loadMigrations(dir))).map((m) => m.file)).toEqual(['0001_tenants.sql', '0002_items.sql']);
+      expect(await migrate(db, loadMigrations(dir))).toEqual([]);
+      expect((await migrationStatus(db, loadMigrations(dir))).map((s) => s.state)).toEqual(['applied', 'applied']);
+
+      writeFileSync(join(dir, '0001_tenants.sql'), 'CREATE TABLE tenants (id text PRIMARY KEY, name text);');
+      await expect(migrate(db, loadMigrations(dir))).rejects.toThrow(/0001_tenants\.sql was edited after it was applied/);
+      expect((await migrationStatus(db, loadMigrations(dir)))[0]!.state).toBe('changed');
+      // Restored with Windows line endings (a checkout with autocrlf): still the same migration.
+      writeFileSync(join(dir, '0001_tenants.sql'), 'CREATE TABLE tenants (id text PRIMARY KEY);\r\n');
+
+      unlinkSync(join(dir, '0002_items.sql'));
+      await expect(migrate(db, loadMigrations(dir))).rejects.toThrow(/0002_items\.sql was applied to this database but its file is missing/);
+      writeFileSync(join(dir, '0002_items.sql'), 'CREATE TABLE items (id int PRIMARY KEY, tenant_id text NOT NULL);');
+
+      writeFileSync(join(dir, '0003_good.sql'), 'CREATE TABLE good (id int);');
+      writeFileSync(join(dir, '0004_bad.sql'), 'CREATE TABLE bad (id int REFERENCES nowhere(id));');
+      await expect(migrate(db, loadMigrations(dir))).rejects.toThrow(/0004_bad\.sql failed/);
+      const { rows } = await db.query<{ t: string | null }>(`SELECT to_regclass('good')::text AS t`);
+      expect(rows[0]!.t).toBeNull();
+      expect((await migrationStatus(db, loadMigrations(dir))).map((s) => s.state)).toEqual(['applied', 'applied', 'pending', 'pending']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses badly named files and duplicate versions, naming them', () => {
+    expect(() => loadMigrations(migrationsIn({ '1_x.sql': '' }))).toThrow(MigrationError);
+    expect(() => loadMigrations(migrationsIn({ '1_x.sql': '' }))).toThrow(/1_x\.sql is not named NNNN_lowercase_name\.sql/);
+    expect(() => loadMigrations(migrationsIn({ '0001_a.sql': '', '0001_b.sql': '' }))).toThrow(/0001_a\.sql and 0001_b\.sql share version 0001/);
+  });
+
+  it('keeps data in DATA_DIR across a restart and refuses a second process on the same directory', async () => {
+    const dataDir = tempDir();
+    const first = await openPglite({ dataDir, statementTimeoutMs: 0 });
+    await first.query('CREATE TABLE kept (v text)');
+    await first.query(`INSERT INTO kept VALUES ('캠핑의자')`);
+    // Another process holding the directory: a lock file naming a live pid that is not ours.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
+    try {
+      const other = mkdtempSync(join(tmpdir(), 'sellpo-locked-'));
+      dirs.push(other);
+      writeFileSync(join(other, 'sellpo.lock'), String(child.pid));
+      await expect(openPglite({ dataDir: other, statementTimeoutMs: 0 })).rejects.toThrow(new RegExp(`in use by process ${child.pid}`));
+    } finally {
+      child.kill();
+    }
+    await first.close();
+    const again = await openPglite({ dataDir, statementTimeoutMs: 0 });
+    try {
+      expect((await again.query('SELECT v FROM kept')).rows).toEqual([{ v: '캠핑의자' }]);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+type Exit = { code: number | null; out: string; err: string };
+const run = (args: string[], env: Record<string, string>): Promise<Exit> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+
+/** A connection URL whose sessions live in `schema` (libpq `options`, which pg passes on). */
+const urlIn = (schema: string) => `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+describe.skipIf((await postgresUnavailable()) !== null)('concurrent starters on one PostgreSQL', () => {
+  it('two `sellpo migrate` processes at once: both succeed, the migrations are applied exactly once', async () => {
+    const db = await withPostgres({ migrated: false });
+    try {
+      const dir = migrationsIn({
+        '0001_slow.sql': 'SELECT pg_sleep(0.5); CREATE TABLE slow (id int);',
+        '0002_after.sql': 'CREATE TABLE after_slow (id int);',
+      });
+      const env = { DATABASE_URL: urlIn(db.schema), MIGRATIONS_DIR: dir, LOG_LEVEL: 'ERROR' };
+      const [a, b] = await Promise.all([run(['adapters/cli/main.ts', 'migrate', '--json'], env), run(['adapters/cli/main.ts', 'migrate', '--json'], env)]);
+      expect([a.code, b.code, a.err + b.err]).toEqual([0, 0, '']);
+      const applied = [JSON.parse(a.out).applied, JSON.parse(b.out).applied].sort((x, y) => y.length - x.length);
+      expect(applied).toEqual([['0001_slow.sql', '0002_after.sql'], []]);
+      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');
+      expect(Number(rows[0]!.n)).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('two server processes sharing the database both start, migrate and answer /health', async () => {
+    const db = await withPostgres({ migrated: false });
+    const servers: ReturnType<typeof spawn>[] = [];
+    try {
+      const env = { ...process.env, DATABASE_URL: urlIn(db.schema), PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false', LOG_LEVEL: 'INFO' };
+      const start = () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['adapters/http/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          servers.push(child);
+          let log = '';
+          const timer = setTimeout(() => reject(new Error(`no listening line within 20 s:\n${log}`)), 20_000);
+          const onData = (d: Buffer) => {
+            log += d;
+            const m = /"url":"(http:\/\/[^"]+)"/.exec(log);
+            if (m) { clearTimeout(timer); resolve(m[1]!); }
+          };
+          child.stdout!.on('data', onData);
+          child.stderr!.on('data', onData);
+          child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
+        });
+      const urls = await Promise.all([start(), start()]);
+      for (const url of urls) {
+        const res = await fetch(`${url}/health`);
+        const body = (await res.json()) as { checks: { name: string; status: string }[] };
+        expect(res.status).toBe(200);
+        expect(body.checks).toContainEqual(expect.objectContaining({ name: 'database', status: 'up' }));
+      }
+      const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(loadMigrations(join(root, 'migrations')).map((m) => m.version));
+    } finally {
+      for (const s of servers) s.kill('SIGTERM');
+      await Promise.all(servers.map((s) => (s.exitCode === null ? new Promise((r) => s.once('exit', r)) : null)));
+      await db.close();
+    }
+  });
+});
