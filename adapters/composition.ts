@@ -9,7 +9,9 @@ import type { Config } from './config.ts';
 import { buildInfo } from './build-info.ts';
 import { createDispatcher, type Dispatcher } from './dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
-import { memoryAuthenticator } from './memory/auth.ts';
+import { postgresAccessStore } from './postgres/access.ts';
+import { accessAuthenticator } from './auth/authenticator.ts';
+import { jwtFromConfig } from './auth/jwt.ts';
 import { staticFlags } from './memory/flags.ts';
 import type { Database } from './postgres/database.ts';
 import { buildPersistence } from './postgres/persistence.ts';
@@ -66,9 +68,18 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     ...(runtime.database ? { database: runtime.database } : {}),
   });
   if (runtime.mode === 'server') await persistence.start();
+  // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
+  const access = runtime.overrides?.access ?? postgresAccessStore(persistence.database);
+  const jwt = jwtFromConfig(config);
   const ports: Ports = {
     clock: systemClock,
-    auth: memoryAuthenticator(),
+    access,
+    auth: accessAuthenticator({
+      store: access,
+      clock: runtime.overrides?.clock ?? systemClock,
+      ...(jwt ? { jwt } : {}),
+      onError: (message, error) => logger.error(message, { error: error as Error }),
+    }),
     flags: staticFlags(config.FEATURE_FLAGS),
     healthChecks: persistence.healthChecks,
     ...persistence.ports,

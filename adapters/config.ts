@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import * as z from 'zod';
 
 /**
@@ -76,7 +77,41 @@ export const persistenceEnv = {
   IDEMPOTENCY_LOCK_SECONDS: int(120, 1, 3_600),
 };
 
-export const configSchema = z.object({ ...platformEnv, ...persistenceEnv });
+/** Credentials: short-lived JWTs for the web front end (off unless JWT_ALG is set); API keys need no settings. */
+export const authEnv = {
+  JWT_ALG: z.enum(['HS256', 'RS256'], { error: 'expected HS256 or RS256' }).optional(),
+  /** HS256 shared secret: at least 32 bytes, as RFC 7518 asks of a SHA-256 HMAC key. */
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** RS256 public key, PEM; `\n` escapes are accepted for one-line environments. */
+  JWT_PUBLIC_KEY: z
+    .string()
+    .transform((v) => v.replaceAll('\\n', '\n'))
+    .refine((v) => v.includes('-----BEGIN PUBLIC KEY-----'), 'expected a PEM public key (-----BEGIN PUBLIC KEY-----)')
+    .optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Longest accepted token lifetime (exp - iat), seconds. */
+  JWT_MAX_LIFETIME_S: int(900, 60, 86_400),
+};
+
+/** The JWT settings hang together: an algorithm needs its key, an issuer and an audience. */
+const checkJwt = (c: { JWT_ALG?: string | undefined; JWT_SECRET?: string | undefined; JWT_PUBLIC_KEY?: string | undefined; JWT_ISSUER?: string | undefined; JWT_AUDIENCE?: string | undefined }, ctx: z.RefinementCtx): void => {
+  if (!c.JWT_ALG) return;
+  const need = (name: string, why: string) => ctx.addIssue({ code: 'custom', path: [name], message: why });
+  if (c.JWT_ALG === 'HS256' && !c.JWT_SECRET) need('JWT_SECRET', 'required when JWT_ALG=HS256');
+  if (c.JWT_ALG === 'RS256' && !c.JWT_PUBLIC_KEY) need('JWT_PUBLIC_KEY', 'required when JWT_ALG=RS256');
+  if (c.JWT_ALG === 'RS256' && c.JWT_PUBLIC_KEY) {
+    try {
+      if (createPublicKey(c.JWT_PUBLIC_KEY).asymmetricKeyType !== 'rsa') need('JWT_PUBLIC_KEY', 'expected an RSA public key for RS256');
+    } catch {
+      need('JWT_PUBLIC_KEY', 'is not a readable PEM public key');
+    }
+  }
+  if (!c.JWT_ISSUER) need('JWT_ISSUER', `required when JWT_ALG=${c.JWT_ALG}`);
+  if (!c.JWT_AUDIENCE) need('JWT_AUDIENCE', `required when JWT_ALG=${c.JWT_ALG}`);
+};
+
+export const configSchema = z.object({ ...platformEnv, ...persistenceEnv, ...authEnv }).superRefine(checkJwt);
 
 export type Config = z.output<typeof configSchema>;
 

@@ -1,5 +1,6 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
 import { health } from './health.ts';
 import { meta, openapiJson, openapiYaml } from './meta.ts';
+import { accessEndpoints } from './access.ts';
 
-export const platformEndpoints: AnyEndpoint[] = [health, meta, openapiJson, openapiYaml];
+export const platformEndpoints: AnyEndpoint[] = [health, meta, openapiJson, openapiYaml, ...accessEndpoints];

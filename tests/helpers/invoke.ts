@@ -5,6 +5,7 @@ import { buildRuntime, type Runtime } from '../../adapters/composition.ts';
 import { loadConfig } from '../../adapters/config.ts';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
+import { memoryAccessStore } from '../../adapters/memory/access.ts';
 import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
 
 export interface Captured {
@@ -50,7 +51,8 @@ export const testRuntime = async (
     mode: 'cli',
     logger,
     accessLog: (line) => captured.access.push(JSON.parse(line)),
-    ...(options.overrides ? { overrides: options.overrides } : {}),
+    // Tenants, keys and audit in memory unless a database is given (then they live in it, as in production).
+    overrides: { ...(options.database ? {} : { access: memoryAccessStore() }), ...options.overrides },
     ...(options.database ? { database: options.database } : {}),
   });
   const call = async (id: string, spec: RequestSpec = {}): Promise<Response> => {
