@@ -12,7 +12,10 @@ import { bufferedLineSink, createRootLogger } from './logging.ts';
 import { postgresAccessStore } from './postgres/access.ts';
 import { accessAuthenticator } from './auth/authenticator.ts';
 import { jwtFromConfig } from './auth/jwt.ts';
-import { staticFlags } from './memory/flags.ts';
+import { flagsFromConfig, tracingFromConfig } from './observability/setup.ts';
+import { createHttpMetrics } from './observability/metrics.ts';
+import { tracedDatabase } from './observability/traced-database.ts';
+import type { Tracing } from './observability/tracing.ts';
 import type { Database } from './postgres/database.ts';
 import { buildPersistence } from './postgres/persistence.ts';
 import { buildOpenApi, openApiYaml } from './openapi.ts';
@@ -39,6 +42,8 @@ export interface Runtime {
   dispatcher: Dispatcher;
   /** The relational database (PostgreSQL or the embedded PGlite) for repositories; opened on first use. */
   database: Database;
+  /** The tracer when tracing is on: wrap outbound calls with `tracedFetch(runtime.tracing)`. */
+  tracing: Tracing | undefined;
   /** Writes buffered access lines now (Lambda, before the environment may freeze). */
   flushLogs(): void;
   close(): Promise<void>;
@@ -71,6 +76,14 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
   const access = runtime.overrides?.access ?? postgresAccessStore(persistence.database);
   const jwt = jwtFromConfig(config);
+  const build = buildInfo(config.BUILD_COMMIT);
+  const flags = runtime.overrides?.flags ? undefined : await flagsFromConfig(config, logger);
+  const tracing = await tracingFromConfig(config, build.version);
+  // Per-process figures mean nothing for a Lambda instance; the CLI shows them for its one run.
+  const metrics =
+    config.METRICS_ENABLED && runtime.mode !== 'lambda'
+      ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: runtime.mode === 'server' })
+      : undefined;
   const ports: Ports = {
     clock: systemClock,
     access,
@@ -80,11 +93,12 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
       ...(jwt ? { jwt } : {}),
       onError: (message, error) => logger.error(message, { error: error as Error }),
     }),
-    flags: staticFlags(config.FEATURE_FLAGS),
+    flags: flags?.flags ?? runtime.overrides!.flags!,
+    ...(metrics ? { metrics } : {}),
     healthChecks: persistence.healthChecks,
     ...persistence.ports,
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
-    build: buildInfo(config.BUILD_COMMIT),
+    build,
     apiDocument: { json, yaml },
     ...runtime.overrides,
   };
@@ -95,6 +109,8 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     accessLog,
     service: 'sellpo',
     validateResponses: config.VALIDATE_RESPONSES,
+    ...(tracing ? { tracing: tracing.requests } : {}),
+    ...(metrics ? { metrics } : {}),
   };
   const dispatcher = createDispatcher(runtime.endpoints, options);
   return {
@@ -103,11 +119,16 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     logger,
     options,
     dispatcher,
-    database: persistence.database,
+    // Repositories built on this get a span per query when tracing is on.
+    database: tracing ? tracedDatabase(persistence.database, tracing) : persistence.database,
+    tracing,
     flushLogs: () => buffered?.flush(),
     close: async () => {
       buffered?.flush();
+      flags?.close();
+      metrics?.close();
       await persistence.close();
+      await tracing?.shutdown();
     },
   };
 };

@@ -111,7 +111,44 @@ const checkJwt = (c: { JWT_ALG?: string | undefined; JWT_SECRET?: string | undef
   if (!c.JWT_AUDIENCE) need('JWT_AUDIENCE', `required when JWT_ALG=${c.JWT_ALG}`);
 };
 
-export const configSchema = z.object({ ...platformEnv, ...persistenceEnv, ...authEnv }).superRefine(checkJwt);
+/** Feature flags (Unleash or static), tracing (OpenTelemetry over OTLP/HTTP) and request metrics. */
+export const observabilityEnv = {
+  /** A JSON file of flag rules for local runs (docs/observability.md); used when UNLEASH_URL is unset. */
+  FEATURE_FLAGS_FILE: z.string().min(1).optional(),
+  /** The Unleash API base, e.g. https://unleash.example.com/api; set = flags come from Unleash. */
+  UNLEASH_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://unleash.example.com/api' }).optional(),
+  /** A client (backend) API token; required with UNLEASH_URL. */
+  UNLEASH_API_TOKEN: z.string().min(1).optional(),
+  UNLEASH_APP_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected letters, digits, _ . -').default('sellpo'),
+  UNLEASH_REFRESH_MS: int(15_000, 50, 3_600_000),
+  /** Tracing: unset = on exactly when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  OTEL_TRACES_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'expected true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on')
+    .optional(),
+  /** OTLP/HTTP collector base, e.g. http://127.0.0.1:4318 (spans go to <base>/v1/traces as JSON). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4318' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('sellpo'),
+  /** Request metrics at GET /metrics (HTTP server only). */
+  METRICS_ENABLED: bool(true),
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+};
+
+const checkObservability = (
+  c: { UNLEASH_URL?: string | undefined; UNLEASH_API_TOKEN?: string | undefined; OTEL_TRACES_ENABLED?: boolean | undefined; OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined },
+  ctx: z.RefinementCtx,
+): void => {
+  if (c.UNLEASH_URL && !c.UNLEASH_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['UNLEASH_API_TOKEN'], message: 'required when UNLEASH_URL is set' });
+  if (c.OTEL_TRACES_ENABLED && !c.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_OTLP_ENDPOINT'], message: 'required when OTEL_TRACES_ENABLED is true' });
+  }
+};
+
+export const configSchema = z
+  .object({ ...platformEnv, ...persistenceEnv, ...authEnv, ...observabilityEnv })
+  .superRefine(checkJwt)
+  .superRefine(checkObservability);
 
 export type Config = z.output<typeof configSchema>;
 

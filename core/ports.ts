@@ -15,6 +15,14 @@ export interface BuildInfo {
   apiVersion: string;
 }
 
+/** This process's metrics in the Prometheus text format (GET /metrics). */
+export interface MetricsExposition {
+  readonly contentType: string;
+  /** Whether a scraper's Authorization header is accepted (always, when no token is configured). */
+  authorize(authorization: string | undefined): boolean;
+  render(): string;
+}
+
 /** The API's own OpenAPI document, rendered on demand from the endpoint definitions. */
 export interface ApiDocument {
   json(): string;
@@ -35,6 +43,8 @@ export interface PlatformPorts {
   /** Tenants, members, admins, API keys and the audit log. */
   access: AccessStore;
   flags: FeatureFlags;
+  /** Absent where metrics are off (METRICS_ENABLED=false, Lambda, CLI): GET /metrics answers 404. */
+  metrics?: MetricsExposition;
   healthChecks: readonly HealthCheck[];
   build: BuildInfo;
   /** Idempotency-Key records and their policy (TTL, lease), used by the handler toolkit. */

@@ -2,7 +2,19 @@
  * What drivers need from the handler toolkit, without the endpoint list: a Lambda bundled for a single
  * endpoint imports this and its own definition, not every endpoint.
  */
-export { createHandler, errorResult, requestIdFrom, ProblemError, MAX_BODY_BYTES, type HandlerOptions, type HttpHandler } from './kit/handler.ts';
+export {
+  createHandler,
+  errorResult,
+  requestIdFrom,
+  ProblemError,
+  MAX_BODY_BYTES,
+  type HandlerOptions,
+  type HttpHandler,
+  type EndpointIdentity,
+  type RequestMetrics,
+  type RequestTrace,
+  type RequestTracing,
+} from './kit/handler.ts';
 export { problem, problemKinds, problemType, type Problem } from './kit/problem.ts';
 export { problemSchema } from './platform/schemas.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';

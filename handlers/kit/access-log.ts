@@ -13,6 +13,9 @@ export interface AccessEntry {
   durationMs: number;
   sourceIp: string;
   tenantId?: string | undefined;
+  /** W3C trace and span ids when tracing is on, so the line joins its trace. */
+  traceId?: string | undefined;
+  spanId?: string | undefined;
 }
 
 export type LineSink = (line: string) => void;
@@ -23,4 +26,6 @@ export const formatAccessLine = (service: string, e: AccessEntry): string =>
   `"requestId":${JSON.stringify(e.requestId)},"method":"${e.method}","path":${JSON.stringify(e.path)},` +
   `"route":"${e.route}","status":${e.status},"durationMs":${e.durationMs},"sourceIp":${JSON.stringify(e.sourceIp)}` +
   (e.tenantId ? `,"tenantId":${JSON.stringify(e.tenantId)}` : '') +
+  // Trace and span ids are lowercase hex from the tracer; no escaping needed.
+  (e.traceId ? `,"traceId":"${e.traceId}","spanId":"${e.spanId}"` : '') +
   '}\n';

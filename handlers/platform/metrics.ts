@@ -1,0 +1,24 @@
+import * as z from 'zod';
+import { DomainError } from '../../core/shared/errors.ts';
+import { defineEndpoint } from '../kit/endpoint.ts';
+import { ProblemError } from '../kit/handler.ts';
+
+export const metrics = defineEndpoint({
+  id: 'platform.metrics',
+  method: 'GET',
+  path: '/metrics',
+  summary: 'Request and process metrics (Prometheus text format)',
+  description:
+    'Request count and latency histogram by endpoint and status, plus process gauges. Answers 404 where metrics are ' +
+    'off (METRICS_ENABLED=false, Lambda); asks for `Authorization: Bearer <METRICS_TOKEN>` when a token is configured.',
+  tags: ['platform'],
+  access: 'public',
+  responses: { 200: z.string().describe('Prometheus text exposition format 0.0.4') },
+  run: async (_input, { ports, headers }) => {
+    const exposition = ports.metrics;
+    // Same answer as an unknown route: a process without metrics has no such endpoint.
+    if (!exposition) throw new ProblemError('route_not_found', 'No route for GET /metrics.');
+    if (!exposition.authorize(headers.authorization)) throw new DomainError('unauthorized', 'Send the metrics token: Authorization: Bearer <token>.');
+    return { status: 200, body: exposition.render(), headers: { 'content-type': exposition.contentType, 'cache-control': 'no-store' } };
+  },
+});
