@@ -10,8 +10,9 @@ import { parse, type CliIO, type Command } from './commands.ts';
 import { UsageError } from './usage.ts';
 import { invokeCommand, openapiCommand, routesCommand } from './endpoint-commands.ts';
 import { dynamodbCommand, migrateCommand } from './persistence-commands.ts';
+import { accessCommands } from './access-commands.ts';
 
-export const commands: Command[] = [routesCommand, invokeCommand, openapiCommand, migrateCommand, dynamodbCommand];
+export const commands: Command[] = [routesCommand, invokeCommand, openapiCommand, migrateCommand, dynamodbCommand, ...accessCommands];
 
 const help = (): string =>
   `usage: sellpo <command> [options]\n\ncommands:\n${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}\n\n` +
