@@ -119,3 +119,40 @@ describe('audit log reading', () => {
     expect(cursor.body.detail).toMatch(/cursor/);
   });
 });
+
+describe('JWT credentials', () => {
+  const jwtEnv = { JWT_ALG: 'HS256', JWT_SECRET: 's'.repeat(48), JWT_ISSUER: 'sellpo-web', JWT_AUDIENCE: 'sellpo-api' };
+  const sign = async (claims: Record<string, unknown>) => {
+    const { createHmac } = await import('node:crypto');
+    const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+    return `${input}.${createHmac('sha256', jwtEnv.JWT_SECRET).update(input).digest('base64url')}`;
+  };
+
+  it('a valid token acts for its member and tenant; an expired one is 401 and audited', async () => {
+    const jrt = await testRuntime({ env: jwtEnv });
+    try {
+      const t = await seedTenant(jrt.ports);
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { sub: t.owner.id, tid: t.tenant.id, role: 'member', iss: 'sellpo-web', aud: 'sellpo-api', iat: now, exp: now + 300 };
+      const ok = await jrt.call('platform.listMembers', { headers: bearer(await sign(claims)) });
+      expect(ok.status).toBe(200);
+      expect(ok.body.items[0].id).toBe(t.owner.id);
+      const member = await jrt.call('platform.createApiKey', { headers: bearer(await sign(claims)), body: { name: 'x' } });
+      expect(member.status).toBe(403);
+      const expired = await jrt.call('platform.listMembers', { headers: bearer(await sign({ ...claims, iat: now - 900, exp: now - 60 })) });
+      expect(expired.status).toBe(401);
+      expect((await jrt.ports.access.audit.list('platform', { action: 'auth.invalid_credentials' }, null, 10))).toHaveLength(1);
+    } finally {
+      await jrt.close();
+    }
+  });
+
+  it('a JWT configuration missing its parts stops the start naming each variable', async () => {
+    const { loadConfig } = await import('../../adapters/config.ts');
+    expect(() => loadConfig({ JWT_ALG: 'HS256' })).toThrow(/JWT_SECRET: required when JWT_ALG=HS256[\s\S]*JWT_ISSUER[\s\S]*JWT_AUDIENCE/);
+    expect(() => loadConfig({ ...jwtEnv, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: expected at least 32 characters/);
+    expect(() => loadConfig({ ...jwtEnv, JWT_ALG: 'RS256', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' })).toThrow(/JWT_PUBLIC_KEY: is not a readable PEM public key/);
+    expect(() => loadConfig({ ...jwtEnv, JWT_ALG: 'none' })).toThrow(/JWT_ALG: expected HS256 or RS256/);
+  });
+});
