@@ -5,8 +5,9 @@
  * Each provider lives in its own folder (sandbox/<provider>/) and is listed here.
  */
 import type { SandboxProvider } from './types.ts';
+import { tossSandbox } from './toss/index.ts';
 
-export const sandboxProviders = (): SandboxProvider[] => [];
+export const sandboxProviders = (): SandboxProvider[] => [tossSandbox()];
 
 export { startSandbox, type RunningSandbox } from './server.ts';
 export type { SandboxProvider, SandboxRequest, SandboxResponse } from './types.ts';

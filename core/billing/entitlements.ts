@@ -1,0 +1,54 @@
+/**
+ * Enforcing what a plan allows: a daily budget of API calls (429 with Retry-After when spent) and count limits
+ * (403 naming the limit and the plan that lifts it). Without a subscription a tenant is on the free plan.
+ */
+import type { RateCounter } from '../platform/rate-counter.ts';
+import type { Clock } from '../shared/clock.ts';
+import { DomainError } from '../shared/errors.ts';
+import { FREE_PLAN, planLifting, type Entitlements, type PlanCatalog } from './plans.ts';
+import type { BillingPolicy, BillingStore } from './ports.ts';
+import { effectivePlan, type EffectivePlan } from './subscriptions.ts';
+
+export interface EntitlementDeps {
+  store: Pick<BillingStore, 'latestSubscription'>;
+  plans: PlanCatalog;
+  policy: BillingPolicy;
+  clock: Clock;
+}
+
+export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<EffectivePlan> =>
+  effectivePlan(deps, await deps.store.latestSubscription(tenantId), deps.clock.now());
+
+/** Daily windows start at midnight in Korea. */
+const KST_DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
+
+/** Counts one API call against the tenant's daily budget; throws rate_limited (429, Retry-After) when spent. */
+export const consumeApiCall = async (deps: EntitlementDeps & { rateCounter: RateCounter }, tenantId: string): Promise<{ remaining: number; limit: number; resetAt: Date }> => {
+  const plan = await planOf(deps, tenantId);
+  const limit = plan.entitlements.apiCallsPerDay;
+  const result = await deps.rateCounter.consume({ name: `billing:api-calls:${tenantId}`, limit, window: KST_DAY });
+  if (!result.allowed) {
+    const now = deps.clock.now();
+    const lifting = planLifting(deps.plans, 'apiCallsPerDay', limit + 1, now);
+    throw new DomainError('rate_limited', `The ${plan.planCode} plan allows ${limit} API calls a day; the budget resets at midnight KST.`, {
+      retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt.getTime() - now.getTime()) / 1000)),
+      details: { limit: 'apiCallsPerDay', allowed: limit, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
+    });
+  }
+  return { remaining: limit - result.count, limit, resetAt: result.resetAt };
+};
+
+export type CountLimit = Extract<keyof Entitlements, 'trackedKeywords' | 'members'>;
+
+/** Throws limit_exceeded (403) when adding `adding` to `current` would pass the plan's `limit`. */
+export const requireWithinLimit = async (deps: EntitlementDeps, tenantId: string, limit: CountLimit, current: number, adding = 1): Promise<void> => {
+  const plan = await planOf(deps, tenantId);
+  const allowed = plan.entitlements[limit];
+  if (current + adding <= allowed) return;
+  const lifting = planLifting(deps.plans, limit, current + adding, deps.clock.now());
+  throw new DomainError('limit_exceeded', `The ${plan.planCode} plan allows ${allowed} ${limit === 'members' ? 'members' : 'tracked keywords'}${lifting ? `; ${lifting.id} allows ${lifting.entitlements[limit]}` : ''}.`, {
+    details: { limit, allowed, current, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
+  });
+};
+
+export { FREE_PLAN };
