@@ -64,20 +64,29 @@ const auditFrom = (r: AuditRow): AuditEntry => ({
   requestId: r.request_id, sourceIp: r.source_ip, outcome: r.outcome, details: r.details ?? {}, prevHash: r.prev_hash, hash: r.hash,
 });
 
-/** Appends under a row lock on the chain head: writers to one chain queue there, so the chain never forks. */
+/**
+ * Appends under a row lock on the chain head, so writers to one chain queue there and the chain never forks.
+ * The lock is held until commit, so the work done under it is two statements: the upsert that takes the lock,
+ * advances seq and returns the previous hash, then the entry insert together with the head's new hash.
+ */
 const appendIn = async (tx: Database, draft: AuditDraft): Promise<AuditEntry> => {
   const chain = chainOf(draft.tenantId);
-  await tx.query('INSERT INTO audit_chain_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING', [chain, GENESIS_HASH]);
-  const { rows } = await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_heads WHERE chain = $1 FOR UPDATE', [chain]);
-  const head = rows[0]!;
-  const seq = Number(head.seq);
-  const entry = sealEntry(draft, randomUUID(), seq === 0 ? null : { seq, hash: head.hash });
+  const { rows } = await tx.query<{ seq: string; hash: string }>(
+    `INSERT INTO audit_chain_heads (chain, seq, hash) VALUES ($1, 1, $2)
+     ON CONFLICT (chain) DO UPDATE SET seq = audit_chain_heads.seq + 1
+     RETURNING seq, hash`,
+    [chain, GENESIS_HASH],
+  );
+  const seq = Number(rows[0]!.seq);
+  const entry = sealEntry(draft, randomUUID(), seq === 1 ? null : { seq: seq - 1, hash: rows[0]!.hash });
   await tx.query(
-    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    `WITH entry AS (
+       INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     )
+     UPDATE audit_chain_heads SET hash = $14 WHERE chain = $1`,
     [chain, entry.seq, entry.id, entry.tenantId, entry.at, entry.actor, entry.action, entry.target, entry.requestId, entry.sourceIp,
       entry.outcome, JSON.stringify(entry.details), entry.prevHash, entry.hash],
   );
-  await tx.query('UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE chain = $1', [chain, entry.seq, entry.hash]);
   return entry;
 };
 
