@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Lays out what the runtime image holds, from a built checkout (after `npm ci` and `node build.mjs`):
 //
-//   <out>/dist/                  the bundles (server, cli, lambda router and per-endpoint handlers) + source maps
+//   <out>/dist/                  the server, cli and Lambda router bundles with their source maps; the
+//                                per-endpoint Lambda bundles only with --endpoint-bundles (they serve zip
+//                                deployments and are ~150 MB with maps; the router serves every endpoint)
 //   <out>/migrations/            the SQL migrations, when the build did not already put them in dist/
 //   <out>/container/entrypoint.sh
 //   <out>/node_modules/<pkg>     only the packages the bundles leave external (`node build.mjs --print-externals`)
 //
-//   node container/assemble.mjs <out-dir> [--from <checkout>]
+//   node container/assemble.mjs <out-dir> [--from <checkout>] [--endpoint-bundles]
 //
 // The Dockerfile runs this in its build stage and copies <out> into the runtime stage; the deploy tests run the
 // same layout, so what they exercise is what the image ships.
@@ -32,8 +34,11 @@ const fail = (message) => {
 const args = process.argv.slice(2);
 const fromIndex = args.indexOf('--from');
 const from = resolve(fromIndex === -1 ? fileURLToPath(new URL('..', import.meta.url)) : (args[fromIndex + 1] ?? fail('--from needs a directory')));
+const endpointBundles = args.includes('--endpoint-bundles');
+const unknown = args.find((a) => a.startsWith('--') && a !== '--from' && a !== '--endpoint-bundles');
+if (unknown) fail(`unknown option ${unknown}`);
 const out = args.find((a, i) => !a.startsWith('--') && (fromIndex === -1 || i !== fromIndex + 1));
-if (!out) fail('usage: node container/assemble.mjs <out-dir> [--from <checkout>]');
+if (!out) fail('usage: node container/assemble.mjs <out-dir> [--from <checkout>] [--endpoint-bundles]');
 const outDir = resolve(out);
 if (outDir === from) fail('the output directory must differ from the checkout');
 
@@ -46,7 +51,8 @@ const declared = { ...pkg.dependencies, ...pkg.optionalDependencies };
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-cpSync(join(from, 'dist'), join(outDir, 'dist'), { recursive: true });
+const endpointsDir = join(from, 'dist/lambda/endpoints');
+cpSync(join(from, 'dist'), join(outDir, 'dist'), { recursive: true, filter: (p) => endpointBundles || !p.startsWith(endpointsDir) });
 if (!existsSync(join(from, 'dist/migrations')) && existsSync(join(from, 'migrations'))) {
   cpSync(join(from, 'migrations'), join(outDir, 'migrations'), { recursive: true });
 }
