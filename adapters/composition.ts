@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Use this database instead of the configured one (tests: a fresh PGlite); the caller closes it. */
   database?: Database;
+  /** Open the database on first use instead of at start (tests that may never touch it). */
+  lazyDatabase?: boolean;
 }
 
 export interface Runtime {
@@ -65,14 +67,14 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   const json = lazy(() => JSON.stringify(document()));
   const yaml = lazy(() => openApiYaml(document()));
 
-  // Database and key-value stores. The server opens and migrates at start; other modes on first use.
+  // Database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
   const persistence = buildPersistence(config, {
     clock: runtime.overrides?.clock ?? systemClock,
     logger,
     purge: runtime.mode === 'server',
     ...(runtime.database ? { database: runtime.database } : {}),
   });
-  if (runtime.mode === 'server') await persistence.start();
+  if (!runtime.lazyDatabase) await persistence.start();
   // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
   const access = runtime.overrides?.access ?? postgresAccessStore(persistence.database);
   const jwt = jwtFromConfig(config);

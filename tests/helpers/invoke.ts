@@ -45,7 +45,7 @@ export const testRuntime = async (
   const captured: Captured = { access: [], logs: [] };
   const print = (line: string) => void captured.logs.push(JSON.parse(line));
   const logger = createRootLogger('DEBUG', { printer: { info: print, warn: print, error: print, debug: print, log: print, trace: print } });
-  const config = loadConfig({ VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', ...options.env });
+  const config = loadConfig({ VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', HEALTH_TIMEOUT_MS: '15000', ...options.env });
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
     mode: 'cli',
@@ -54,6 +54,8 @@ export const testRuntime = async (
     // Tenants, keys and audit in memory unless a database is given (then they live in it, as in production).
     overrides: { ...(options.database ? {} : { access: memoryAccessStore() }), ...options.overrides },
     ...(options.database ? { database: options.database } : {}),
+    // Most tests never touch the database: open it on first use (a first /health then includes that opening).
+    lazyDatabase: true,
   });
   const call = async (id: string, spec: RequestSpec = {}): Promise<Response> => {
     const def = (options.endpoints ?? allEndpoints).find((e) => e.id === id);
