@@ -19,6 +19,7 @@ import type { Tracing } from './observability/tracing.ts';
 import type { Database } from './postgres/database.ts';
 import { buildPersistence } from './postgres/persistence.ts';
 import { buildOpenApi, openApiYaml } from './openapi.ts';
+import { naverFromConfig } from './naver/from-config.ts';
 
 export type Mode = 'server' | 'lambda' | 'cli';
 
@@ -86,6 +87,9 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     config.METRICS_ENABLED && runtime.mode !== 'lambda'
       ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: runtime.mode === 'server' })
       : undefined;
+  // Naver clients (or the provider sandbox when no credentials are set), unless a test supplies all three ports.
+  const o = runtime.overrides;
+  const naver = o?.naverShopping && o.naverKeywords && o.naverDataLab ? null : await naverFromConfig(config, { shared: () => ports, logger, eager: runtime.mode === 'server' });
   const ports: Ports = {
     clock: systemClock,
     access,
@@ -102,6 +106,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     build,
     apiDocument: { json, yaml },
+    ...naver?.ports!,
     ...runtime.overrides,
   };
 
@@ -130,6 +135,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
       flags?.close();
       metrics?.close();
       await persistence.close();
+      await naver?.close();
       await tracing?.shutdown();
     },
   };

@@ -6,6 +6,7 @@ import type { HealthCheck } from './platform/health.ts';
 import type { Idempotency } from './platform/idempotency.ts';
 import type { RateCounter } from './platform/rate-counter.ts';
 import type { ResponseCache } from './platform/response-cache.ts';
+import type { NaverPorts } from './naver/ports.ts';
 
 /** Build facts the running artefact reports about itself (GET /v1/meta). */
 export interface BuildInfo {
@@ -55,4 +56,4 @@ export interface PlatformPorts {
   responseCache: ResponseCache;
 }
 
-export type Ports = PlatformPorts;
+export type Ports = PlatformPorts & NaverPorts;

@@ -6,8 +6,9 @@
  */
 import type { SandboxProvider } from './types.ts';
 import { tossSandbox } from './toss/index.ts';
+import { naverSandboxProviders } from './naver/index.ts';
 
-export const sandboxProviders = (): SandboxProvider[] => [tossSandbox()];
+export const sandboxProviders = (): SandboxProvider[] => [tossSandbox(), ...naverSandboxProviders()];
 
 export { startSandbox, type RunningSandbox } from './server.ts';
 export type { SandboxProvider, SandboxRequest, SandboxResponse } from './types.ts';
