@@ -145,3 +145,43 @@ describe('GET /v1/analysis/fee-tables', () => {
     expect(bad.body.errors[0]).toMatchObject({ in: 'query', field: 'date' });
   });
 });
+
+describe('batch pricing (sellpo invoke analysis.margin --each)', () => {
+  it('prices every line in order, records bad lines and goes on', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { PassThrough } = await import('node:stream');
+    const { invokeEach } = await import('../../adapters/cli/invoke.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'sellpo-margin-')), 'skus.jsonl');
+    const b = body();
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ body: b }),
+        '{not json',
+        JSON.stringify({ body: { ...b, selling: { ...b.selling, salePriceKrw: 0 } } }),
+        JSON.stringify({ body: { ...b, selling: { ...b.selling, channel: 'coupang_wing' } } }),
+      ].join('\n'),
+    );
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const def = (await import('../../handlers/registry.ts')).endpoints.find((e) => e.id === 'analysis.margin')!;
+    const summary = await invokeEach(def, rt.dispatcher.handlers.get('analysis.margin')!, {
+      input: file,
+      out,
+      progress: new PassThrough(),
+      concurrency: 4,
+      base: { headers: auth, query: { view: 'summary' } },
+    });
+    expect(summary).toMatchObject({ lines: 4, ok: 2, errorResponses: 1, badLines: 1 });
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 4]);
+    // Worked example figures: Smart Store 11,966 and Coupang Wing 10,892 a unit.
+    expect(lines[0]).toMatchObject({ status: 200, body: { landedCost: 5227, profit: 11_966, channel: 'naver_smart_store' } });
+    expect(lines[1].error).toMatch(/not valid JSON/);
+    expect(lines[2]).toMatchObject({ status: 400, body: { errors: [{ field: 'selling.salePriceKrw' }] } });
+    expect(lines[3]).toMatchObject({ status: 200, body: { profit: 10_892, channel: 'coupang_wing' } });
+  });
+});
