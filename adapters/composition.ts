@@ -68,6 +68,11 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   const json = lazy(() => JSON.stringify(document()));
   const yaml = lazy(() => openApiYaml(document()));
 
+  // Before the database opens: a bad flag file stops the start without touching it.
+  const build = buildInfo(config.BUILD_COMMIT);
+  const flags = runtime.overrides?.flags ? undefined : await flagsFromConfig(config, logger);
+  const tracing = await tracingFromConfig(config, build.version);
+
   // Database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
   const persistence = buildPersistence(config, {
     clock: runtime.overrides?.clock ?? systemClock,
@@ -79,9 +84,6 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
   const access = runtime.overrides?.access ?? postgresAccessStore(persistence.database);
   const jwt = jwtFromConfig(config);
-  const build = buildInfo(config.BUILD_COMMIT);
-  const flags = runtime.overrides?.flags ? undefined : await flagsFromConfig(config, logger);
-  const tracing = await tracingFromConfig(config, build.version);
   // Per-process figures mean nothing for a Lambda instance; the CLI shows them for its one run.
   const metrics =
     config.METRICS_ENABLED && runtime.mode !== 'lambda'

@@ -1,8 +1,14 @@
 /** HTTP driver entry: `node dist/server.mjs` (what `npm start` and the container run). */
 import { endpoints } from '../../handlers/registry.ts';
+import { ConfigError } from '../config.ts';
 import { runServer } from './start.ts';
 
 runServer(endpoints).catch((error: unknown) => {
+  // Some settings are only checked while the runtime is built (a flag file that does not parse): same exit as config.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`sellpo: cannot start.\n${error.message}\n`);
+    process.exit(78);
+  }
   process.stderr.write(`sellpo: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
