@@ -20,6 +20,7 @@ import type { Database } from './postgres/database.ts';
 import { buildPersistence } from './postgres/persistence.ts';
 import { buildOpenApi, openApiYaml } from './openapi.ts';
 import { naverFromConfig } from './naver/from-config.ts';
+import { billingFromConfig } from './toss/from-config.ts';
 
 export type Mode = 'server' | 'lambda' | 'cli';
 
@@ -71,7 +72,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   // Before the database opens: a bad flag file stops the start without touching it.
   const build = buildInfo(config.BUILD_COMMIT);
   const flags = runtime.overrides?.flags ? undefined : await flagsFromConfig(config, logger);
-  const tracing = await tracingFromConfig(config, build.version);
+  const tracing = await tracingFromConfig(config, build.version, logger);
 
   // Database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
   const persistence = buildPersistence(config, {
@@ -92,6 +93,12 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   // Naver clients (or the provider sandbox when no credentials are set), unless a test supplies all three ports.
   const o = runtime.overrides;
   const naver = o?.naverShopping && o.naverKeywords && o.naverDataLab ? null : await naverFromConfig(config, { shared: () => ports, logger, eager: runtime.mode === 'server' });
+  // Billing: Toss (or its sandbox, which posts webhooks to this server), sealed billing keys, the store in the database.
+  const billing = o?.billing ? null : await billingFromConfig(config, {
+    database: persistence.database,
+    logger,
+    ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss` } : {}),
+  });
   const ports: Ports = {
     clock: systemClock,
     access,
@@ -109,6 +116,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     build,
     apiDocument: { json, yaml },
     ...naver?.ports!,
+    billing: billing?.ports ?? o!.billing!,
     ...runtime.overrides,
   };
 
@@ -138,6 +146,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
       metrics?.close();
       await persistence.close();
       await naver?.close();
+      await billing?.close();
       await tracing?.shutdown();
     },
   };

@@ -7,6 +7,7 @@ import type { Idempotency } from './platform/idempotency.ts';
 import type { RateCounter } from './platform/rate-counter.ts';
 import type { ResponseCache } from './platform/response-cache.ts';
 import type { NaverPorts } from './naver/ports.ts';
+import type { BillingContextPorts } from './billing/ports.ts';
 
 /** Build facts the running artefact reports about itself (GET /v1/meta). */
 export interface BuildInfo {
@@ -56,4 +57,4 @@ export interface PlatformPorts {
   responseCache: ResponseCache;
 }
 
-export type Ports = PlatformPorts & NaverPorts;
+export type Ports = PlatformPorts & NaverPorts & BillingContextPorts;

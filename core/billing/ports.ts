@@ -295,3 +295,8 @@ export interface BillingPorts {
 export interface BillingDeps extends BillingPorts {
   clock: Clock;
 }
+
+/** The billing context's share of `Ports`. */
+export interface BillingContextPorts {
+  billing: BillingPorts;
+}

@@ -1,0 +1,116 @@
+/**
+ * The tenant's subscription: subscribe, read, cancel, resume, change plan, change card.
+ */
+import * as z from 'zod';
+import { cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, getSubscription, resume, subscribe } from '../../core/billing/subscriptions.ts';
+import { defineEndpoint } from '../kit/endpoint.ts';
+import { authKeyField, customerKeyField, depsOf, subscriptionOut, subscriptionViewSchema, tenantOf } from './schemas.ts';
+
+const noStore = { 'cache-control': 'no-store' };
+
+export const subscribeEndpoint = defineEndpoint({
+  id: 'billing.subscribe',
+  method: 'POST',
+  path: '/v1/billing/subscriptions',
+  summary: 'Subscribe: register the card (authKey -> billing key) and pay the first period, or start the trial',
+  description:
+    'Repeat the same request (same authKey) to learn the outcome of one that timed out: it never charges twice. ' +
+    'A declined card answers 422 with the Toss error code.',
+  tags: ['billing'],
+  access: 'tenant',
+  body: z.object({
+    plan: z.string().min(1).describe('A plan id from GET /v1/billing/plans, e.g. basic-monthly'),
+    authKey: authKeyField,
+    customerKey: customerKeyField,
+    trial: z.boolean().optional().describe('Start with the plan\'s free trial (first subscription only)'),
+  }),
+  example: { plan: 'basic-monthly', authKey: 'auth_ok_4f1c2a', customerKey: 'cust_3f9a1b2c' },
+  responses: { 201: subscriptionViewSchema },
+  run: async ({ body }, ctx) => {
+    const tenantId = tenantOf(ctx, { owner: true });
+    const view = await subscribe(depsOf(ctx), tenantId, { planId: body.plan, authKey: body.authKey, customerKey: body.customerKey, ...(body.trial !== undefined ? { trial: body.trial } : {}) }, ctx.signal);
+    return { status: 201, body: subscriptionOut(ctx.ports.billing.plans, view), headers: noStore };
+  },
+});
+
+export const getSubscriptionEndpoint = defineEndpoint({
+  id: 'billing.getSubscription',
+  method: 'GET',
+  path: '/v1/billing/subscription',
+  summary: 'The current subscription: state, period, entitlements and the masked card (free plan without one)',
+  tags: ['billing'],
+  access: 'tenant',
+  responses: { 200: subscriptionViewSchema },
+  run: async (_input, ctx) => ({ status: 200, body: subscriptionOut(ctx.ports.billing.plans, await getSubscription(depsOf(ctx), tenantOf(ctx))) }),
+});
+
+export const cancelEndpoint = defineEndpoint({
+  id: 'billing.cancel',
+  method: 'POST',
+  path: '/v1/billing/subscription/cancel',
+  summary: 'Cancel at the period end (default), or now with a prorated refund of the unused part',
+  tags: ['billing'],
+  access: 'tenant',
+  body: z.object({
+    when: z.enum(['period_end', 'now']).default('period_end'),
+    reason: z.string().min(1).max(200).default('customer request'),
+  }),
+  example: { when: 'period_end' },
+  responses: { 200: subscriptionViewSchema.extend({ refundedKrw: z.number().int().nonnegative() }) },
+  run: async ({ body }, ctx) => {
+    const tenantId = tenantOf(ctx, { owner: true });
+    const deps = depsOf(ctx);
+    if (body.when === 'now') {
+      const { refundedKrw, ...view } = await cancelNow(deps, tenantId, body.reason, ctx.signal);
+      return { status: 200, body: { ...subscriptionOut(deps.plans, view), refundedKrw } };
+    }
+    return { status: 200, body: { ...subscriptionOut(deps.plans, await cancelAtPeriodEnd(deps, tenantId)), refundedKrw: 0 } };
+  },
+});
+
+export const resumeEndpoint = defineEndpoint({
+  id: 'billing.resume',
+  method: 'POST',
+  path: '/v1/billing/subscription/resume',
+  summary: 'Withdraw a cancellation at period end (before the period ends)',
+  tags: ['billing'],
+  access: 'tenant',
+  responses: { 200: subscriptionViewSchema },
+  run: async (_input, ctx) => {
+    const tenantId = tenantOf(ctx, { owner: true });
+    return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await resume(depsOf(ctx), tenantId)) };
+  },
+});
+
+export const changePlanEndpoint = defineEndpoint({
+  id: 'billing.changePlan',
+  method: 'POST',
+  path: '/v1/billing/subscription/change-plan',
+  summary: 'Upgrade now (prorated charge) or downgrade at the period end',
+  tags: ['billing'],
+  access: 'tenant',
+  body: z.object({ plan: z.string().min(1).describe('The plan id to move to (same billing interval)') }),
+  example: { plan: 'pro-monthly' },
+  responses: { 200: subscriptionViewSchema.extend({ chargedKrw: z.number().int().nonnegative().describe('Prorated upgrade charge, 0 for a downgrade') }) },
+  run: async ({ body }, ctx) => {
+    const tenantId = tenantOf(ctx, { owner: true });
+    const { chargedKrw, ...view } = await changePlan(depsOf(ctx), tenantId, body.plan, ctx.signal);
+    return { status: 200, body: { ...subscriptionOut(ctx.ports.billing.plans, view), chargedKrw } };
+  },
+});
+
+export const paymentMethodEndpoint = defineEndpoint({
+  id: 'billing.changePaymentMethod',
+  method: 'PUT',
+  path: '/v1/billing/subscription/payment-method',
+  summary: 'Replace the card: a new authKey becomes a new billing key and the old one is discarded',
+  tags: ['billing'],
+  access: 'tenant',
+  body: z.object({ authKey: authKeyField, customerKey: customerKeyField }),
+  example: { authKey: 'auth_ok_9d8e7f', customerKey: 'cust_3f9a1b2c' },
+  responses: { 200: subscriptionViewSchema },
+  run: async ({ body }, ctx) => {
+    const tenantId = tenantOf(ctx, { owner: true });
+    return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await changePaymentMethod(depsOf(ctx), tenantId, body, ctx.signal)), headers: noStore };
+  },
+});
