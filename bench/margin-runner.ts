@@ -21,6 +21,8 @@ const runtime = await buildRuntime(loadConfig({ ...process.env, ACCESS_LOG: 'fal
   endpoints,
   mode: 'cli',
   accessLog: null,
+  // Pricing never touches the database; opening it would measure the embedded engine's memory, not the batch.
+  lazyDatabase: true,
   overrides: { auth: memoryAuthenticator(new Map([[token, { kind: 'tenant', tenantId: 'bench', actorId: 'bench', role: 'owner', via: 'api_key' }]])) },
 });
 const def = endpoints.find((e) => e.id === 'analysis.margin')!;
