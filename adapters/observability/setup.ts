@@ -37,8 +37,13 @@ export const flagsFromConfig = async (config: Config, logger: Logger): Promise<{
 export const tracingEnabled = (config: Config): boolean => config.OTEL_TRACES_ENABLED ?? config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
 
 /** The tracer when tracing is on; the SDK is loaded only then, so a process without tracing never evaluates it. */
-export const tracingFromConfig = async (config: Config, serviceVersion: string): Promise<Tracing | undefined> => {
+export const tracingFromConfig = async (config: Config, serviceVersion: string, logger: Logger): Promise<Tracing | undefined> => {
   if (!tracingEnabled(config)) return undefined;
   const { createTracing } = await import('./tracing.ts');
-  return createTracing({ serviceName: config.OTEL_SERVICE_NAME, serviceVersion, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT! });
+  return createTracing({
+    serviceName: config.OTEL_SERVICE_NAME,
+    serviceVersion,
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT!,
+    onProblem: (message) => logger.warn('tracing: spans not exported', { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, problem: message }),
+  });
 };

@@ -6,6 +6,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   createTraceState,
+  diag,
+  DiagLogLevel,
   isSpanContextValid,
   ROOT_CONTEXT,
   SpanKind,
@@ -31,7 +33,7 @@ export interface Tracing {
   withSpan<T>(span: Span, fn: () => T): T;
   /** The hook handlers use (HandlerOptions.tracing). */
   readonly requests: RequestTracing;
-  /** Exports what is buffered and stops the exporter (runtime close). */
+  /** Exports what is buffered and stops the exporter (runtime close); never rejects, reports failures instead. */
   shutdown(): Promise<void>;
   forceFlush(): Promise<void>;
 }
@@ -43,6 +45,10 @@ export interface TracingOptions {
   spanProcessors?: SpanProcessor[];
   /** OTLP/HTTP collector base URL; spans are posted to `<endpoint>/v1/traces`. */
   endpoint?: string;
+  /** Export failures and SDK warnings (at most one line a minute, so an absent collector does not flood the log). */
+  onProblem?: (message: string) => void;
+  /** How long close waits for the last spans to leave (default 2 s): an absent collector must not hold a stop. */
+  shutdownTimeoutMs?: number;
 }
 
 // version-traceid-parentid-flags, lowercase hex (W3C Trace Context, level 1).
@@ -73,6 +79,19 @@ export const createTracing = (options: TracingOptions): Tracing => {
     spanProcessors: processors,
   });
   const tracer = provider.getTracer('sellpo', options.serviceVersion);
+  const report = options.onProblem;
+  let lastReport = 0;
+  const problem = (message: string): void => {
+    const now = Date.now();
+    if (!report || now - lastReport < 60_000) return;
+    lastReport = now;
+    report(message);
+  };
+  if (report) {
+    // The SDK reports failed exports through the global diag logger only.
+    const toProblem = (message: string, ...args: unknown[]) => problem([message, ...args.map((a) => (a instanceof Error ? a.message : String(a)))].join(' '));
+    diag.setLogger({ error: toProblem, warn: toProblem, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  }
   // Our own context storage rather than a global context manager: two runtimes in one process (tests) stay apart.
   const storage = new AsyncLocalStorage<Context>();
   const active = (): Context => storage.getStore() ?? ROOT_CONTEXT;
@@ -122,8 +141,20 @@ export const createTracing = (options: TracingOptions): Tracing => {
     startSpan: (name, spanOptions) => tracer.startSpan(name, spanOptions, active()),
     withSpan: (span, fn) => storage.run(trace.setSpan(active(), span), fn),
     requests,
-    shutdown: () => provider.shutdown(),
-    forceFlush: () => provider.forceFlush(),
+    shutdown: async () => {
+      const limit = options.shutdownTimeoutMs ?? 2_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)));
+      try {
+        const outcome = await Promise.race([provider.shutdown(), timedOut]);
+        if (outcome === 'timeout') problem(`gave up exporting the last spans after ${limit} ms`);
+      } catch (error) {
+        problem(`could not export the last spans: ${(error as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    forceFlush: () => provider.forceFlush().catch((error: unknown) => problem(`could not export spans: ${(error as Error).message}`)),
   };
 };
 

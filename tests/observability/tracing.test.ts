@@ -187,6 +187,18 @@ describe('tracing from configuration', () => {
     }
   });
 
+  it('closes cleanly when the collector is unreachable, with a warning instead of a crash', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const runtime = await testRuntime({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+    expect((await runtime.call('platform.meta')).status).toBe(200);
+    await expect(runtime.close()).resolves.toBeUndefined();
+    const warning = runtime.captured.logs.find((l) => l.message === 'tracing: spans not exported');
+    expect(warning?.problem).toMatch(/ECONNREFUSED|gave up exporting/);
+  });
+
   it('exports spans as OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT, flushed on close', async () => {
     const received: any[] = [];
     const collector = createServer((req, res) => {
