@@ -7,7 +7,7 @@
  * low-entropy secrets expensive; a 190-bit random secret cannot be guessed, so a fast hash loses nothing and
  * keeps authentication at microseconds per request. The stored hash is compared in constant time.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, sha256Hex } from './sha256.ts';
 
 export type KeyKind = 'live' | 'admin';
 
@@ -35,7 +35,7 @@ export interface NewKey {
   hash: string;
 }
 
-export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string): string => sha256Hex(key);
 
 export const generateKey = (kind: KeyKind): NewKey => {
   const prefix = randomBase62(PREFIX_LENGTH);
@@ -50,8 +50,4 @@ export const parseKey = (key: string): { kind: KeyKind; prefix: string } | null 
 };
 
 /** Constant-time comparison of the presented key's hash with the stored one. */
-export const keyMatches = (key: string, storedHash: string): boolean => {
-  const a = Buffer.from(hashKey(key), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-};
+export const keyMatches = (key: string, storedHash: string): boolean => constantTimeEqual(hashKey(key), storedHash);

@@ -3,7 +3,7 @@
  * such as a request with an unknown key). Each entry's hash covers its fields and the previous entry's hash, so
  * editing, deleting or reordering a stored entry breaks every later link and `verifyChain` names the first one.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.ts';
 import { DomainError } from '../shared/errors.ts';
 
 export const PLATFORM_CHAIN = 'platform';
@@ -90,7 +90,7 @@ export const canonicalEntry = (e: Omit<AuditEntry, 'hash' | 'id'> & { id: string
     e.prevHash,
   ]);
 
-export const hashEntry = (e: Omit<AuditEntry, 'hash'>): string => createHash('sha256').update(canonicalEntry(e)).digest('hex');
+export const hashEntry = (e: Omit<AuditEntry, 'hash'>): string => sha256Hex(canonicalEntry(e));
 
 /** Builds the next entry of a chain whose head is `prev` (null for an empty chain). */
 export const sealEntry = (draft: AuditDraft, id: string, prev: { seq: number; hash: string } | null): AuditEntry => {
