@@ -92,12 +92,16 @@ const reconcileStale = async (deps: BillingDeps, summary: RenewalSummary, option
       const found = await deps.gateway.getPaymentByOrderId(intent.orderId, options.signal);
       const now = deps.clock.now();
       if (found && found.status !== 'ABORTED' && found.status !== 'EXPIRED') {
-        await deps.store.transaction(async (unit) => {
+        const result = await deps.store.transaction(async (unit) => {
           if (intent.kind === 'initial') {
             const key = await unit.getBillingKey(intent.tenantId, intent.billingKeyId);
-            await settleInitial(unit, deps.plans, intent, found, key?.customerKey ?? '', now);
-          } else await settlePaid(unit, deps.plans, intent, found, now);
+            return (await settleInitial(unit, deps.plans, intent, found, key?.customerKey ?? '', now)).result;
+          }
+          return settlePaid(unit, deps.plans, intent, found, now);
         });
+        if (result === 'applied') {
+          await deps.notifier.notify(intent.tenantId, { kind: 'receipt', subscriptionId: intent.subscriptionId, orderId: intent.orderId, amountKrw: intent.amountKrw, receiptUrl: found.receiptUrl });
+        }
       } else {
         // Toss never took the order and the request that made it is long gone: nothing was charged.
         await deps.store.transaction(async (unit) => {

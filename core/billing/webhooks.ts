@@ -5,7 +5,7 @@
  * Toss says. Deliveries out of order therefore converge on the same state, and a replay changes nothing.
  */
 import type { BillingDeps, WebhookEvent } from './ports.ts';
-import { paymentRecordOf, settlePaid, settleInitial } from './settle.ts';
+import { settlePaid, settleInitial } from './settle.ts';
 
 const sha256Hex = async (text: string): Promise<string> =>
   Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -70,11 +70,14 @@ export const syncPayment = async (deps: BillingDeps, paymentKey: string, signal?
   // A charge whose process died before recording it: the webhook settles the intent.
   const intent = await deps.store.getIntentByOrderId(payment.orderId);
   if (!intent || intent.status !== 'pending' || payment.status !== 'DONE') return;
-  await deps.store.transaction(async (unit) => {
+  const result = await deps.store.transaction(async (unit) => {
     if (intent.kind === 'initial') {
       const key = await unit.getBillingKey(intent.tenantId, intent.billingKeyId);
-      await settleInitial(unit, deps.plans, intent, payment, key?.customerKey ?? '', now);
-    } else if (intent.kind !== 'refund') await settlePaid(unit, deps.plans, intent, payment, now);
+      return (await settleInitial(unit, deps.plans, intent, payment, key?.customerKey ?? '', now)).result;
+    }
+    return intent.kind === 'refund' ? 'already_settled' : settlePaid(unit, deps.plans, intent, payment, now);
   });
-  void paymentRecordOf;
+  if (result === 'applied') {
+    await deps.notifier.notify(intent.tenantId, { kind: 'receipt', subscriptionId: intent.subscriptionId, orderId: intent.orderId, amountKrw: intent.amountKrw, receiptUrl: payment.receiptUrl });
+  }
 };
