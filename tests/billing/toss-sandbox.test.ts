@@ -82,7 +82,7 @@ describe('Toss sandbox contract', () => {
     const k = await client.issueBillingKey({ authKey: 'auth_ok_hook', customerKey: 'cust_h', idempotencyKey: 'i-hook' });
     await client.charge({ billingKey: k.billingKey, customerKey: 'cust_h', amountKrw: 1_000, orderId: 'ord-hook', orderName: 'x', idempotencyKey: 'c-hook' });
     for (let i = 0; i < 100 && calls < 3; i++) await new Promise((r) => setTimeout(r, 10));
-    const log = (await (await fetch(`${url}/__sandbox/webhooks`, { method: 'POST' })).json()).deliveries as { attempt: number; status: number }[];
+    const log = ((await (await fetch(`${url}/__sandbox/webhooks`, { method: "POST" })).json()) as { deliveries: unknown }).deliveries as { attempt: number; status: number }[];
     expect(log.map((d) => [d.attempt, d.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(25); // 1 + 4 "minutes" of 5 ms
     receiver.close();
