@@ -1,13 +1,15 @@
 /**
  * Naver Search Ad keyword tool client: HMAC-signed GET /keywordstool, 5 hints per call. Concurrent requests of
- * one scope (tenant) are packed into shared calls of up to 5 hints within a short window, so a batch of single-hint
- * lines costs one provider call per 5 lines.
+ * one scope (tenant) are packed into shared calls of up to 5 hints: a full group goes at once; a partial one
+ * once a window passes without new hints and no other call of its scope is out. So a batch of single-hint lines
+ * costs one provider call per 5 lines, and a lone request waits one window.
  */
 import { createHmac } from 'node:crypto';
 import { DomainError } from '../../core/shared/errors.ts';
 import { normaliseKeyword, MAX_HINTS_PER_CALL } from '../../core/naver/keywords.ts';
 import { SOURCES, type Competition, type Count, type KeywordStat, type KeywordToolResult, type Sourced } from '../../core/naver/model.ts';
 import type { KeywordTool } from '../../core/naver/ports.ts';
+import type { CachedValue } from '../../core/platform/response-cache.ts';
 import { cacheKey } from './cache.ts';
 import { searchAdCode, searchAdError, SEARCHAD_BUSY_CODE } from './errors.ts';
 import { ProviderUnreachable, sendWithRetry, type RetryPolicy } from './http.ts';
@@ -96,7 +98,12 @@ interface Waiter {
 interface Group {
   hints: Set<string>;
   waiters: Waiter[];
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: ReturnType<typeof setTimeout> | undefined;
+  /** Waiting for its rate slot (still open to hints until full). */
+  sending?: boolean;
+  /** Its window has passed: it goes as soon as no other call of its scope is in flight. */
+  due?: boolean;
+  holdTimer?: ReturnType<typeof setTimeout>;
 }
 
 export const naverSearchAd = (options: SearchAdOptions, deps: ProviderDeps): KeywordTool & { stats(): { providerCalls: number; packedRequests: number } } => {
@@ -104,7 +111,8 @@ export const naverSearchAd = (options: SearchAdOptions, deps: ProviderDeps): Key
   const rate = rateLimiter(deps.rateCounter, { name: `naver:searchad:rate:${options.customerId}`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
   const counters = { providerCalls: 0, packedRequests: 0 };
 
-  const fetchKeywords = async (hints: string[], signal?: AbortSignal): Promise<CallResult> => {
+  /** `slotHeld`: the caller already took the rate slot for the first attempt. */
+  const fetchKeywords = async (hints: string[], signal?: AbortSignal, slotHeld = false): Promise<CallResult> => {
     const query = new URLSearchParams({ hintKeywords: hints.join(','), showDetail: '1' });
     let result;
     try {
@@ -124,8 +132,8 @@ export const naverSearchAd = (options: SearchAdOptions, deps: ProviderDeps): Key
             },
           };
         },
-        beforeAttempt: async () => {
-          await rate.acquire(signal);
+        beforeAttempt: async (attempt) => {
+          if (attempt > 1 || !slotHeld) await rate.acquire(signal);
           counters.providerCalls++;
         },
         classify: (r) => (r.status === 429 || r.status >= 500 || searchAdCode(r) === SEARCHAD_BUSY_CODE ? 'retry' : 'done'),
@@ -173,21 +181,56 @@ export const naverSearchAd = (options: SearchAdOptions, deps: ProviderDeps): Key
   };
 
   const groups = new Map<string, Group>();
+  const maxHoldMs = Math.max(1_000, 10 * options.batchWindowMs, 10 * Math.ceil(1000 / options.ratePerSecond));
 
+  /**
+   * Sends a group: it first waits for a rate slot and keeps taking hints while it waits (up to 5), so a saturated
+   * rate fills calls instead of sending them half empty. A full group leaves the table at once; the hints are
+   * read when the slot is granted.
+   */
+  const inFlight = new Map<string, number>();
+  /** Requests of a scope between arrival and joining a group (reading the cache): more hints on the way. */
+  const arriving = new Map<string, number>();
+  const bump = (map: Map<string, number>, scope: string, by: number) => {
+    const n = (map.get(scope) ?? 0) + by;
+    if (n > 0) map.set(scope, n);
+    else map.delete(scope);
+  };
+  /** Sends a due partial group once nothing more is arriving and no call of its scope is out. */
+  const release = (scope: string) => {
+    const group = groups.get(scope);
+    if (group?.due && !group.sending && !arriving.get(scope) && !inFlight.get(scope)) flush(scope, group);
+  };
   const flush = (scope: string, group: Group) => {
-    if (groups.get(scope) === group) groups.delete(scope);
     if (group.timer) clearTimeout(group.timer);
-    const callHints = [...group.hints];
-    if (group.waiters.length > 1) counters.packedRequests += group.waiters.length;
+    if (group.holdTimer) clearTimeout(group.holdTimer);
+    group.timer = undefined;
+    if (group.sending) return;
+    group.sending = true;
+    bump(inFlight, scope, 1);
+    const done = () => {
+      bump(inFlight, scope, -1);
+      // A partial group held back while this call was out goes now; after the waiters' continuations have run,
+      // so that requests they start can still join it.
+      // Give the callers this call answered one window to send more hints before a partial group goes.
+      setTimeout(() => release(scope), options.batchWindowMs);
+    };
     // The shared call is not tied to any one caller's signal: one caller leaving must not fail the others.
-    callCached(callHints).then(
-      (r) => {
-        for (const w of group.waiters) w.resolve({ source: SOURCES.keywordTool, asOf: r.asOf, cached: r.cached, data: viewFor(w.hints, callHints, r.rows) });
-      },
-      (error: unknown) => {
+    rate
+      .acquire()
+      .then(async () => {
+        if (groups.get(scope) === group) groups.delete(scope);
+        const callHints = [...group.hints];
+        if (group.waiters.length > 1) counters.packedRequests += group.waiters.length;
+        const fresh = await fetchKeywords(callHints, undefined, true);
+        await deps.cache.put(cacheKey('keywordstool', [...callHints].sort()), fresh, options.keywordTtlMs).catch((error: unknown) => deps.warn?.('response cache write failed', { error: String(error) }));
+        for (const w of group.waiters) w.resolve({ source: SOURCES.keywordTool, asOf: fresh.asOf, cached: false, data: viewFor(w.hints, callHints, fresh.rows) });
+      })
+      .catch((error: unknown) => {
+        if (groups.get(scope) === group) groups.delete(scope);
         for (const w of group.waiters) w.reject(error);
-      },
-    );
+      })
+      .finally(done);
   };
 
   return {
@@ -198,31 +241,58 @@ export const naverSearchAd = (options: SearchAdOptions, deps: ProviderDeps): Key
         const r = await callCached(hints, signal);
         return { source: SOURCES.keywordTool, asOf: r.asOf, cached: r.cached, data: viewFor(hints, hints, r.rows) };
       }
-      // The same question answered earlier, alone: no need to wait for company.
+      // The same question answered earlier, alone: no need to wait for company. While the cache answers, a due
+      // group of this scope waits for these hints.
+      bump(arriving, scope, 1);
+      let hit: CachedValue<CallResult> | null = null;
       try {
-        const hit = await deps.cache.get<CallResult>(cacheKey('keywordstool', [...hints].sort()));
-        if (hit) return { source: SOURCES.keywordTool, asOf: hit.value.asOf, cached: true, data: viewFor(hints, hints, hit.value.rows) };
+        hit = await deps.cache.get<CallResult>(cacheKey('keywordstool', [...hints].sort()));
       } catch (error) {
         deps.warn?.('response cache read failed', { error: String(error) });
+      } finally {
+        bump(arriving, scope, -1);
+      }
+      if (hit) {
+        release(scope);
+        return { source: SOURCES.keywordTool, asOf: hit.value.asOf, cached: true, data: viewFor(hints, hints, hit.value.rows) };
       }
       return new Promise<Sourced<KeywordToolResult>>((resolve, reject) => {
         let group = groups.get(scope);
         if (group && new Set([...group.hints, ...hints]).size > MAX_HINTS_PER_CALL) {
+          // It cannot take these hints: close it to newcomers (it is sent as it is) and open another.
+          groups.delete(scope);
           flush(scope, group);
           group = undefined;
         }
         if (!group) {
-          group = { hints: new Set(), waiters: [] };
-          groups.set(scope, group);
+          const g: Group = { hints: new Set(), waiters: [] };
+          // Under steady traffic a scope may never be idle: no group waits longer than this (generous against
+          // the rate: calls queued for slots ahead of it are not a reason to send it half empty).
+          g.holdTimer = setTimeout(() => {
+            if (groups.get(scope) === g) groups.delete(scope);
+            flush(scope, g);
+          }, maxHoldMs);
+          groups.set(scope, g);
+          group = g;
         }
         for (const h of hints) group.hints.add(h);
         const waiter: Waiter = { hints, resolve, reject };
         group.waiters.push(waiter);
         signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        if (group.hints.size === MAX_HINTS_PER_CALL) flush(scope, group);
-        else if (!group.timer) {
+        if (group.hints.size === MAX_HINTS_PER_CALL) {
+          groups.delete(scope);
+          flush(scope, group);
+        } else if (!group.sending) {
+          // Nagle-style: a partial group is due one window after its last hint joined; it goes then when its scope
+          // has no call out, else one window after such a call returns (by then a batch has sent more hints).
           const g = group;
-          g.timer = setTimeout(() => flush(scope, g), options.batchWindowMs);
+          g.due = false;
+          if (g.timer) clearTimeout(g.timer);
+          g.timer = setTimeout(() => {
+            g.timer = undefined;
+            g.due = true;
+            release(scope);
+          }, options.batchWindowMs);
         }
       });
     },

@@ -89,7 +89,7 @@ describe('Search Ad signature', () => {
   });
 
   it('the sandbox refuses a wrong signature, a stale timestamp and missing headers', async () => {
-    const sign = (ts: string, secret = creds.searchAdSecret) => createHmac('sha256', secret).update(`${ts}.GET./keywordstool`).digest('base64');
+    const sign = (ts: string, secret: string = creds.searchAdSecret) => createHmac('sha256', secret).update(`${ts}.GET./keywordstool`).digest('base64');
     const call = (headers: Record<string, string>) => fetch(`${sa}/keywordstool?hintKeywords=텐트&showDetail=1`, { headers });
     const base = { 'X-API-KEY': creds.searchAdApiKey, 'X-Customer': creds.searchAdCustomerId };
     const now = String(Date.now());
@@ -97,10 +97,12 @@ describe('Search Ad signature', () => {
     const wrong = await call({ ...base, 'X-Timestamp': now, 'X-Signature': sign(now, 'another-secret') });
     expect(wrong.status).toBe(403);
     expect(await wrong.json()).toMatchObject({ title: 'Invalid signature.' });
+    const oldBody = (await (await call({ ...base })).json()) as { code: number };
+    expect(oldBody.code).toBe(1018);
     const stale = String(Date.now() - 6 * 60_000);
     const old = await call({ ...base, 'X-Timestamp': stale, 'X-Signature': sign(stale) });
     expect(old.status).toBe(403);
-    expect((await old.json()).title).toMatch(/timestamp/);
+    expect(((await old.json()) as { title: string }).title).toMatch(/timestamp/);
     expect((await call({ ...base })).status).toBe(401);
   });
 });
