@@ -2,7 +2,7 @@
 // Blue/green deploy of Sell-Po behind nginx. One command for a host with docker and for plain processes.
 //
 //   node container/deploy.mjs deploy   [options]   start the idle colour, wait for /health, smoke-test it,
-//                                                  point nginx at it, drain and stop the old colour
+//                                                  make it live in nginx, drain and stop the old colour
 //   node container/deploy.mjs rollback [options]   point nginx back at the previous colour, if it still runs
 //   node container/deploy.mjs status   [options]   the active colour and what runs
 //   node container/deploy.mjs stop <blue|green>    stop an idle colour (refuses the active one)
@@ -16,7 +16,8 @@
 //   --env KEY=VALUE          environment for the new colour (repeatable)
 //   --env-file <file>        KEY=VALUE lines for the new colour [SELLPO_ENV_FILE]
 //   --state-dir <dir>        active colour, pid files, logs, lock [SELLPO_STATE_DIR, default /var/lib/sellpo-deploy]
-//   --upstream-file <file>   nginx's included upstream file [SELLPO_UPSTREAM_FILE, default /etc/nginx/sellpo/upstream.conf]
+//   --nginx-dir <dir>        holds upstreams.conf (both colours' ports) and the live-<colour> marker that nginx
+//                            checks per request [SELLPO_NGINX_DIR, default /etc/nginx/sellpo]
 //   --nginx <bin>            [SELLPO_NGINX, default nginx]
 //   --nginx-prefix <dir>     passed as nginx -p [SELLPO_NGINX_PREFIX]
 //   --nginx-conf <file>      passed as nginx -c [SELLPO_NGINX_CONF]
@@ -26,7 +27,7 @@
 //   --expect-version <v>     the smoke test requires /v1/meta to report this version
 //   --smoke-token <token>    bearer token for the smoke test's POST check [SMOKE_TOKEN]
 //   --health-timeout <s>     how long the new colour has to answer /health [default 60]
-//   --drain <s>              wait after the reload before stopping the old colour [default 5]
+//   --drain <s>              wait after the flip before stopping the old colour [default 5]
 //   --stop-timeout <s>       after SIGTERM, wait this long before SIGKILL [default 30; above SHUTDOWN_TIMEOUT_MS]
 //   --keep-previous          leave the old colour running, idle, so `rollback` is instant
 //
@@ -56,7 +57,7 @@ const parseOptions = (argv, env) => {
     env: [],
     envFile: env.SELLPO_ENV_FILE,
     stateDir: env.SELLPO_STATE_DIR ?? '/var/lib/sellpo-deploy',
-    upstreamFile: env.SELLPO_UPSTREAM_FILE ?? '/etc/nginx/sellpo/upstream.conf',
+    nginxDir: env.SELLPO_NGINX_DIR ?? '/etc/nginx/sellpo',
     nginx: env.SELLPO_NGINX ?? 'nginx',
     nginxPrefix: env.SELLPO_NGINX_PREFIX,
     nginxConf: env.SELLPO_NGINX_CONF,
@@ -72,7 +73,7 @@ const parseOptions = (argv, env) => {
   };
   const valued = {
     '--runner': 'runner', '--image': 'image', '--app-dir': 'appDir', '--node': 'node', '--env-file': 'envFile',
-    '--state-dir': 'stateDir', '--upstream-file': 'upstreamFile', '--nginx': 'nginx', '--nginx-prefix': 'nginxPrefix',
+    '--state-dir': 'stateDir', '--nginx-dir': 'nginxDir', '--nginx': 'nginx', '--nginx-prefix': 'nginxPrefix',
     '--nginx-conf': 'nginxConf', '--nginx-url': 'nginxUrl', '--expect-version': 'expectVersion', '--smoke-token': 'smokeToken',
     '--health-timeout': 'healthTimeout', '--drain': 'drain', '--stop-timeout': 'stopTimeout',
   };
@@ -108,7 +109,7 @@ const parseOptions = (argv, env) => {
   for (const pair of o.env) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(pair)) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`);
   o.appDir = resolve(o.appDir);
   o.stateDir = resolve(o.stateDir);
-  o.upstreamFile = resolve(o.upstreamFile);
+  o.nginxDir = resolve(o.nginxDir);
   return o;
 };
 
@@ -270,47 +271,64 @@ const dockerRunner = (o) => {
 };
 
 // ---------------------------------------------------------------------------------------------- nginx
-const upstreamText = (o, colour) =>
-  `# Active colour: ${colour}. Written by container/deploy.mjs at ${new Date().toISOString()}; do not edit during a deploy.
-upstream sellpo {
+const upstreamsText = (o) =>
+  `# Both colours' addresses, written by container/deploy.mjs. The live colour is the live-<colour> marker beside
+# this file (checked by nginx on every request), so a flip needs no reload.
+${COLOURS.map(
+  (colour) => `upstream sellpo_${colour} {
     server 127.0.0.1:${o.ports[colour]};
     # Idle connections kept to the app; closed after 60 s, before the app's 65 s keep-alive timeout, so nginx
     # never sends a request on a connection the app is closing.
     keepalive 32;
     keepalive_timeout 60s;
 }
-map $host $sellpo_colour {
-    default ${colour};
-}
-`;
+`,
+).join('')}`;
 
 const nginxArgs = (o, ...rest) => [...(o.nginxPrefix ? ['-p', o.nginxPrefix] : []), ...(o.nginxConf ? ['-c', o.nginxConf] : []), ...rest];
+const marker = (o, colour) => join(o.nginxDir, `live-${colour}`);
+const liveColour = (o) => COLOURS.find((colour) => existsSync(marker(o, colour))) ?? null;
 
-/** Rewrites the upstream file atomically, checks the whole configuration, reloads; restores the file on failure. */
-const pointNginxAt = (o, colour) => {
-  const before = existsSync(o.upstreamFile) ? readFileSync(o.upstreamFile, 'utf8') : undefined;
-  mkdirSync(dirname(o.upstreamFile), { recursive: true });
-  const tmp = `${o.upstreamFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, upstreamText(o, colour));
-  renameSync(tmp, o.upstreamFile);
-  const restore = () => {
-    if (before === undefined) rmSync(o.upstreamFile, { force: true });
-    else writeFileSync(o.upstreamFile, before);
-  };
+/**
+ * Makes sure nginx knows both colours at the configured ports: rewrites upstreams.conf, checks the whole
+ * configuration and reloads only when the file changes (a new host, new ports); restores it on failure.
+ */
+const ensureUpstreams = (o) => {
+  const file = join(o.nginxDir, 'upstreams.conf');
+  const wanted = upstreamsText(o);
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (before === wanted) return false;
+  mkdirSync(o.nginxDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, wanted);
+  renameSync(`${file}.tmp`, file);
+  const restore = () => (before === undefined ? rmSync(file, { force: true }) : writeFileSync(file, before));
   const test = run(o.nginx, nginxArgs(o, '-t', '-q'));
   if (test.status !== 0) {
     restore();
-    throw new Failure(`nginx -t rejected the configuration (upstream file restored):\n${tail(test.stderr)}`);
+    throw new Failure(`nginx -t rejected the configuration with the new upstreams.conf (file restored):\n${tail(test.stderr)}`);
   }
-  // nginx starts new workers on the new upstream and lets the old ones finish their requests.
   const reload = run(o.nginx, nginxArgs(o, '-s', 'reload'));
   if (reload.status !== 0) {
     restore();
-    throw new Failure(`nginx -s reload failed (upstream file restored):\n${tail(reload.stderr)}`);
+    throw new Failure(`nginx -s reload failed (upstreams.conf restored):\n${tail(reload.stderr)}`);
   }
+  return true;
 };
 
-/** Waits until nginx answers from the new colour; returns the milliseconds since the reload, or undefined. */
+/** The flip itself: one rename, atomic, so every request sees exactly one live colour. */
+const makeLive = (o, colour) => {
+  const current = liveColour(o);
+  if (current === colour) return;
+  if (current) renameSync(marker(o, current), marker(o, colour));
+  else {
+    writeFileSync(`${marker(o, colour)}.tmp`, `${colour}\n`);
+    renameSync(`${marker(o, colour)}.tmp`, marker(o, colour));
+  }
+  // A marker left by hand for the other colour would win in nginx's order of checks: remove it.
+  rmSync(marker(o, other(colour)), { force: true });
+};
+
+/** Waits until nginx answers from the new colour; returns the milliseconds since the flip, or undefined. */
 const confirmFlip = async (o, colour, since) => {
   if (!o.nginxUrl) return undefined;
   const deadline = Date.now() + 10_000;
@@ -324,17 +342,15 @@ const confirmFlip = async (o, colour, since) => {
     }
     await sleep(20);
   }
-  throw new Failure(`nginx at ${o.nginxUrl} still does not answer from ${colour} 10 s after the reload (check its error log)`);
+  throw new Failure(`nginx at ${o.nginxUrl} still does not answer from ${colour} 10 s after the flip (check its error log)`);
 };
 
 // ---------------------------------------------------------------------------------------------- state
 const statePath = (o) => join(o.stateDir, 'state.json');
 const readState = (o) => {
   if (existsSync(statePath(o))) return JSON.parse(readFileSync(statePath(o), 'utf8'));
-  // No state yet: trust the upstream file, if any (a host set up by hand).
-  const text = existsSync(o.upstreamFile) ? readFileSync(o.upstreamFile, 'utf8') : '';
-  const active = /Active colour: (blue|green)/.exec(text)?.[1] ?? null;
-  return { active, previous: null, history: [] };
+  // No state yet: trust nginx's marker, if any (a host set up by hand).
+  return { active: liveColour(o), previous: null, history: [] };
 };
 const writeState = (o, state) => {
   const tmp = `${statePath(o)}.tmp`;
@@ -406,10 +422,11 @@ const deploy = async (o, runner) => {
     process.stdout.write(`${formatSmoke(report)}\n`);
     if (!report.ok) throw new Failure(`smoke test failed on ${to}: ${report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error}`).join('; ')}`);
     log(`${to} passed the smoke test`);
+    if (ensureUpstreams(o)) log(`nginx reloaded with upstreams for blue :${o.ports.blue} and green :${o.ports.green}`);
     const flipAt = performance.now();
-    pointNginxAt(o, to);
+    makeLive(o, to);
     const ms = await confirmFlip(o, to, flipAt);
-    log(`nginx now sends traffic to ${to}${ms === undefined ? '' : ` (confirmed through ${o.nginxUrl} ${ms} ms after the reload)`}`);
+    log(`nginx now sends traffic to ${to}${ms === undefined ? '' : ` (confirmed through ${o.nginxUrl} ${ms} ms after the flip)`}`);
   } catch (error) {
     const how = await runner.stop(to).catch((e) => `could not be stopped: ${e.message}`);
     log(`${to} ${how}; nginx still sends traffic to ${from ?? 'nothing (first deploy)'}`);
@@ -424,7 +441,7 @@ const deploy = async (o, runner) => {
   if (from && runner.running(from)) {
     if (o.keepPrevious) log(`${from} keeps running idle for \`rollback\` (stop it with \`deploy.mjs stop ${from}\`)`);
     else {
-      // Old nginx workers may still be finishing requests on the old colour: give them time before SIGTERM.
+      // Requests that nginx routed to the old colour just before the flip are still running: let them finish.
       log(`draining ${from} for ${o.drain / 1000} s`);
       await sleep(o.drain);
       log(`${from} ${await runner.stop(from)}`);
@@ -447,10 +464,11 @@ const rollback = async (o, runner) => {
     );
   }
   await waitHealthy({ ...o, healthTimeout: Math.min(o.healthTimeout, 5_000) }, runner, to);
+  ensureUpstreams(o);
   const flipAt = performance.now();
-  pointNginxAt(o, to);
+  makeLive(o, to);
   const ms = await confirmFlip(o, to, flipAt);
-  log(`rolled back: nginx sends traffic to ${to}${ms === undefined ? '' : ` (confirmed ${ms} ms after the reload)`}`);
+  log(`rolled back: nginx sends traffic to ${to}${ms === undefined ? '' : ` (confirmed ${ms} ms after the flip)`}`);
   writeState(o, { ...state, active: to, previous: from, history: [...(state.history ?? []).slice(-19), { colour: to, at: new Date().toISOString(), rollback: true }] });
   if (!o.keepPrevious && runner.running(from)) {
     log(`draining ${from} for ${o.drain / 1000} s`);

@@ -19,7 +19,7 @@ const deployArgs = (command: string, ...extra: string[]) => [
   '--runner', 'process',
   '--app-dir', app,
   '--state-dir', stateDir,
-  '--upstream-file', nginx.upstreamFile,
+  '--nginx-dir', nginx.nginxDir,
   '--nginx', nginx.bin,
   '--nginx-prefix', nginx.prefix,
   '--nginx-conf', nginx.conf,
@@ -40,21 +40,28 @@ const pidOf = (colour: string): number | undefined => {
 };
 const state = () => JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { active: string; previous: string | null };
 
+interface Totals {
+  requests: number;
+  ok2xx: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  resets: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 interface Load {
-  result: autocannon.Result;
+  totals: Totals;
   byColour: Record<string, number>;
   /** ms after the load started at which each colour first and last answered. */
   firstAt: Record<string, number>;
   lastAt: Record<string, number>;
 }
 
-/** Keeps 10 connections busy on GET /v1/meta through nginx for `seconds`, counting answers per colour. */
-const load = (seconds: number): Promise<Load> => {
-  const byColour: Record<string, number> = {};
-  const firstAt: Record<string, number> = {};
-  const lastAt: Record<string, number> = {};
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
+/** One autocannon run of 10 connections on GET /v1/meta through nginx, counting answers per colour. */
+const round = (seconds: number, started: number, load: Load): Promise<void> =>
+  new Promise((resolve, reject) => {
     autocannon(
       {
         url: nginx.url,
@@ -69,27 +76,55 @@ const load = (seconds: number): Promise<Load> => {
               const key = Object.keys(headers).find((k) => k.toLowerCase() === 'x-served-by');
               const colour = key ? headers[key]! : 'none';
               const at = Math.round(performance.now() - started);
-              byColour[colour] = (byColour[colour] ?? 0) + 1;
-              firstAt[colour] ??= at;
-              lastAt[colour] = at;
+              load.byColour[colour] = (load.byColour[colour] ?? 0) + 1;
+              load.firstAt[colour] ??= at;
+              load.lastAt[colour] = at;
             },
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve({ result, byColour, firstAt, lastAt })),
+      (error, r) => {
+        if (error) return reject(error);
+        const t = load.totals;
+        t.requests += r.requests.total;
+        t.ok2xx += r['2xx'];
+        t.errors += r.errors;
+        t.timeouts += r.timeouts;
+        t.non2xx += r.non2xx;
+        t.resets += r.resets;
+        t.p99Ms = Math.max(t.p99Ms, r.latency.p99);
+        t.maxMs = Math.max(t.maxMs, r.latency.max);
+        resolve();
+      },
     );
   });
+
+/**
+ * Keeps the load running, in back-to-back 2 s autocannon rounds (each ends by itself, so no request is cut
+ * short by stopping the generator), from 1 s before `during` starts until 1 s after it settles.
+ */
+const loadDuring = async <T>(during: () => Promise<T>): Promise<Load & { value: T; seconds: number }> => {
+  const started = performance.now();
+  const load: Load = { totals: { requests: 0, ok2xx: 0, errors: 0, timeouts: 0, non2xx: 0, resets: 0, p99Ms: 0, maxMs: 0 }, byColour: {}, firstAt: {}, lastAt: {} };
+  let settledAt: number | undefined;
+  const rounds = (async () => {
+    // Bounded: at most 30 rounds (60 s) whatever happens to `during`.
+    for (let i = 0; i < 30 && (settledAt === undefined || performance.now() - settledAt < 1_000); i++) await round(2, started, load);
+  })();
+  await new Promise((r) => setTimeout(r, 1_000));
+  const value = await during().finally(() => (settledAt = performance.now()));
+  await rounds;
+  return { ...load, value, seconds: Math.round((performance.now() - started) / 100) / 10 };
 };
 
-const failures = (r: autocannon.Result) => ({ errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, resets: r.resets });
+const failures = (t: Totals) => ({ errors: t.errors, timeouts: t.timeouts, non2xx: t.non2xx, resets: t.resets });
 
 beforeAll(async () => {
   app = assembleApp();
   stateDir = tempDir('deploy-state');
   ports.blue = await freePort();
   ports.green = await freePort();
-  // A new host: the seed upstream file names blue, which does not run yet.
-  nginx = await startNginx({ port: await freePort(), initialUpstreamPort: ports.blue });
+  nginx = await startNginx({ port: await freePort() });
 });
 
 afterAll(async () => {
@@ -104,16 +139,23 @@ afterAll(async () => {
   }
 });
 
-describe('blue/green deploy behind nginx (process runner)', () => {
-  it('first deploy: starts the idle colour, smoke-tests it and points nginx at it', async () => {
+// Each step starts a server (embedded database and migrations included): allow for a busy machine.
+describe('blue/green deploy behind nginx (process runner)', { timeout: 90_000 }, () => {
+  it('first deploy: starts blue, smoke-tests it, writes the upstreams and makes it live', async () => {
+    const before = await fetch(`${nginx.url}/health`);
+    // No live colour yet: nginx answers 503 in the API's problem format.
+    expect(before.status).toBe(503);
+    expect(await before.json()).toMatchObject({ type: 'urn:sellpo:problem:unavailable', status: 503 });
+
     const r = await deploy();
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    // The seed file named blue as active, so the new version goes to green.
-    expect(state()).toMatchObject({ active: 'green', previous: 'blue' });
-    expect(r.stdout).toMatch(/green passed the smoke test/);
+    expect(r.stdout).toMatch(/blue passed the smoke test/);
+    expect(r.stdout).toMatch(/nginx reloaded with upstreams/);
+    expect(state()).toMatchObject({ active: 'blue', previous: null });
+    expect(readFileSync(join(nginx.nginxDir, 'upstreams.conf'), 'utf8')).toContain(`server 127.0.0.1:${ports.green};`);
     const res = await fetch(`${nginx.url}/v1/meta`, { headers: { 'x-request-id': 'through-nginx-1' } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('x-served-by')).toBe('green');
+    expect(res.headers.get('x-served-by')).toBe('blue');
     // The caller's request id travels through nginx to the app and back.
     expect(res.headers.get('x-request-id')).toBe('through-nginx-1');
   });
@@ -127,94 +169,88 @@ describe('blue/green deploy behind nginx (process runner)', () => {
     expect(await big.json()).toMatchObject({ type: 'urn:sellpo:problem:payload-too-large', status: 413 });
   });
 
-  it('flips green -> blue under load with zero failed requests, then stops green with SIGTERM', async () => {
-    const greenPid = pidOf('green')!;
-    const running = load(8);
-    await new Promise((r) => setTimeout(r, 2_000));
-    const r = await deploy();
-    const { result, byColour, firstAt, lastAt } = await running;
+  it('flips blue -> green under load with zero failed requests, then stops blue with SIGTERM', async () => {
+    const bluePid = pidOf('blue')!;
+    const { totals, byColour, firstAt, lastAt, value: r, seconds } = await loadDuring(() => deploy());
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(failures(result)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
-    expect(result['2xx']).toBe(result.requests.total);
-    expect(byColour.green).toBeGreaterThan(0);
+    expect(failures(totals)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
+    expect(totals.ok2xx).toBe(totals.requests);
     expect(byColour.blue).toBeGreaterThan(0);
+    expect(byColour.green).toBeGreaterThan(0);
     expect(Object.keys(byColour).sort()).toEqual(['blue', 'green']);
-    // Once blue answers, green never answers again (new nginx workers only know blue).
-    expect(lastAt.green!).toBeLessThanOrEqual(firstAt.blue! + 50);
-    expect(state()).toMatchObject({ active: 'blue', previous: 'green' });
-    expect(pidAlive(greenPid)).toBe(false);
-    expect(r.stdout).toMatch(/green stopped \(SIGTERM\)/);
-    const flipMs = Number(/confirmed through \S+ (\d+) ms after the reload/.exec(r.stdout)?.[1]);
+    // The flip is one rename: once green answers, blue answers only requests routed before it (10 connections).
+    expect(lastAt.blue!).toBeLessThanOrEqual(firstAt.green! + 100);
+    expect(state()).toMatchObject({ active: 'green', previous: 'blue' });
+    expect(existsSync(join(nginx.nginxDir, 'live-green'))).toBe(true);
+    expect(existsSync(join(nginx.nginxDir, 'live-blue'))).toBe(false);
+    expect(pidAlive(bluePid)).toBe(false);
+    expect(r.stdout).toMatch(/blue stopped \(SIGTERM\)/);
+    expect(r.stdout).not.toMatch(/nginx reloaded/);
+    const flipMs = Number(/confirmed through \S+ (\d+) ms after the flip/.exec(r.stdout)?.[1]);
     expect(flipMs).toBeGreaterThanOrEqual(0);
     figures.flip = {
-      requests: result.requests.total,
-      rps: Math.round(result.requests.average),
+      requests: totals.requests,
+      durationS: seconds,
       byColour,
-      failures: failures(result),
+      failures: failures(totals),
       flipMs,
       deployMs: r.ms,
-      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+      latencyMs: { worstRoundP99: totals.p99Ms, max: totals.maxMs },
     };
   });
 
-  it('a green that fails its smoke test never receives traffic; blue keeps serving with zero failures', async () => {
-    const bluePid = pidOf('blue')!;
-    const running = load(5);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const r = await deploy('--expect-version', '0.0.0-not-this-build');
-    const { result, byColour } = await running;
+  it('a new version that fails its smoke test never receives traffic; green keeps serving with zero failures', async () => {
+    const greenPid = pidOf('green')!;
+    const { totals, byColour, value: r, seconds } = await loadDuring(() => deploy('--expect-version', '0.0.0-not-this-build'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/smoke test failed on green: .*version is \S+, expected 0\.0\.0-not-this-build/);
-    expect(r.stdout).toMatch(/green stopped \(SIGTERM\); nginx still sends traffic to blue/);
-    expect(failures(result)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
-    expect(byColour).toEqual({ blue: result.requests.total });
-    expect(pidAlive(bluePid)).toBe(true);
-    expect(pidOf('green')).toBeUndefined();
-    expect(state().active).toBe('blue');
-    expect(readFileSync(nginx.upstreamFile, 'utf8')).toContain(`127.0.0.1:${ports.blue}`);
-    figures.failedSmoke = { requests: result.requests.total, byColour, failures: failures(result), deployMs: r.ms };
+    expect(r.stderr).toMatch(/smoke test failed on blue: .*version is \S+, expected 0\.0\.0-not-this-build/);
+    expect(r.stdout).toMatch(/blue stopped \(SIGTERM\); nginx still sends traffic to green/);
+    expect(failures(totals)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
+    expect(byColour).toEqual({ green: totals.requests });
+    expect(pidAlive(greenPid)).toBe(true);
+    expect(pidOf('blue')).toBeUndefined();
+    expect(state().active).toBe('green');
+    expect(existsSync(join(nginx.nginxDir, 'live-green'))).toBe(true);
+    figures.failedSmoke = { requests: totals.requests, durationS: seconds, byColour, failures: failures(totals), deployMs: r.ms };
   });
 
-  it('a green that cannot start (bad configuration) is reported with its exit code and message', async () => {
+  it('a new version that cannot start (bad configuration) is reported with its exit code and message', async () => {
     const r = await deploy('--env', 'SHUTDOWN_TIMEOUT_MS=soon');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/green exited \(78\) before answering \/health/);
+    expect(r.stderr).toMatch(/blue exited \(78\) before answering \/health/);
     expect(r.stderr).toContain('SHUTDOWN_TIMEOUT_MS');
-    expect(state().active).toBe('blue');
-    expect((await fetch(`${nginx.url}/health`)).headers.get('x-served-by')).toBe('blue');
+    expect(state().active).toBe('green');
+    expect((await fetch(`${nginx.url}/health`)).headers.get('x-served-by')).toBe('green');
   });
 
   it('rollback flips back to the previous colour when it was kept, and refuses when it is gone', async () => {
     const refused = await runNode(deployArgs('rollback'));
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/green is not running/);
+    expect(refused.stderr).toMatch(/blue is not running/);
 
     const kept = await deploy('--keep-previous');
     expect(kept.code, kept.stdout + kept.stderr).toBe(0);
-    expect(state()).toMatchObject({ active: 'green', previous: 'blue' });
-    const bluePid = pidOf('blue')!;
-    expect(pidAlive(bluePid)).toBe(true);
-
-    const running = load(4);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const back = await runNode(deployArgs('rollback'));
-    const { result, byColour } = await running;
-    expect(back.code, back.stdout + back.stderr).toBe(0);
-    expect(failures(result)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
-    expect(byColour.green).toBeGreaterThan(0);
-    expect(byColour.blue).toBeGreaterThan(0);
     expect(state()).toMatchObject({ active: 'blue', previous: 'green' });
-    expect(pidOf('blue')).toBe(bluePid);
-    expect(pidOf('green')).toBeUndefined();
-    figures.rollback = { requests: result.requests.total, byColour, failures: failures(result), rollbackMs: back.ms };
+    const greenPid = pidOf('green')!;
+    expect(pidAlive(greenPid)).toBe(true);
+
+    const { totals, byColour, value: back, seconds } = await loadDuring(() => runNode(deployArgs('rollback')));
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(failures(totals)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
+    expect(byColour.blue).toBeGreaterThan(0);
+    expect(byColour.green).toBeGreaterThan(0);
+    expect(state()).toMatchObject({ active: 'green', previous: 'blue' });
+    expect(pidOf('green')).toBe(greenPid);
+    expect(pidOf('blue')).toBeUndefined();
+    figures.rollback = { requests: totals.requests, durationS: seconds, byColour, failures: failures(totals), rollbackMs: back.ms };
   });
 
-  it('refuses bad usage with exit code 2', async () => {
+  it('refuses bad usage with exit code 2 and will not stop the live colour', async () => {
     const r = await runNode(['container/deploy.mjs', 'deploy', '--runner', 'kubernetes']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--runner must be docker or process/);
-    const stop = await runNode(deployArgs('stop', 'blue'));
+    const stop = await runNode(deployArgs('stop', 'green'));
     expect(stop.code).toBe(1);
-    expect(stop.stderr).toMatch(/blue is the active colour/);
+    expect(stop.stderr).toMatch(/green is the active colour/);
   });
 });

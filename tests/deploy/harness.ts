@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,8 @@ export interface Nginx {
   url: string;
   prefix: string;
   conf: string;
-  upstreamFile: string;
+  /** Holds upstreams.conf and the live-<colour> marker (what deploy.mjs calls --nginx-dir). */
+  nginxDir: string;
   stop(): Promise<void>;
   errorLog(): string;
 }
@@ -80,20 +81,26 @@ export interface Nginx {
  * Runs nginx with the repository's site config (container/nginx/sellpo.conf) under a temporary prefix, on a
  * loopback port: only the listen line and log paths are substituted, so the tested config is the shipped one.
  */
-export const startNginx = async (options: { port: number; initialUpstreamPort: number }): Promise<Nginx> => {
+export const startNginx = async (options: { port: number }): Promise<Nginx> => {
   const bin = ensureNginx();
   const prefix = tempDir('nginx');
+  // nginx's workers run as an unprivileged user: they must be able to stat the live-<colour> marker.
+  chmodSync(prefix, 0o755);
   const confDir = join(prefix, 'conf');
   mkdirSync(join(confDir, 'sellpo'), { recursive: true });
   mkdirSync(join(prefix, 'logs'));
   const template = readFileSync(join(root, 'container/nginx/sellpo.conf'), 'utf8');
-  const site = template.replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${options.port};`).replaceAll('/var/log/nginx/', `${prefix}/logs/`);
-  if (!site.includes(`listen 127.0.0.1:${options.port};`) || site.includes('/var/log/nginx/')) {
-    throw new Error('container/nginx/sellpo.conf changed shape: the test substitutes `listen 80;` and /var/log/nginx/');
+  const nginxDir = join(confDir, 'sellpo');
+  const site = template
+    .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${options.port};`)
+    .replaceAll('/var/log/nginx/', `${prefix}/logs/`)
+    .replaceAll('/etc/nginx/sellpo/', `${nginxDir}/`);
+  if (!site.includes(`listen 127.0.0.1:${options.port};`) || !site.includes(`${nginxDir}/live-blue`)) {
+    throw new Error('container/nginx/sellpo.conf changed shape: the test substitutes `listen 80;`, /var/log/nginx/ and /etc/nginx/sellpo/');
   }
   writeFileSync(join(confDir, 'sellpo.conf'), site);
-  const upstreamFile = join(confDir, 'sellpo/upstream.conf');
-  writeFileSync(upstreamFile, readFileSync(join(root, 'container/nginx/upstream.conf'), 'utf8').replace('127.0.0.1:3001', `127.0.0.1:${options.initialUpstreamPort}`));
+  // A new host: the shipped upstreams.conf (ports 3001/3002) and no live marker yet.
+  writeFileSync(join(nginxDir, 'upstreams.conf'), readFileSync(join(root, 'container/nginx/upstreams.conf'), 'utf8'));
   const conf = join(confDir, 'nginx.conf');
   writeFileSync(
     conf,
@@ -125,7 +132,7 @@ export const startNginx = async (options: { port: number; initialUpstreamPort: n
     url: `http://127.0.0.1:${options.port}`,
     prefix,
     conf,
-    upstreamFile,
+    nginxDir,
     errorLog: () => readFileSync(join(prefix, 'logs/error.log'), 'utf8') + stderr,
     async stop() {
       // SIGQUIT: graceful stop of master and workers.

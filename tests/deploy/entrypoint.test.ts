@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { buildV2Event } from '../../adapters/events.ts';
+import { LocalRuntimeApi } from '../helpers/runtime-api.ts';
+import { assembleApp, pathWithNode } from './harness.ts';
+
+// container/entrypoint.sh run the way the image runs it: from the assembled /app layout (only the bundles and
+// the external packages), by /bin/sh, with Node 24 first on PATH and no other environment.
+
+let app: string;
+let entry: string;
+const baseEnv = { PATH: pathWithNode, DATA_DIR: 'memory://', ACCESS_LOG: 'false' };
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const start = (args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run>; output: () => string } => {
+  const child = spawn('/bin/sh', [entry, ...args], { cwd: app, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c));
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done, output: () => stdout + stderr };
+};
+const runToEnd = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
+
+/** Resolves with the URL the server logs once it listens (PORT=0 picks a free port). */
+const listening = async (proc: ReturnType<typeof start>, timeoutMs = 45_000): Promise<string> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = /"message":"listening"[^\n]*"url":"([^"]+)"/.exec(proc.output());
+    if (match) return match[1]!;
+    if (proc.child.exitCode !== null) throw new Error(`the server exited (${proc.child.exitCode}):\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the server did not listen within ${timeoutMs} ms:\n${proc.output()}`);
+};
+
+beforeAll(() => {
+  app = assembleApp();
+  entry = join(app, 'container/entrypoint.sh');
+});
+
+describe('container entry point', { timeout: 60_000 }, () => {
+  let server: ReturnType<typeof start> | undefined;
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  it('http (the default): serves /health, passes its own healthcheck, stops with 0 on SIGTERM', async () => {
+    server = start([], { PORT: '0' });
+    const url = await listening(server);
+    const res = await fetch(`${url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+
+    const port = new URL(url).port;
+    const healthy = await runToEnd(['healthcheck'], { PORT: port });
+    expect(healthy.code).toBe(0);
+
+    server.child.kill('SIGTERM');
+    const stopped = await server.done;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/"message":"stopped".*"drained":true/);
+
+    // The same check against a server that is gone fails, naming the URL.
+    const unhealthy = await runToEnd(['healthcheck'], { PORT: port });
+    expect(unhealthy.code).toBe(1);
+    expect(unhealthy.stderr).toContain(`http://127.0.0.1:${port}/health`);
+  });
+
+  it('http with a bad setting stops with exit code 78, naming the variable', async () => {
+    const r = await runToEnd(['http'], { PORT: 'eighty' });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/PORT: expected an integer/);
+  });
+
+  it('cli runs the CLI bundle with its arguments', async () => {
+    const r = await runToEnd(['cli', 'routes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/GET\s+\/health\s+platform\.health\s+public/);
+    expect(r.stdout).toMatch(/GET\s+\/v1\/meta\s+platform\.meta/);
+  });
+
+  it('refuses an unknown mode with usage and exit code 64', async () => {
+    const r = await runToEnd(['serve']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/unknown mode "serve"/);
+    expect(r.stderr).toMatch(/usage: entrypoint\.sh/);
+  });
+
+  it('lambda without a Runtime API says what is missing', async () => {
+    const r = await runToEnd(['lambda']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/AWS_LAMBDA_RUNTIME_API/);
+  });
+
+  describe('lambda, against a local Runtime API', () => {
+    const lambdaEnv = (address: string) => ({
+      AWS_LAMBDA_RUNTIME_API: address,
+      AWS_LAMBDA_FUNCTION_NAME: 'sellpo',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/sellpo',
+      AWS_LAMBDA_LOG_STREAM_NAME: 'entrypoint-test',
+      AWS_REGION: 'ap-northeast-2',
+      // The first /health of a cold process waits for the embedded database: give it room on a busy machine.
+      HEALTH_TIMEOUT_MS: '5000',
+      // What Lambda sets for every function; the entry point points the runtime client at /app instead.
+      LAMBDA_TASK_ROOT: '/var/task',
+    });
+    const healthEvent = () => buildV2Event({ method: 'GET', rawPath: '/health', headers: { 'x-request-id': 'lambda-entry-1' }, sourceIp: '127.0.0.1' });
+
+    it.each([
+      ['no arguments (Lambda container image, AWS_LAMBDA_RUNTIME_API set)', []],
+      ['`lambda` with the default handler', ['lambda']],
+      ['a lone handler argument (ImageConfig.Command)', ['dist/lambda/router.handler']],
+    ])('%s: answers GET /health with statusCode 200', async (_name, args) => {
+      // A Runtime API per case: a killed client's pending `next` call must not swallow the next case's event.
+      const api = new LocalRuntimeApi();
+      const proc = start(args as string[], lambdaEnv(await api.listen()));
+      try {
+        const invocation = await Promise.race([
+          api.invoke(healthEvent()),
+          proc.done.then((r) => Promise.reject(new Error(`the runtime client exited (${r.code}):\n${r.stdout}${r.stderr}`))),
+        ]);
+        expect(invocation.error, JSON.stringify(api.initError)).toBeUndefined();
+        const result = invocation.result as { statusCode: number; body: string; headers: Record<string, string> };
+        expect(result.statusCode, result.body).toBe(200);
+        expect(JSON.parse(result.body)).toMatchObject({ status: 'ok' });
+        expect(result.headers['x-request-id']).toBe('lambda-entry-1');
+      } finally {
+        proc.child.kill('SIGKILL');
+        await proc.done;
+        await api.close();
+      }
+    });
+  });
+});
