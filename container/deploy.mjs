@@ -33,7 +33,7 @@
 //
 // Exit codes: 0 done, 1 the deploy or rollback failed (nothing flipped unless stated), 2 bad usage.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatSmoke, runSmoke } from './smoke.mjs';
@@ -292,12 +292,13 @@ const liveColour = (o) => COLOURS.find((colour) => existsSync(marker(o, colour))
 /**
  * Makes sure nginx knows both colours at the configured ports: rewrites upstreams.conf, checks the whole
  * configuration and reloads only when the file changes (a new host, new ports); restores it on failure.
+ * Returns the pids of the workers the reload retires, or undefined when nothing changed.
  */
 const ensureUpstreams = (o) => {
   const file = join(o.nginxDir, 'upstreams.conf');
   const wanted = upstreamsText(o);
   const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  if (before === wanted) return false;
+  if (before === wanted) return undefined;
   mkdirSync(o.nginxDir, { recursive: true });
   writeFileSync(`${file}.tmp`, wanted);
   renameSync(`${file}.tmp`, file);
@@ -307,12 +308,54 @@ const ensureUpstreams = (o) => {
     restore();
     throw new Failure(`nginx -t rejected the configuration with the new upstreams.conf (file restored):\n${tail(test.stderr)}`);
   }
+  const oldWorkers = nginxWorkers(o);
   const reload = run(o.nginx, nginxArgs(o, '-s', 'reload'));
   if (reload.status !== 0) {
     restore();
     throw new Failure(`nginx -s reload failed (upstreams.conf restored):\n${tail(reload.stderr)}`);
   }
-  return true;
+  return oldWorkers;
+};
+
+/**
+ * Pids of the workers of our nginx (Linux /proc: children of a master started with our -c file, or of every
+ * master when no -c is given); elsewhere an empty list, and the wait below becomes a fixed pause.
+ */
+const nginxWorkers = (o) => {
+  if (process.platform !== 'linux') return [];
+  const procs = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.startsWith('nginx: ')) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      procs.push({ pid: Number(entry), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), cmdline });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const masters = new Set(procs.filter((p) => p.cmdline.startsWith('nginx: master') && (!o.nginxConf || p.cmdline.includes(o.nginxConf))).map((p) => p.pid));
+  return procs.filter((p) => p.cmdline.startsWith('nginx: worker') && masters.has(p.ppid)).map((p) => p.pid);
+};
+
+/**
+ * A reload is asynchronous: until the old workers exit they still accept requests with the old upstreams.
+ * Waits for them (they exit once their in-flight requests finish), at most 15 s.
+ */
+const waitForOldWorkers = async (pids) => {
+  if (process.platform !== 'linux') return sleep(2_000);
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + 15_000;
+  while (pids.some(alive) && Date.now() < deadline) await sleep(50);
+  if (pids.some(alive)) log('nginx workers from before the reload are still finishing requests; continuing');
 };
 
 /** The flip itself: one rename, atomic, so every request sees exactly one live colour. */
@@ -422,7 +465,11 @@ const deploy = async (o, runner) => {
     process.stdout.write(`${formatSmoke(report)}\n`);
     if (!report.ok) throw new Failure(`smoke test failed on ${to}: ${report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error}`).join('; ')}`);
     log(`${to} passed the smoke test`);
-    if (ensureUpstreams(o)) log(`nginx reloaded with upstreams for blue :${o.ports.blue} and green :${o.ports.green}`);
+    const retired = ensureUpstreams(o);
+    if (retired) {
+      await waitForOldWorkers(retired);
+      log(`nginx reloaded with upstreams for blue :${o.ports.blue} and green :${o.ports.green}`);
+    }
     const flipAt = performance.now();
     makeLive(o, to);
     const ms = await confirmFlip(o, to, flipAt);
@@ -464,7 +511,8 @@ const rollback = async (o, runner) => {
     );
   }
   await waitHealthy({ ...o, healthTimeout: Math.min(o.healthTimeout, 5_000) }, runner, to);
-  ensureUpstreams(o);
+  const retired = ensureUpstreams(o);
+  if (retired) await waitForOldWorkers(retired);
   const flipAt = performance.now();
   makeLive(o, to);
   const ms = await confirmFlip(o, to, flipAt);
