@@ -8,10 +8,11 @@ module.exports = {
       name: 'core-is-pure',
       comment:
         'core/ holds the domain: models, use cases and ports. It must not reach the outside world (HTTP, pg, AWS SDK, ' +
-        'middy, unleash, the file system), so it stays testable in isolation and portable across drivers.',
+        'middy, unleash, the file system), so it stays testable in isolation and portable across drivers. ' +
+        'zod (schemas) and node:crypto (hashing is computation, not I/O) are the exceptions.',
       severity: 'error',
       from: { path: '^core/' },
-      to: { pathNot: ['^core/', '^node_modules/zod/', '^node_modules/@types/'] },
+      to: { pathNot: ['^core/', '^node_modules/zod/', '^node_modules/@types/', '^(node:)?crypto$'] },
     },
     {
       name: 'core-uses-no-node-io',

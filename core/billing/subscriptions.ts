@@ -1,6 +1,7 @@
 /**
  * Use cases a tenant drives: subscribe, read, cancel, resume, change plan, change card, payment history.
  */
+import { sha256Hex } from '../shared/hash.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import { FREE_PLAN, planAt, planRank, planVersionOf, type Entitlements, type PlanCode, type PlanVersion } from './plans.ts';
 import type { BillingDeps, BillingUnit, CardInfo, GatewayPayment, PaymentIntent, PaymentRecord, StoredBillingKey, Subscription } from './ports.ts';
@@ -8,8 +9,6 @@ import { MINIMUM_CHARGE_KRW, unusedShare, upgradeCharge } from './proration.ts';
 import { idempotencyKeyFor, orderIdFor, paymentRecordOf, settleInitial, settlePaid } from './settle.ts';
 import { entitledStates, liveStates, transition } from './subscription.ts';
 
-const sha256Hex = async (text: string): Promise<string> =>
-  Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))), (b) => b.toString(16).padStart(2, '0')).join('');
 
 const isLive = (sub: Subscription | null): sub is Subscription => sub !== null && liveStates.includes(sub.state);
 
@@ -95,7 +94,7 @@ const unknownOutcome = () =>
 export const subscribe = async (deps: BillingDeps, tenantId: string, input: SubscribeInput, signal?: AbortSignal): Promise<SubscriptionView> => {
   const now = deps.clock.now();
   const plan = requirePlan(deps, input.planId, now);
-  const h = (await sha256Hex(`${tenantId}:${input.authKey}`)).slice(0, 40);
+  const h = sha256Hex(`${tenantId}:${input.authKey}`).slice(0, 40);
   const orderId = `in-${h}`;
   const billingKeyId = `bk-${h}`;
 
@@ -327,7 +326,7 @@ export const changePaymentMethod = async (deps: BillingDeps, tenantId: string, i
   const sub = await deps.store.latestSubscription(tenantId);
   if (!sub) throw notFound('Subscription');
   transition(sub.state, 'change_payment_method');
-  const h = (await sha256Hex(`${tenantId}:${input.authKey}`)).slice(0, 40);
+  const h = sha256Hex(`${tenantId}:${input.authKey}`).slice(0, 40);
   const issued = await deps.gateway.issueBillingKey({ authKey: input.authKey, customerKey: input.customerKey, idempotencyKey: `sellpo-issue-${h}` }, signal);
   const now = deps.clock.now();
   const newKeyId = `bk-${h}`;

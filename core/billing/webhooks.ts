@@ -4,11 +4,10 @@
  * signed, so its body is never trusted: the payment is fetched from Toss and the stored copy brought to what
  * Toss says. Deliveries out of order therefore converge on the same state, and a replay changes nothing.
  */
+import { sha256Hex } from '../shared/hash.ts';
 import type { BillingDeps, WebhookEvent } from './ports.ts';
 import { settlePaid, settleInitial } from './settle.ts';
 
-const sha256Hex = async (text: string): Promise<string> =>
-  Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))), (b) => b.toString(16).padStart(2, '0')).join('');
 
 export interface WebhookReceipt {
   id: string;
@@ -18,7 +17,7 @@ export interface WebhookReceipt {
 
 /** Records the delivery and tries to act on it once; failures leave it for the renewal runner's sweep. */
 export const receiveWebhook = async (deps: BillingDeps, rawBody: string, body: { eventType: string }, onError?: (error: unknown) => void): Promise<WebhookReceipt> => {
-  const id = await sha256Hex(rawBody);
+  const id = sha256Hex(rawBody);
   const event: WebhookEvent = { id, eventType: body.eventType, body, receivedAt: deps.clock.now(), processedAt: null, attempts: 0, lastError: null };
   const fresh = await deps.store.recordWebhook(event);
   if (!fresh) return { id, duplicate: true, processed: false };

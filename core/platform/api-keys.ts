@@ -7,7 +7,7 @@
  * low-entropy secrets expensive; a 190-bit random secret cannot be guessed, so a fast hash loses nothing and
  * keeps authentication at microseconds per request. The stored hash is compared in constant time.
  */
-import { constantTimeEqual, sha256Hex } from './sha256.ts';
+import { constantTimeEqual, sha256Hex } from '../shared/hash.ts';
 
 export type KeyKind = 'live' | 'admin';
 

@@ -3,7 +3,7 @@
  * such as a request with an unknown key). Each entry's hash covers its fields and the previous entry's hash, so
  * editing, deleting or reordering a stored entry breaks every later link and `verifyChain` names the first one.
  */
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '../shared/hash.ts';
 import { DomainError } from '../shared/errors.ts';
 
 export const PLATFORM_CHAIN = 'platform';
