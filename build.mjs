@@ -5,7 +5,7 @@
 //   node build.mjs            build everything into dist/
 //   node build.mjs --quiet    no size report (used by `npm start` when it rebuilds)
 import { execSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from './scripts/project-node.mjs';
@@ -14,6 +14,8 @@ import { bundleOptions, externals } from './scripts/bundle-options.mjs';
 ensureProjectNode();
 const quiet = process.argv.includes('--quiet');
 const dist = join(root, 'dist');
+// Built into a fresh folder and swapped in whole, so a process running from dist/ never sees half a build.
+const staging = join(root, `.dist-${process.pid}`);
 
 if (process.argv.includes('--print-externals')) {
   process.stdout.write(`${externals.join('\n')}\n`);
@@ -54,7 +56,7 @@ const endpointModules = async () => {
 const common = bundleOptions(buildInfo);
 
 const started = performance.now();
-rmSync(dist, { recursive: true, force: true });
+rmSync(staging, { recursive: true, force: true });
 const generated = join(root, '.cache', 'entries');
 rmSync(generated, { recursive: true, force: true });
 mkdirSync(generated, { recursive: true });
@@ -74,30 +76,37 @@ for (const e of endpoints) {
   endpointEntries[`lambda/endpoints/${e.id.replaceAll('.', '-')}`] = file;
 }
 
-const results = await Promise.all([
-  build({
+// One build for every entry, split into shared chunks: the code an entry only loads on demand (tracing,
+// Unleash, DynamoDB, the sandbox) stays out of its start-up path, and the per-endpoint Lambda entries share
+// chunks instead of each carrying a copy. Deploy dist/ whole; a function's handler names its entry.
+const results = [
+  await build({
     ...common,
     entryPoints: {
       server: join(root, 'adapters/http/main.ts'),
       cli: join(root, 'adapters/cli/main.ts'),
       'lambda/router': join(root, 'adapters/lambda/router.ts'),
+      ...endpointEntries,
     },
-    outdir: dist,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outdir: staging,
     outExtension: { '.js': '.mjs' },
   }),
-  endpoints.length
-    ? build({ ...common, entryPoints: endpointEntries, outdir: dist, outExtension: { '.js': '.mjs' } })
-    : Promise.resolve({ metafile: { outputs: {} } }),
-]);
+];
 // The SQL migrations travel with the bundles: the server and `sellpo migrate` read them from dist/migrations.
-cpSync(join(root, 'migrations'), join(dist, 'migrations'), { recursive: true });
-writeFileSync(join(dist, 'build.json'), `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id) }, null, 2)}\n`);
+cpSync(join(root, 'migrations'), join(staging, 'migrations'), { recursive: true });
+writeFileSync(join(staging, 'build.json'), `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id) }, null, 2)}\n`);
+const retired = join(root, `.dist-old-${process.pid}`);
+if (existsSync(dist)) renameSync(dist, retired);
+renameSync(staging, dist);
+rmSync(retired, { recursive: true, force: true });
 
 if (!quiet) {
   const rows = [];
   for (const r of results) {
     for (const [file, out] of Object.entries(r.metafile.outputs)) {
-      if (!file.endsWith('.map')) rows.push([relative(root, join(root, file)), out.bytes]);
+      if (!file.endsWith('.map')) rows.push([relative(staging, join(root, file)).replace(/^/, 'dist/'), out.bytes]);
     }
   }
   rows.sort((a, b) => a[0].localeCompare(b[0]));
