@@ -371,6 +371,12 @@ const makeLive = (o, colour) => {
   rmSync(marker(o, other(colour)), { force: true });
 };
 
+/** Undoes a flip that nginx did not follow: back to `colour`, or no live colour at all on a first deploy. */
+const unflip = (o, colour) => {
+  if (colour) makeLive(o, colour);
+  else for (const c of COLOURS) rmSync(marker(o, c), { force: true });
+};
+
 /** Waits until nginx answers from the new colour; returns the milliseconds since the flip, or undefined. */
 const confirmFlip = async (o, colour, since) => {
   if (!o.nginxUrl) return undefined;
@@ -458,6 +464,7 @@ const deploy = async (o, runner) => {
     log(`${to} still runs from an earlier deploy: ${await runner.stop(to)}`);
   }
   await runner.start(to);
+  let flipped = false;
   try {
     await waitHealthy(o, runner, to);
     log(`${to} is healthy`);
@@ -472,9 +479,12 @@ const deploy = async (o, runner) => {
     }
     const flipAt = performance.now();
     makeLive(o, to);
+    flipped = true;
     const ms = await confirmFlip(o, to, flipAt);
     log(`nginx now sends traffic to ${to}${ms === undefined ? '' : ` (confirmed through ${o.nginxUrl} ${ms} ms after the flip)`}`);
   } catch (error) {
+    // nginx did not follow the marker (a site config checking another directory?): point it back first.
+    if (flipped) unflip(o, from);
     const how = await runner.stop(to).catch((e) => `could not be stopped: ${e.message}`);
     log(`${to} ${how}; nginx still sends traffic to ${from ?? 'nothing (first deploy)'}`);
     release();
@@ -504,7 +514,7 @@ const rollback = async (o, runner) => {
   const { active: from, previous: to } = state;
   if (!from || !to) throw new Failure('nothing to roll back to: no previous colour recorded');
   if (!runner.running(to)) {
-    const last = (state.history ?? []).filter((h) => h.colour === to).at(-1);
+    const last = (state.history ?? []).filter((h) => h.colour === to && h.image).at(-1);
     throw new Failure(
       `${to} is not running (it is stopped after a deploy unless --keep-previous is given); ` +
         `deploy the previous version again instead${last?.image ? ` (${last.image})` : ''}`,
@@ -515,7 +525,10 @@ const rollback = async (o, runner) => {
   if (retired) await waitForOldWorkers(retired);
   const flipAt = performance.now();
   makeLive(o, to);
-  const ms = await confirmFlip(o, to, flipAt);
+  const ms = await confirmFlip(o, to, flipAt).catch((error) => {
+    unflip(o, from);
+    throw error;
+  });
   log(`rolled back: nginx sends traffic to ${to}${ms === undefined ? '' : ` (confirmed ${ms} ms after the flip)`}`);
   writeState(o, { ...state, active: to, previous: from, history: [...(state.history ?? []).slice(-19), { colour: to, at: new Date().toISOString(), rollback: true }] });
   if (!o.keepPrevious && runner.running(from)) {
