@@ -31,7 +31,7 @@
 //   --stop-timeout <s>       after SIGTERM, wait this long before SIGKILL [default 30; above SHUTDOWN_TIMEOUT_MS]
 //   --keep-previous          leave the old colour running, idle, so `rollback` is instant
 //
-// Exit codes: 0 done, 1 the deploy or rollback failed (nothing flipped unless stated), 2 bad usage.
+// Exit codes: 0 done, 1 the command failed (a failed deploy leaves nginx on the old colour), 2 bad usage.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -553,7 +553,11 @@ const stop = async (o, runner, colour) => {
   release();
 };
 
-const usage = () => readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1).filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n');
+/** The header comment of this file, up to the imports. */
+const usage = () => {
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  return lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n');
+};
 
 const main = async () => {
   let o;
