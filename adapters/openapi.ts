@@ -25,16 +25,39 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output', components: Map<str
     }
     return value;
   };
+  // A named schema read as input (defaults optional, coercions) can differ from the same schema as output;
+  // the input form then becomes its own component, `<Name>Input`.
+  const renamed = new Map<string, string>();
   for (const [name, def] of Object.entries(defs)) {
-    const body = rewrite(def) as SchemaObject;
-    const text = JSON.stringify(body);
+    const text = JSON.stringify(rewrite(def));
     const seen = components.get(name);
-    if (seen !== undefined && seen !== text) throw new Error(`two different schemas are named ${name}`);
-    components.set(name, text);
-    out[name] = body;
+    if (seen === undefined || seen === text) continue;
+    if (io === 'input') renamed.set(name, `${name}Input`);
+    else throw new Error(`two different schemas are named ${name}`);
+  }
+  const rename = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rename);
+    if (value && typeof value === 'object') {
+      const obj: Json = {};
+      for (const [k, v] of Object.entries(value)) {
+        const target = k === '$ref' && typeof v === 'string' ? renamed.get(v.slice('#/components/schemas/'.length)) : undefined;
+        obj[k] = target ? `#/components/schemas/${target}` : rename(v);
+      }
+      return obj;
+    }
+    return value;
+  };
+  for (const [name, def] of Object.entries(defs)) {
+    const finalName = renamed.get(name) ?? name;
+    const body = rename(rewrite(def)) as SchemaObject;
+    const text = JSON.stringify(body);
+    const seen = components.get(finalName);
+    if (seen !== undefined && seen !== text) throw new Error(`two different schemas are named ${finalName}`);
+    components.set(finalName, text);
+    out[finalName] = body;
   }
   // A top-level schema with an id comes back as a $ref to its own entry in $defs, now a component.
-  return rewrite(json) as SchemaObject;
+  return rename(rewrite(json)) as SchemaObject;
 };
 
 const problemResponse = (description: string) => ({
@@ -47,6 +70,10 @@ export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
   const components = new Map<string, string>();
   const schemas: Record<string, SchemaObject> = {};
   toSchema(problemSchema, 'output', components, schemas);
+  // Output forms claim the plain component names first, so which name an input form gets never depends on order.
+  for (const def of endpoints) {
+    for (const schema of Object.values(def.responses as Record<string, z.ZodType>)) toSchema(schema, 'output', components, schemas);
+  }
 
   const builder = OpenApiBuilder.create()
     .addOpenApiVersion('3.1.0')

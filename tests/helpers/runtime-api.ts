@@ -105,6 +105,8 @@ export const startRic = (runtimeApi: string, handler: string, env: Record<string
       AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/sellpo',
       AWS_LAMBDA_LOG_STREAM_NAME: 'test',
       AWS_REGION: 'ap-northeast-2',
+      // Each function process keeps its own embedded database, as separate execution environments do.
+      DATA_DIR: 'memory://',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
