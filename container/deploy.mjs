@@ -27,6 +27,7 @@
 //   --expect-version <v>     the smoke test requires /v1/meta to report this version
 //   --smoke-token <token>    bearer token for the smoke test's POST check [SMOKE_TOKEN]
 //   --health-timeout <s>     how long the new colour has to answer /health [default 60]
+//   --confirm-timeout <s>    with --nginx-url: how long nginx has to follow the flip before it is undone [default 10]
 //   --drain <s>              wait after the flip before stopping the old colour [default 5]
 //   --stop-timeout <s>       after SIGTERM, wait this long before SIGKILL [default 30; above SHUTDOWN_TIMEOUT_MS]
 //   --keep-previous          leave the old colour running, idle, so `rollback` is instant
@@ -66,6 +67,7 @@ const parseOptions = (argv, env) => {
     expectVersion: undefined,
     smokeToken: env.SMOKE_TOKEN,
     healthTimeout: '60',
+    confirmTimeout: '10',
     drain: '5',
     stopTimeout: '30',
     keepPrevious: false,
@@ -75,7 +77,7 @@ const parseOptions = (argv, env) => {
     '--runner': 'runner', '--image': 'image', '--app-dir': 'appDir', '--node': 'node', '--env-file': 'envFile',
     '--state-dir': 'stateDir', '--nginx-dir': 'nginxDir', '--nginx': 'nginx', '--nginx-prefix': 'nginxPrefix',
     '--nginx-conf': 'nginxConf', '--nginx-url': 'nginxUrl', '--expect-version': 'expectVersion', '--smoke-token': 'smokeToken',
-    '--health-timeout': 'healthTimeout', '--drain': 'drain', '--stop-timeout': 'stopTimeout',
+    '--health-timeout': 'healthTimeout', '--confirm-timeout': 'confirmTimeout', '--drain': 'drain', '--stop-timeout': 'stopTimeout',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -101,7 +103,7 @@ const parseOptions = (argv, env) => {
     o.ports[colour] = n;
   }
   if (o.ports.blue === o.ports.green) throw new UsageError('blue and green need different ports');
-  for (const key of ['healthTimeout', 'drain', 'stopTimeout']) {
+  for (const key of ['healthTimeout', 'confirmTimeout', 'drain', 'stopTimeout']) {
     const n = Number(o[key]);
     if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a number of seconds, got ${JSON.stringify(o[key])}`);
     o[key] = n * 1000;
@@ -380,7 +382,7 @@ const unflip = (o, colour) => {
 /** Waits until nginx answers from the new colour; returns the milliseconds since the flip, or undefined. */
 const confirmFlip = async (o, colour, since) => {
   if (!o.nginxUrl) return undefined;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + o.confirmTimeout;
   while (Date.now() < deadline) {
     try {
       const res = await fetch(new URL('/health', o.nginxUrl), { signal: AbortSignal.timeout(2_000) });
@@ -391,7 +393,7 @@ const confirmFlip = async (o, colour, since) => {
     }
     await sleep(20);
   }
-  throw new Failure(`nginx at ${o.nginxUrl} still does not answer from ${colour} 10 s after the flip (check its error log)`);
+  throw new Failure(`nginx at ${o.nginxUrl} still does not answer from ${colour} ${o.confirmTimeout / 1000} s after the flip (check its error log)`);
 };
 
 // ---------------------------------------------------------------------------------------------- state
@@ -480,8 +482,9 @@ const deploy = async (o, runner) => {
     const flipAt = performance.now();
     makeLive(o, to);
     flipped = true;
+    const renamedAt = new Date().toISOString();
     const ms = await confirmFlip(o, to, flipAt);
-    log(`nginx now sends traffic to ${to}${ms === undefined ? '' : ` (confirmed through ${o.nginxUrl} ${ms} ms after the flip)`}`);
+    log(`nginx now sends traffic to ${to} (live marker renamed at ${renamedAt}${ms === undefined ? '' : `; confirmed through ${o.nginxUrl} ${ms} ms later`})`);
   } catch (error) {
     // nginx did not follow the marker (a site config checking another directory?): point it back first.
     if (flipped) unflip(o, from);

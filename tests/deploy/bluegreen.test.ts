@@ -57,6 +57,8 @@ interface Load {
   /** ms after the load started at which each colour first and last answered. */
   firstAt: Record<string, number>;
   lastAt: Record<string, number>;
+  /** Wall-clock time (epoch ms) of each colour's first answer, to compare with the deploy's log. */
+  firstEpoch: Record<string, number>;
 }
 
 /** One autocannon run of 10 connections on GET /v1/meta through nginx, counting answers per colour. */
@@ -78,6 +80,7 @@ const round = (seconds: number, started: number, load: Load): Promise<void> =>
               const at = Math.round(performance.now() - started);
               load.byColour[colour] = (load.byColour[colour] ?? 0) + 1;
               load.firstAt[colour] ??= at;
+              load.firstEpoch[colour] ??= Date.now();
               load.lastAt[colour] = at;
             },
           },
@@ -105,7 +108,7 @@ const round = (seconds: number, started: number, load: Load): Promise<void> =>
  */
 const loadDuring = async <T>(during: () => Promise<T>): Promise<Load & { value: T; seconds: number }> => {
   const started = performance.now();
-  const load: Load = { totals: { requests: 0, ok2xx: 0, errors: 0, timeouts: 0, non2xx: 0, resets: 0, p99Ms: 0, maxMs: 0 }, byColour: {}, firstAt: {}, lastAt: {} };
+  const load: Load = { totals: { requests: 0, ok2xx: 0, errors: 0, timeouts: 0, non2xx: 0, resets: 0, p99Ms: 0, maxMs: 0 }, byColour: {}, firstAt: {}, lastAt: {}, firstEpoch: {} };
   let settledAt: number | undefined;
   const rounds = (async () => {
     // Bounded: at most 30 rounds (60 s) whatever happens to `during`.
@@ -171,7 +174,7 @@ describe('blue/green deploy behind nginx (process runner)', { timeout: 90_000 },
 
   it('flips blue -> green under load with zero failed requests, then stops blue with SIGTERM', async () => {
     const bluePid = pidOf('blue')!;
-    const { totals, byColour, firstAt, lastAt, value: r, seconds } = await loadDuring(() => deploy());
+    const { totals, byColour, firstAt, lastAt, firstEpoch, value: r, seconds } = await loadDuring(() => deploy());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(failures(totals)).toEqual({ errors: 0, timeouts: 0, non2xx: 0, resets: 0 });
     expect(totals.ok2xx).toBe(totals.requests);
@@ -186,14 +189,19 @@ describe('blue/green deploy behind nginx (process runner)', { timeout: 90_000 },
     expect(pidAlive(bluePid)).toBe(false);
     expect(r.stdout).toMatch(/blue stopped \(SIGTERM\)/);
     expect(r.stdout).not.toMatch(/nginx reloaded/);
-    const flipMs = Number(/confirmed through \S+ (\d+) ms after the flip/.exec(r.stdout)?.[1]);
+    // Flip time as the load saw it: from the marker rename to the first answer from green through nginx.
+    const renamedAt = Date.parse(/live marker renamed at (\S+?)[;)]/.exec(r.stdout)?.[1] ?? '');
+    const flipMs = firstEpoch.green! - renamedAt;
     expect(flipMs).toBeGreaterThanOrEqual(0);
+    expect(flipMs).toBeLessThan(1_000);
+    const confirmMs = Number(/confirmed through \S+ (\d+) ms later/.exec(r.stdout)?.[1]);
     figures.flip = {
       requests: totals.requests,
       durationS: seconds,
       byColour,
       failures: failures(totals),
       flipMs,
+      confirmMs,
       deployMs: r.ms,
       latencyMs: { worstRoundP99: totals.p99Ms, max: totals.maxMs },
     };

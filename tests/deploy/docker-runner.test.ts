@@ -87,9 +87,9 @@ describe('deploy.mjs with the docker runner', { timeout: 90_000 }, () => {
   it('undoes a flip that nginx does not follow (marker written where the site does not look) and exits 1', async () => {
     const wrongDir = join(work, 'not-the-nginx-dir');
     mkdirSync(wrongDir);
-    const r = await deploy('--image', 'sellpo:3', '--nginx-dir', wrongDir);
+    const r = await deploy('--image', 'sellpo:3', '--nginx-dir', wrongDir, '--confirm-timeout', '2');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/still does not answer from blue 10 s after the flip/);
+    expect(r.stderr).toMatch(/still does not answer from blue 2 s after the flip/);
     expect(r.stdout).toMatch(/blue stopped \(SIGTERM\); nginx still sends traffic to green/);
     expect((await fetch(`${nginx.url}/health`)).headers.get('x-served-by')).toBe('green');
   });
