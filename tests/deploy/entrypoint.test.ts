@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildV2Event } from '../../adapters/events.ts';
 import { LocalRuntimeApi } from '../helpers/runtime-api.ts';
@@ -50,6 +51,18 @@ describe('container entry point', { timeout: 60_000 }, () => {
   let server: ReturnType<typeof start> | undefined;
   afterAll(() => {
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  it('the runtime layout holds the bundles, the entry point and only the external packages', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+    const dist = files(join(app, 'dist'));
+    expect(dist).toEqual(expect.arrayContaining(['server.mjs', 'cli.mjs', 'lambda/router.mjs', 'build.json']));
+    expect(dist.filter((f) => f.endsWith('.map') || f.startsWith('lambda/endpoints/'))).toEqual([]);
+    const packages = readdirSync(join(app, 'node_modules')).flatMap((n) => (n.startsWith('@') ? readdirSync(join(app, 'node_modules', n)).map((m) => `${n}/${m}`) : [n]));
+    expect(packages.sort()).toEqual(['@electric-sql/pglite', '@electric-sql/pglite-socket', 'aws-lambda-ric']);
+    expect(readdirSync(join(app, 'node_modules/aws-lambda-ric'))).toEqual(expect.arrayContaining(['index.mjs', 'rapid-client.node', 'package.json']));
+    expect(statSync(entry).mode & 0o111).not.toBe(0);
   });
 
   it('http (the default): serves /health, passes its own healthcheck, stops with 0 on SIGTERM', async () => {
