@@ -311,7 +311,8 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
       if (!checked.success) throw new Error(`${def.id} answered ${reply.status} with a body that breaks its schema: ${checked.error.message}`);
     }
     const contentType = reply.headers?.['content-type'];
-    if (contentType && !isJsonMediaType(contentType) && typeof reply.body === 'string') {
+    // A string body with its own content type is already encoded (YAML, a pre-rendered JSON document): send as is.
+    if (contentType && typeof reply.body === 'string') {
       return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.body };
     }
     return {
