@@ -21,12 +21,15 @@ import { buildPersistence } from './postgres/persistence.ts';
 import { buildOpenApi, openApiYaml } from './openapi.ts';
 import { naverFromConfig } from './naver/from-config.ts';
 import { billingFromConfig } from './toss/from-config.ts';
+import { consumeApiCall } from '../core/billing/entitlements.ts';
 
 export type Mode = 'server' | 'lambda' | 'cli';
 
 export interface RuntimeOptions {
   endpoints: readonly AnyEndpoint[];
   mode: Mode;
+  /** Count tenant calls against their plan's daily budget; default: on for the HTTP and Lambda drivers. */
+  meter?: boolean;
   /** Replace ports (tests); anything not given is built from config. */
   overrides?: Partial<Ports>;
   /** Where access lines go; default stdout (stderr for the CLI), or off when ACCESS_LOG=false. */
@@ -119,6 +122,15 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     billing: billing?.ports ?? o!.billing!,
     ...runtime.overrides,
   };
+  // Daily API calls by plan, metered where tenants call us (HTTP, Lambda); the CLI is the operator's own tool.
+  if ((runtime.meter ?? runtime.mode !== 'cli') && !runtime.overrides?.quota) {
+    const b = ports.billing;
+    ports.quota = {
+      consume: async (tenantId) => {
+        await consumeApiCall({ store: b.store, plans: b.plans, policy: b.policy, clock: ports.clock, rateCounter: ports.rateCounter }, tenantId);
+      },
+    };
+  }
 
   const options: HandlerOptions = {
     ports,

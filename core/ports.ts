@@ -3,6 +3,7 @@ import type { Authenticator } from './platform/principal.ts';
 import type { AccessStore } from './platform/access.ts';
 import type { FeatureFlags } from './platform/flags.ts';
 import type { HealthCheck } from './platform/health.ts';
+import type { ApiQuota } from './platform/quota.ts';
 import type { Idempotency } from './platform/idempotency.ts';
 import type { RateCounter } from './platform/rate-counter.ts';
 import type { ResponseCache } from './platform/response-cache.ts';
@@ -45,6 +46,8 @@ export interface PlatformPorts {
   /** Tenants, members, admins, API keys and the audit log. */
   access: AccessStore;
   flags: FeatureFlags;
+  /** Daily API calls per plan; absent where calls are not metered (the operator's CLI, tests). */
+  quota?: ApiQuota;
   /** Absent where metrics are off (METRICS_ENABLED=false, Lambda, CLI): GET /metrics answers 404. */
   metrics?: MetricsExposition;
   healthChecks: readonly HealthCheck[];

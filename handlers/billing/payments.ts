@@ -11,6 +11,7 @@ export const listPaymentsEndpoint = defineEndpoint({
   summary: 'Payment history, newest first, with receipt links (cursor-paginated)',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   query: z.object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(100).regex(/^[A-Za-z0-9_-]+$/, 'expected the nextCursor of a previous page').optional(),

@@ -18,6 +18,7 @@ export const subscribeEndpoint = defineEndpoint({
     'A declined card answers 422 with the Toss error code.',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   body: z.object({
     plan: z.string().min(1).describe('A plan id from GET /v1/billing/plans, e.g. basic-monthly'),
     authKey: authKeyField,
@@ -40,6 +41,7 @@ export const getSubscriptionEndpoint = defineEndpoint({
   summary: 'The current subscription: state, period, entitlements and the masked card (free plan without one)',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   responses: { 200: subscriptionViewSchema },
   run: async (_input, ctx) => ({ status: 200, body: subscriptionOut(ctx.ports.billing.plans, await getSubscription(depsOf(ctx), tenantOf(ctx))) }),
 });
@@ -51,6 +53,7 @@ export const cancelEndpoint = defineEndpoint({
   summary: 'Cancel at the period end (default), or now with a prorated refund of the unused part',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   body: z.object({
     when: z.enum(['period_end', 'now']).default('period_end'),
     reason: z.string().min(1).max(200).default('customer request'),
@@ -75,6 +78,7 @@ export const resumeEndpoint = defineEndpoint({
   summary: 'Withdraw a cancellation at period end (before the period ends)',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   responses: { 200: subscriptionViewSchema },
   run: async (_input, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
@@ -89,6 +93,7 @@ export const changePlanEndpoint = defineEndpoint({
   summary: 'Upgrade now (prorated charge) or downgrade at the period end',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   body: z.object({ plan: z.string().min(1).describe('The plan id to move to (same billing interval)') }),
   example: { plan: 'pro-monthly' },
   responses: { 200: subscriptionViewSchema.extend({ chargedKrw: z.number().int().nonnegative().describe('Prorated upgrade charge, 0 for a downgrade') }) },
@@ -106,6 +111,7 @@ export const paymentMethodEndpoint = defineEndpoint({
   summary: 'Replace the card: a new authKey becomes a new billing key and the old one is discarded',
   tags: ['billing'],
   access: 'tenant',
+  metered: false,
   body: z.object({ authKey: authKeyField, customerKey: customerKeyField }),
   example: { authKey: 'auth_ok_9d8e7f', customerKey: 'cust_3f9a1b2c' },
   responses: { 200: subscriptionViewSchema },

@@ -54,6 +54,11 @@ export interface EndpointDefinition<
    * tenant or admin access, false otherwise; pure calculations may opt out.
    */
   idempotent?: boolean;
+  /**
+   * Count the call against the tenant's daily API budget (429 with Retry-After when spent). Default: true for
+   * tenant access. Billing and account endpoints opt out, so a tenant out of calls can still upgrade.
+   */
+  metered?: boolean;
   params?: P;
   query?: Q;
   body?: B;

@@ -224,6 +224,7 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
     }
   };
 
+  const metered = def.metered ?? def.access === 'tenant';
   const accessControl: middy.MiddlewareObj<V2Event, V2Result> = {
     before: async (request) => {
       const s = scopeOf(request.context);
@@ -254,6 +255,7 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
           throw new ProblemError('route_not_found', `No route for ${def.method} ${request.event.rawPath}.`);
         }
       }
+      if (metered && s.principal.kind === 'tenant') await options.ports.quota?.consume(s.principal.tenantId, s.signal);
     },
   };
 

@@ -104,6 +104,7 @@ export const listApiKeysEndpoint = defineEndpoint({
   summary: 'List the tenant\'s API keys (prefixes only), newest first',
   tags: ['platform'],
   access: 'tenant',
+  metered: false,
   responses: { 200: z.object({ items: z.array(apiKeySchema) }) },
   run: async (_input, ctx) => ({ status: 200, body: { items: (await listApiKeys(deps(ctx), tenantOf(ctx))).map(keyOut) } }),
 });
@@ -115,6 +116,7 @@ export const createApiKeyEndpoint = defineEndpoint({
   summary: 'Create an API key (owners only); the key is shown once',
   tags: ['platform'],
   access: 'tenant',
+  metered: false,
   body: z.object({
     name: z.string().trim().min(1, 'must not be blank').max(100),
     role: role.default('member').describe('Rights of the new key; owner keys may manage keys and read the audit log'),
@@ -134,6 +136,7 @@ export const revokeApiKeyEndpoint = defineEndpoint({
   summary: 'Revoke an API key (owners only); takes effect on the next request',
   tags: ['platform'],
   access: 'tenant',
+  metered: false,
   params: z.object({ keyId: z.uuid('expected an API key id') }),
   responses: { 200: apiKeySchema },
   run: async ({ params }, ctx) => ({ status: 200, body: keyOut(await revokeApiKey(deps(ctx), tenantOf(ctx), params.keyId, originOf(ctx), ctx.signal)) }),
@@ -146,6 +149,7 @@ export const listMembersEndpoint = defineEndpoint({
   summary: 'List the tenant\'s members',
   tags: ['platform'],
   access: 'tenant',
+  metered: false,
   responses: { 200: z.object({ items: z.array(memberSchema) }) },
   run: async (_input, ctx) => ({ status: 200, body: { items: (await listMembers(deps(ctx), tenantOf(ctx))).map(memberOut) } }),
 });
@@ -160,6 +164,7 @@ export const readAuditEndpoint = defineEndpoint({
   description: 'Cursor pagination: pass `nextCursor` back as `cursor`. Filters combine with AND.',
   tags: ['platform'],
   access: 'tenant',
+  metered: false,
   query: z.object({
     cursor: one(z.string().max(200)).optional(),
     limit: one(z.coerce.number().int().min(1).max(100)).default(50),

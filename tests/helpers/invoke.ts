@@ -40,6 +40,8 @@ export const testRuntime = async (
     endpoints?: readonly AnyEndpoint[];
     /** A database for the runtime (e.g. `await withPglite()` from tests/helpers/database.ts); the caller closes it. */
     database?: Database;
+    /** Meter tenant calls against their plan, as the HTTP and Lambda drivers do (default off, as in the CLI). */
+    meter?: boolean;
   } = {},
 ): Promise<TestRuntime> => {
   const captured: Captured = { access: [], logs: [] };
@@ -49,6 +51,7 @@ export const testRuntime = async (
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
     mode: 'cli',
+    ...(options.meter !== undefined ? { meter: options.meter } : {}),
     logger,
     accessLog: (line) => captured.access.push(JSON.parse(line)),
     // Tenants, keys and audit in memory unless a database is given (then they live in it, as in production).
