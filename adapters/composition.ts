@@ -22,6 +22,8 @@ import { buildOpenApi, openApiYaml } from './openapi.ts';
 import { naverFromConfig } from './naver/from-config.ts';
 import { billingFromConfig } from './toss/from-config.ts';
 import { consumeApiCall } from '../core/billing/entitlements.ts';
+import type { Authenticator } from '../core/platform/principal.ts';
+import { cachedAuthenticator } from './auth/cached.ts';
 
 export type Mode = 'server' | 'lambda' | 'cli';
 
@@ -102,15 +104,19 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     logger,
     ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss` } : {}),
   });
+  // A CLI batch signs every line with one key: check it once a minute, not once a line.
+  const cliCached = (auth: Authenticator): Authenticator => (runtime.mode === 'cli' ? cachedAuthenticator(auth, 60_000) : auth);
   const ports: Ports = {
     clock: systemClock,
     access,
-    auth: accessAuthenticator({
-      store: access,
-      clock: runtime.overrides?.clock ?? systemClock,
-      ...(jwt ? { jwt } : {}),
-      onError: (message, error) => logger.error(message, { error: error as Error }),
-    }),
+    auth: cliCached(
+      accessAuthenticator({
+        store: access,
+        clock: runtime.overrides?.clock ?? systemClock,
+        ...(jwt ? { jwt } : {}),
+        onError: (message, error) => logger.error(message, { error: error as Error }),
+      }),
+    ),
     flags: flags?.flags ?? runtime.overrides!.flags!,
     ...(metrics ? { metrics } : {}),
     healthChecks: persistence.healthChecks,
