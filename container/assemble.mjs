@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 // Lays out what the runtime image holds, from a built checkout (after `npm ci` and `node build.mjs`):
 //
-//   <out>/dist/                  the server, cli and Lambda router bundles; the per-endpoint Lambda bundles
-//                                only with --endpoint-bundles (they serve zip deployments and are ~150 MB with
-//                                maps; the router serves every endpoint); source maps only with --source-maps
-//                                (Node reads them only under --enable-source-maps, which costs start-up time
-//                                and memory; keep dist/ from CI to symbolicate a stack trace instead)
+//   <out>/dist/                  the bundles (server, cli, Lambda router and per-endpoint handlers, shared
+//                                chunks); source maps only with --source-maps (Node reads them only under
+//                                --enable-source-maps, which costs memory; keep dist/ from CI to symbolicate)
 //   <out>/migrations/            the SQL migrations, when the build did not already put them in dist/
 //   <out>/container/entrypoint.sh
 //   <out>/node_modules/<pkg>     only the packages the bundles leave external (`node build.mjs --print-externals`)
 //
-//   node container/assemble.mjs <out-dir> [--from <checkout>] [--endpoint-bundles] [--source-maps]
+//   node container/assemble.mjs <out-dir> [--from <checkout>] [--source-maps]
 //
 // The Dockerfile runs this in its build stage and copies <out> into the runtime stage; the deploy tests run the
 // same layout, so what they exercise is what the image ships.
@@ -36,12 +34,11 @@ const fail = (message) => {
 const args = process.argv.slice(2);
 const fromIndex = args.indexOf('--from');
 const from = resolve(fromIndex === -1 ? fileURLToPath(new URL('..', import.meta.url)) : (args[fromIndex + 1] ?? fail('--from needs a directory')));
-const endpointBundles = args.includes('--endpoint-bundles');
 const sourceMaps = args.includes('--source-maps');
-const unknown = args.find((a) => a.startsWith('--') && !['--from', '--endpoint-bundles', '--source-maps'].includes(a));
+const unknown = args.find((a) => a.startsWith('--') && !['--from', '--source-maps'].includes(a));
 if (unknown) fail(`unknown option ${unknown}`);
 const out = args.find((a, i) => !a.startsWith('--') && (fromIndex === -1 || i !== fromIndex + 1));
-if (!out) fail('usage: node container/assemble.mjs <out-dir> [--from <checkout>] [--endpoint-bundles] [--source-maps]');
+if (!out) fail('usage: node container/assemble.mjs <out-dir> [--from <checkout>] [--source-maps]');
 const outDir = resolve(out);
 if (outDir === from) fail('the output directory must differ from the checkout');
 
@@ -54,11 +51,7 @@ const declared = { ...pkg.dependencies, ...pkg.optionalDependencies };
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const endpointsDir = join(from, 'dist/lambda/endpoints');
-cpSync(join(from, 'dist'), join(outDir, 'dist'), {
-  recursive: true,
-  filter: (p) => (endpointBundles || !p.startsWith(endpointsDir)) && (sourceMaps || !p.endsWith('.map')),
-});
+cpSync(join(from, 'dist'), join(outDir, 'dist'), { recursive: true, filter: (p) => sourceMaps || !p.endsWith('.map') });
 if (!existsSync(join(from, 'dist/migrations')) && existsSync(join(from, 'migrations'))) {
   cpSync(join(from, 'migrations'), join(outDir, 'migrations'), { recursive: true });
 }

@@ -57,8 +57,8 @@ describe('container entry point', { timeout: 60_000 }, () => {
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
     const dist = files(join(app, 'dist'));
-    expect(dist).toEqual(expect.arrayContaining(['server.mjs', 'cli.mjs', 'lambda/router.mjs', 'build.json']));
-    expect(dist.filter((f) => f.endsWith('.map') || f.startsWith('lambda/endpoints/'))).toEqual([]);
+    expect(dist).toEqual(expect.arrayContaining(['server.mjs', 'cli.mjs', 'lambda/router.mjs', 'lambda/endpoints/platform-health.mjs', 'build.json']));
+    expect(dist.filter((f) => f.endsWith('.map'))).toEqual([]);
     const packages = readdirSync(join(app, 'node_modules')).flatMap((n) => (n.startsWith('@') ? readdirSync(join(app, 'node_modules', n)).map((m) => `${n}/${m}`) : [n]));
     expect(packages.sort()).toEqual(['@electric-sql/pglite', '@electric-sql/pglite-socket', 'aws-lambda-ric']);
     expect(readdirSync(join(app, 'node_modules/aws-lambda-ric'))).toEqual(expect.arrayContaining(['index.mjs', 'rapid-client.node', 'package.json']));
@@ -134,6 +134,7 @@ describe('container entry point', { timeout: 60_000 }, () => {
       ['no arguments (Lambda container image, AWS_LAMBDA_RUNTIME_API set)', []],
       ['`lambda` with the default handler', ['lambda']],
       ['a lone handler argument (ImageConfig.Command)', ['dist/lambda/router.handler']],
+      ['one endpoint\'s own bundle', ['lambda', 'dist/lambda/endpoints/platform-health.handler']],
     ])('%s: answers GET /health with statusCode 200', async (_name, args) => {
       // A Runtime API per case: a killed client's pending `next` call must not swallow the next case's event.
       const api = new LocalRuntimeApi();
