@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import autocannon from 'autocannon';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assembleApp, freePort, pidAlive, root, runNode, startNginx, tempDir, type Nginx } from './harness.ts';
+import { assembleApp, freePort, pidAlive, removeTempDirs, root, runNode, startNginx, tempDir, type Nginx } from './harness.ts';
 
 // Blue and green run as processes on loopback behind a real nginx using the shipped site config, and
 // container/deploy.mjs flips between them while autocannon keeps 10 connections busy through nginx.
@@ -140,6 +140,7 @@ afterAll(async () => {
     mkdirSync(join(root, '.cache'), { recursive: true });
     writeFileSync(join(root, '.cache/deploy-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   }
+  removeTempDirs();
 });
 
 // Each step starts a server (embedded database and migrations included): allow for a busy machine.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assembleApp, freePort, pathWithNode, root, runNode, startNginx, tempDir, type Nginx } from './harness.ts';
+import { assembleApp, freePort, pathWithNode, removeTempDirs, root, runNode, startNginx, tempDir, type Nginx } from './harness.ts';
 
 // The docker runner of container/deploy.mjs, against tests/deploy/fake-docker.mjs (no docker daemon here): the
 // same deploy and failure paths as the process runner, and the exact docker arguments it uses.
@@ -48,6 +48,7 @@ afterAll(async () => {
     await runNode(['tests/deploy/fake-docker.mjs', 'rm', '-f', `sellpo-${colour}`], env);
   }
   await nginx?.stop();
+  removeTempDirs();
 });
 
 describe('deploy.mjs with the docker runner', { timeout: 90_000 }, () => {

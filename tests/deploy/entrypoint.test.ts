@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildV2Event } from '../../adapters/events.ts';
 import { LocalRuntimeApi } from '../helpers/runtime-api.ts';
-import { assembleApp, pathWithNode } from './harness.ts';
+import { assembleApp, pathWithNode, removeTempDirs } from './harness.ts';
 
 // container/entrypoint.sh run the way the image runs it: from the assembled /app layout (only the bundles and
 // the external packages), by /bin/sh, with Node 24 first on PATH and no other environment.
@@ -51,6 +51,7 @@ describe('container entry point', { timeout: 60_000 }, () => {
   let server: ReturnType<typeof start> | undefined;
   afterAll(() => {
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    removeTempDirs();
   });
 
   it('the runtime layout holds the bundles, the entry point and only the external packages', () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,16 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const nodeBin = process.execPath;
 export const pathWithNode = `${nodeBin.slice(0, nodeBin.lastIndexOf('/'))}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 
-export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `sellpo-${name}-`));
+const created: string[] = [];
+export const tempDir = (name: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), `sellpo-${name}-`));
+  created.push(dir);
+  return dir;
+};
+/** Removes every directory tempDir made in this test file (call from afterAll, after stopping processes). */
+export const removeTempDirs = (): void => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
 
 /**
  * The image's /app layout (container/assemble.mjs), built from this checkout's dist/ and node_modules/.

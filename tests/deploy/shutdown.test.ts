@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { assembleApp, pathWithNode } from './harness.ts';
+import { assembleApp, pathWithNode, removeTempDirs } from './harness.ts';
 
 // What the deploy relies on when it stops the old colour: SIGTERM lets every request already in flight finish
 // with its answer, refuses new connections, and the process exits 0.
@@ -76,6 +76,8 @@ describe('graceful shutdown of the HTTP server', { timeout: 60_000 }, () => {
       expect(output).toMatch(/"message":"stopped".*"drained":true/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+      removeTempDirs();
     }
   });
 });
