@@ -5,4 +5,5 @@ import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
 ensureProjectNode();
 ensureBuilt('dist/cli.mjs');
-await import('../dist/cli.mjs');
+const { main } = await import('../dist/cli.mjs');
+await main();

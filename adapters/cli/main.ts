@@ -3,6 +3,8 @@
  * builds, or operate the platform (migrations, tenants, ...). Results go to stdout, logs and progress to stderr.
  * Exit codes: 0 success, 1 an error response or a failed operation, 2 bad usage.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { endpoints } from '../../handlers/registry.ts';
 import { buildRuntime, type Runtime } from '../composition.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -58,10 +60,19 @@ export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env
   }
 };
 
-// Run when executed (bundled as dist/cli.mjs or from sources), not when imported by tests.
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/dist/cli.mjs') || process.argv[1]?.endsWith('/bin/sellpo.mjs');
-if (isMain) {
+/** Runs the command line of this process and exits with its code once stdout has drained. */
+export const main = async (): Promise<void> => {
   const code = await runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr });
-  // Exit once stdout has drained (large results piped to another program), even if a client keeps a handle open.
+  // Exit after stdout drains (large results piped to another program), even if a client keeps a handle open.
   process.stdout.write('', () => process.exit(code));
-}
+};
+
+// `node dist/cli.mjs ...` or `node adapters/cli/main.ts ...` run it; bin/sellpo.mjs and tests import it.
+const invokedPath = (() => {
+  try {
+    return process.argv[1] ? realpathSync(process.argv[1]) : '';
+  } catch {
+    return '';
+  }
+})();
+if (invokedPath === fileURLToPath(import.meta.url)) await main();

@@ -65,6 +65,17 @@ describe('sellpo CLI', () => {
   });
 });
 
+describe('the sellpo command', () => {
+  it('runs the CLI through bin/sellpo.mjs, under the project\'s Node 24 even when started by another node', () => {
+    const nodes = [process.execPath, '/usr/bin/node'].filter((n, i, all) => all.indexOf(n) === i && spawnSync(n, ['--version']).status === 0);
+    for (const node of nodes) {
+      const run = spawnSync(node, [`${root}bin/sellpo.mjs`, 'invoke', 'platform.meta'], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'ERROR' } });
+      expect({ node, status: run.status, stderr: run.stderr }).toMatchObject({ node, status: 0 });
+      expect(JSON.parse(run.stdout).node).toMatch(/^24\./);
+    }
+  });
+});
+
 describe('batch mode (--each)', () => {
   it('answers every line in order, records bad lines and error answers, and keeps going', async () => {
     const rt = await testRuntime({ endpoints: testEndpoints });
