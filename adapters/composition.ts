@@ -30,6 +30,11 @@ export type Mode = 'server' | 'lambda' | 'cli';
 export interface RuntimeOptions {
   endpoints: readonly AnyEndpoint[];
   mode: Mode;
+  /**
+   * Remember accepted credentials this long (the CLI: a batch signs every line with one key, so it is checked
+   * once a minute rather than once a line). Off by default: a revoked key stops at once.
+   */
+  cacheCredentialsMs?: number;
   /** Count tenant calls against their plan's daily budget; default: on for the HTTP and Lambda drivers. */
   meter?: boolean;
   /** Replace ports (tests); anything not given is built from config. */
@@ -104,8 +109,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     logger,
     ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss` } : {}),
   });
-  // A CLI batch signs every line with one key: check it once a minute, not once a line.
-  const cliCached = (auth: Authenticator): Authenticator => (runtime.mode === 'cli' ? cachedAuthenticator(auth, 60_000) : auth);
+  const cliCached = (auth: Authenticator): Authenticator => (runtime.cacheCredentialsMs ? cachedAuthenticator(auth, runtime.cacheCredentialsMs) : auth);
   const ports: Ports = {
     clock: systemClock,
     access,

@@ -42,7 +42,7 @@ export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env
     return await command.run(args as never, {
       ...io,
       config,
-      runtime: async () => (runtime ??= await buildRuntime(config, { endpoints, mode: 'cli', accessLog: null })),
+      runtime: async () => (runtime ??= await buildRuntime(config, { endpoints, mode: 'cli', accessLog: null, cacheCredentialsMs: 60_000 })),
     });
   } catch (error) {
     if (error instanceof UsageError) {
