@@ -4,6 +4,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Ports } from '../core/ports.ts';
 import { systemClock } from '../core/shared/clock.ts';
+import { healthMonitor } from '../core/platform/health.ts';
 import type { AnyEndpoint, HandlerOptions, LineSink } from '../handlers/runtime.ts';
 import type { Config } from './config.ts';
 import { buildInfo } from './build-info.ts';
@@ -123,9 +124,8 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     ),
     flags: flags?.flags ?? runtime.overrides!.flags!,
     ...(metrics ? { metrics } : {}),
-    healthChecks: persistence.healthChecks,
+    health: healthMonitor(persistence.healthChecks, runtime.overrides?.clock ?? systemClock, config.HEALTH_TIMEOUT_MS, config.HEALTH_CACHE_MS),
     ...persistence.ports,
-    healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     build,
     apiDocument: { json, yaml },
     ...naver?.ports!,

@@ -43,6 +43,8 @@ export const platformEnv = {
   /** How long SIGTERM waits for in-flight requests before closing what is left. */
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   HEALTH_TIMEOUT_MS: int(1_000, 50, 30_000),
+  /** How long one round of /health checks answers every caller (0: check on every call). */
+  HEALTH_CACHE_MS: int(1_000, 0, 60_000),
   /** Static feature flags (comma list of names that are ON), used when no Unleash server is configured. */
   FEATURE_FLAGS: list,
   BUILD_COMMIT: z.string().optional(),

@@ -2,7 +2,7 @@ import type { Clock } from './shared/clock.ts';
 import type { Authenticator } from './platform/principal.ts';
 import type { AccessStore } from './platform/access.ts';
 import type { FeatureFlags } from './platform/flags.ts';
-import type { HealthCheck } from './platform/health.ts';
+import type { HealthMonitor } from './platform/health.ts';
 import type { ApiQuota } from './platform/quota.ts';
 import type { Idempotency } from './platform/idempotency.ts';
 import type { RateCounter } from './platform/rate-counter.ts';
@@ -40,8 +40,6 @@ export interface ApiDocument {
 export interface PlatformPorts {
   clock: Clock;
   apiDocument: ApiDocument;
-  /** Bound on each dependency check of GET /health. */
-  healthTimeoutMs: number;
   auth: Authenticator;
   /** Tenants, members, admins, API keys and the audit log. */
   access: AccessStore;
@@ -50,7 +48,8 @@ export interface PlatformPorts {
   quota?: ApiQuota;
   /** Absent where metrics are off (METRICS_ENABLED=false, Lambda, CLI): GET /metrics answers 404. */
   metrics?: MetricsExposition;
-  healthChecks: readonly HealthCheck[];
+  /** The critical dependencies' checks behind GET /health. */
+  health: HealthMonitor;
   build: BuildInfo;
   /** Idempotency-Key records and their policy (TTL, lease), used by the handler toolkit. */
   idempotency: Idempotency;

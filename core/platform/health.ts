@@ -48,3 +48,29 @@ export const checkHealth = async (checks: readonly HealthCheck[], clock: Clock, 
     checks: results,
   };
 };
+
+export interface HealthMonitor {
+  report(): Promise<HealthReport>;
+}
+
+/**
+ * One round of checks serves every caller for `maxAgeMs` (its `checkedAt` says when it ran), and callers arriving
+ * while a round runs share it: load balancers and monitors polling /health never add up to a load on the
+ * database. `maxAgeMs` 0 checks on every call.
+ */
+export const healthMonitor = (checks: readonly HealthCheck[], clock: Clock, timeoutMs: number, maxAgeMs: number): HealthMonitor => {
+  let last: { at: number; report: Promise<HealthReport>; done: boolean } | undefined;
+  return {
+    report: () => {
+      const now = clock.now().getTime();
+      if (last && (!last.done || now - last.at < maxAgeMs)) return last.report;
+      const round = { at: now, done: false, report: checkHealth(checks, clock, timeoutMs) };
+      void round.report.finally(() => {
+        round.done = true;
+        round.at = clock.now().getTime();
+      });
+      last = round;
+      return round.report;
+    },
+  };
+};

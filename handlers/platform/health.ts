@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { checkHealth } from '../../core/platform/health.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 
 const report = z
@@ -22,12 +21,13 @@ export const health = defineEndpoint({
   method: 'GET',
   path: '/health',
   summary: 'Liveness and readiness: every critical dependency checked',
-  description: '200 when every critical dependency answers within its timeout; 503 naming the ones that did not.',
+  description:
+    '200 when every critical dependency answers within its timeout; 503 naming the ones that did not. One round of checks serves all callers for HEALTH_CACHE_MS (1 s by default; `checkedAt` says when it ran).',
   tags: ['platform'],
   access: 'public',
   responses: { 200: report, 503: report },
   run: async (_input, { ports }) => {
-    const result = await checkHealth(ports.healthChecks, ports.clock, ports.healthTimeoutMs);
+    const result = await ports.health.report();
     return result.status === 'ok'
       ? { status: 200, body: result, headers: { 'cache-control': 'no-store' } }
       : { status: 503, body: result, headers: { 'cache-control': 'no-store' } };
