@@ -44,7 +44,7 @@ const devNull = openSync('/dev/null', 'w');
 const startServer = (script) =>
   new Promise((resolve, reject) => {
     const [cmd, args] = pinned(1, [script]);
-    const child = spawn(cmd, args, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO', DATA_DIR: 'memory://' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const onData = (d) => {
       out += d;
@@ -96,13 +96,14 @@ for (const c of cases) {
 }
 for (const s of stacks) servers[s.name].child.kill('SIGTERM');
 
-// Cold start: spawn to the first 200 on /health.
-const coldStart = async (script) => {
+// Cold start: spawn to the first 200 on /health, for the embedded default (a fresh PGlite, provider sandboxes
+// started) and for the production shape (PostgreSQL, provider credentials configured), when PostgreSQL is here.
+const coldStart = async (script, extraEnv = {}) => {
   const times = [];
   for (let i = 0; i < COLD_STARTS; i++) {
     const port = 40000 + Math.floor(Math.random() * 20000);
     const started = performance.now();
-    const child = spawn(node, [script], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ACCESS_LOG: 'false' }, stdio: 'ignore' });
+    const child = spawn(node, [script], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ACCESS_LOG: 'false', ...extraEnv }, stdio: 'ignore' });
     for (;;) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/health`);
@@ -110,7 +111,7 @@ const coldStart = async (script) => {
       } catch {
         // not listening yet
       }
-      if (performance.now() - started > 10_000) throw new Error(`${script} did not answer /health within 10 s`);
+      if (performance.now() - started > 20_000) throw new Error(`${script} did not answer /health within 20 s`);
       await new Promise((r) => setTimeout(r, 2));
     }
     times.push(performance.now() - started);
@@ -119,7 +120,35 @@ const coldStart = async (script) => {
   }
   return median(times);
 };
-const cold = { sellpo: await coldStart(join(root, 'dist/server.mjs')).catch(async () => coldStart(ours)), fastify: await coldStart(fastify) };
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresReachable = await (async () => {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    // The benchmark's tables live in a schema of their own.
+    await client.query('CREATE SCHEMA IF NOT EXISTS sellpo_bench');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+})();
+const productionShape = {
+  DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent('-c search_path=sellpo_bench')}`,
+  NAVER_CLIENT_ID: 'bench',
+  NAVER_CLIENT_SECRET: 'bench',
+  NAVER_SEARCHAD_API_KEY: 'bench',
+  NAVER_SEARCHAD_SECRET: 'bench',
+  NAVER_SEARCHAD_CUSTOMER_ID: '1',
+  TOSS_SECRET_KEY: 'test_sk_bench',
+};
+const cold = {
+  embedded: await coldStart(join(root, 'dist/server.mjs'), { DATA_DIR: 'memory://' }),
+  postgres: postgresReachable ? await coldStart(join(root, 'dist/server.mjs'), productionShape) : null,
+  fastify: await coldStart(fastify),
+};
 
 const lines = [];
 lines.push(`autocannon, ${CONNECTIONS} connections, ${RUNS} x ${SECONDS} s per stack after ${WARMUP} s warm-up, medians; server and load ${hasTaskset ? 'pinned to cores 1 and 0' : 'not pinned (no taskset)'}; access log on in both`);
@@ -134,5 +163,8 @@ for (const c of cases) {
   lines.push(`| ${c.name} | **ours/fastify** | **${ratio.toFixed(2)}** | | | | |`);
 }
 lines.push('');
-lines.push(`cold start, spawn to first 200 on /health (median of ${COLD_STARTS}): sellpo ${cold.sellpo.toFixed(0)} ms, fastify ${cold.fastify.toFixed(0)} ms`);
+lines.push(
+  `cold start, spawn to first 200 on /health (median of ${COLD_STARTS}): sellpo ${cold.postgres === null ? '(PostgreSQL not reachable)' : `${cold.postgres.toFixed(0)} ms on PostgreSQL with provider credentials`}, ` +
+    `${cold.embedded.toFixed(0)} ms on the embedded default (fresh PGlite, sandboxes); fastify ${cold.fastify.toFixed(0)} ms`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);
