@@ -101,20 +101,28 @@ for (const s of stacks) servers[s.name].child.kill('SIGTERM');
 const coldStart = async (script, extraEnv = {}) => {
   const times = [];
   for (let i = 0; i < COLD_STARTS; i++) {
-    const port = 40000 + Math.floor(Math.random() * 20000);
     const started = performance.now();
-    const child = spawn(node, [script], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ACCESS_LOG: 'false', ...extraEnv }, stdio: 'ignore' });
+    const child = spawn(node, [script], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const url = await new Promise((resolve, reject) => {
+      const onData = (d) => {
+        output += d;
+        const m = /"message":"listening".*?"url":"([^"]+)"/.exec(output) ?? /"url":"([^"]+)".*?"message":"listening"/.exec(output);
+        if (m) resolve(m[1]);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', (d) => (output += d));
+      child.once('exit', (code) => reject(new Error(`${script} exited ${code} before listening: ${output.slice(-500)}`)));
+    });
+    child.stdout.resume();
     for (;;) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
-        if (res.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (performance.now() - started > 20_000) throw new Error(`${script} did not answer /health within 20 s`);
+      const res = await fetch(`${url}/health`).catch(() => null);
+      if (res?.status === 200) break;
+      if (performance.now() - started > 20_000) throw new Error(`${script} did not answer /health with 200 within 20 s`);
       await new Promise((r) => setTimeout(r, 2));
     }
     times.push(performance.now() - started);
+    child.removeAllListeners('exit');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
   }
