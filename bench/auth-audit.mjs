@@ -8,6 +8,7 @@
 //
 //   BENCH_SECONDS=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 node bench/auth-audit.mjs
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (default; PGlite in memory when unreachable)
+import { intFromEnv } from './env.mjs';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -25,16 +26,7 @@ const { loadMigrations, migrate, migrationsDirectory } = await import('../adapte
 const { createAdmin, createTenant } = await import('../core/platform/tenants.ts');
 const { generateKey } = await import('../core/platform/api-keys.ts');
 
-const int = (name, fallback, min, max) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const int = intFromEnv;
 const SECONDS = int('BENCH_SECONDS', 10, 1, 120);
 const RUNS = int('BENCH_RUNS', 3, 1, 9);
 const CONNECTIONS = int('BENCH_CONNECTIONS', 10, 1, 500);

@@ -11,18 +11,10 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from '../scripts/project-node.mjs';
 import { bundleOptions } from '../scripts/bundle-options.mjs';
+import { intFromEnv } from './env.mjs';
 
 ensureProjectNode();
-const env = (name, fallback, min, max) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const env = intFromEnv;
 const SECONDS = env('BENCH_SECONDS', 10, 1, 120);
 const RUNS = env('BENCH_RUNS', 3, 1, 9);
 const WARMUP = env('BENCH_WARMUP', 5, 0, 60);
