@@ -45,3 +45,51 @@ describe.each(await databaseEngines())('daily search budget shared through $name
     }
   });
 });
+
+/**
+ * The same budget spent by separate operating-system processes: each `sellpo invoke` below is its own process
+ * (its own pool, its own rate limiter), and all of them share one PostgreSQL schema. PGlite serves one process,
+ * so this runs on PostgreSQL only.
+ */
+describe('daily search budget shared by separate processes', async () => {
+  const postgres = (await databaseEngines()).find((e) => e.name.toLowerCase().includes('postgres'));
+  it.skipIf(!postgres || postgres.skip)('processes spend one budget of 3 together; the next process gets 429', async () => {
+    const { execFile } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const { TEST_POSTGRES_URL } = await import('../helpers/database.ts');
+    const { sandboxEnv } = await import('./helpers.ts');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    await control(sandbox.urls.naverOpenApi!, 'reset', {});
+    const db = await postgres!.open();
+    const schema = (db as unknown as { schema: string }).schema;
+    const env = {
+      ...process.env,
+      ...sandboxEnv(sandbox),
+      DATABASE_URL: `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+      NAVER_SEARCH_DAILY_BUDGET: '3',
+      LOG_LEVEL: 'ERROR',
+    };
+    // Asynchronous: the sandbox answers from this process's event loop.
+    const cli = (...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [`${root}dist/cli.mjs`, ...args], { env, encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
+          resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const created = await cli('tenants', 'create', '--name', 'Budget Shop', '--owner-email', 'budget@example.com');
+      expect(created.status, created.stderr).toBe(0);
+      const key = /sp_live_\w+/.exec(created.stdout)![0];
+      const search = (q: string) => cli('invoke', 'naver.searchShopping', '--query', `query=${q}`, '--header', `authorization=Bearer ${key}`, '--full');
+      const results = [];
+      for (const q of ['캠핑의자', '텐트', '랜턴', '타프']) results.push(await search(q));
+      expect(results.map((r) => r.status), results.map((r) => r.stdout.slice(0, 400)).join('\n')).toEqual([0, 0, 0, 1]);
+      const spent = JSON.parse(results[3]!.stdout);
+      expect(spent.status).toBe(429);
+      expect(spent.body).toMatchObject({ budget: 'search API', limit: 3 });
+      expect((await control(sandbox.urls.naverOpenApi!, 'stats')).requests).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
+});
