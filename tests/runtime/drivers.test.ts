@@ -31,6 +31,8 @@ let serverUrl: string;
 let runtimeApi: LocalRuntimeApi;
 let ric: ChildProcess;
 let ricLog = '';
+// Rejects when the runtime client dies, so a broken Lambda setup fails the tests at once instead of timing out.
+let ricExited: Promise<never>;
 
 beforeAll(async () => {
   direct = await testRuntime({ overrides: { build: { ...built, apiVersion: (await import('../../handlers/runtime.ts')).API_VERSION } } });
@@ -51,6 +53,8 @@ beforeAll(async () => {
   ric = startRic(api, 'lambda/router.handler', { ACCESS_LOG: 'false' });
   ric.stdout!.on('data', (d: Buffer) => (ricLog += d));
   ric.stderr!.on('data', (d: Buffer) => (ricLog += d));
+  ricExited = new Promise<never>((_, reject) => ric.once('exit', (code) => reject(new Error(`aws-lambda-ric exited with ${code}:\n${ricLog}`))));
+  ricExited.catch(() => {});
 });
 
 afterAll(async () => {
@@ -72,7 +76,7 @@ const viaHttp = async (path: string, requestId: string, method = 'GET'): Promise
 
 const viaLambda = async (path: string, requestId: string, method = 'GET'): Promise<Answer> => {
   const event = buildV2Event({ method, rawPath: path, headers: { 'x-request-id': requestId }, sourceIp: '203.0.113.9' });
-  const { result, error } = await runtimeApi.invoke(event);
+  const { result, error } = await Promise.race([runtimeApi.invoke(event), ricExited]);
   if (error) throw new Error(`lambda error ${JSON.stringify(error)}\n${ricLog}`);
   const r = result as { statusCode: number; headers: Record<string, string>; body: string };
   const type = r.headers['content-type'];
@@ -140,21 +144,21 @@ describe('Lambda driver under aws-lambda-ric', () => {
       body: '',
       isBase64Encoded: false,
     };
-    const single = (await runtimeApi.invoke(alb)).result as Record<string, any>;
+    const single = (await Promise.race([runtimeApi.invoke(alb), ricExited])).result as Record<string, any>;
     expect(single.statusCode).toBe(200);
     expect(single.statusDescription).toBe('200 OK');
     expect(single.headers['x-request-id']).toBe('alb-1');
     expect(JSON.parse(single.body).service).toBe('sellpo');
 
     const { headers: _h, queryStringParameters: _q, ...rest } = alb;
-    const multi = (await runtimeApi.invoke({ ...rest, multiValueHeaders: { 'X-Request-Id': ['alb-2'] }, multiValueQueryStringParameters: {} })).result as Record<string, any>;
+    const multi = (await Promise.race([runtimeApi.invoke({ ...rest, multiValueHeaders: { 'X-Request-Id': ['alb-2'] }, multiValueQueryStringParameters: {} }), ricExited])).result as Record<string, any>;
     expect(multi.statusCode).toBe(200);
     expect(multi.headers).toBeUndefined();
     expect(multi.multiValueHeaders['x-request-id']).toEqual(['alb-2']);
   });
 
   it('answers an event of unknown shape with a 400 problem instead of crashing, and keeps serving', async () => {
-    const bad = (await runtimeApi.invoke({ hello: 'world' })).result as Record<string, any>;
+    const bad = (await Promise.race([runtimeApi.invoke({ hello: 'world' }), ricExited])).result as Record<string, any>;
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).type).toBe('urn:sellpo:problem:invalid');
     const after = (await runtimeApi.invoke(buildV2Event({ method: 'GET', rawPath: '/health' }))).result as Record<string, any>;
