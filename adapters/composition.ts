@@ -109,6 +109,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     database: persistence.database,
     logger,
     ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss` } : {}),
+    eager: runtime.mode === 'server',
   });
   const cliCached = (auth: Authenticator): Authenticator => (runtime.cacheCredentialsMs ? cachedAuthenticator(auth, runtime.cacheCredentialsMs) : auth);
   const ports: Ports = {

@@ -17,8 +17,6 @@ type BillingConfig = Pick<Config, Extract<keyof Config, `TOSS_${string}` | `BILL
 
 export interface BillingWiring {
   ports: BillingPorts;
-  /** Base URL of the Toss sandbox when it was started. */
-  sandboxUrl?: string;
   close(): Promise<void>;
 }
 
@@ -34,9 +32,23 @@ const unconfiguredGateway = (): BillingGateway => {
   return { issueBillingKey: fail, charge: fail, cancel: fail, getPayment: fail, getPaymentByOrderId: fail };
 };
 
+/** A gateway built on its first use; concurrent first calls share one start. */
+const lazyGateway = (start: () => Promise<BillingGateway>): BillingGateway => {
+  let started: Promise<BillingGateway> | undefined;
+  const get = () => (started ??= start());
+  return {
+    issueBillingKey: async (input, signal) => (await get()).issueBillingKey(input, signal),
+    charge: async (request, signal) => (await get()).charge(request, signal),
+    cancel: async (input, signal) => (await get()).cancel(input, signal),
+    getPayment: async (paymentKey, signal) => (await get()).getPayment(paymentKey, signal),
+    getPaymentByOrderId: async (orderId, signal) => (await get()).getPaymentByOrderId(orderId, signal),
+  };
+};
+
 export const billingFromConfig = async (
   config: BillingConfig,
-  deps: { database: Database; logger: Logger; notifier?: Notifier; webhookUrl?: string },
+  /** `eager`: start the sandbox now (the server, which says so at start); otherwise on the first Toss call. */
+  deps: { database: Database; logger: Logger; notifier?: Notifier; webhookUrl?: string; eager?: boolean },
 ): Promise<BillingWiring> => {
   let vaultKeys: Map<string, Buffer>;
   let activeId: string;
@@ -58,12 +70,16 @@ export const billingFromConfig = async (
   let gateway: BillingGateway;
   let sandbox: { urls: Record<string, string>; close(): Promise<void> } | undefined;
   if (useSandbox) {
-    const { startSandbox } = await import('../../sandbox/index.ts');
-    const { tossSandbox, TOSS_SANDBOX_SECRET_KEY, TOSS_SANDBOX_NAME } = await import('../../sandbox/toss/index.ts');
-    sandbox = await startSandbox([tossSandbox({ ...(deps.webhookUrl ? { webhookUrl: deps.webhookUrl } : {}) })]);
-    const url = sandbox.urls[TOSS_SANDBOX_NAME]!;
-    gateway = tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS });
-    if (config.NODE_ENV === 'development') deps.logger.warn(`no TOSS_SECRET_KEY configured: using the Toss sandbox at ${url}`, { tossSandbox: url });
+    const startGateway = async (): Promise<BillingGateway> => {
+      const { startSandbox } = await import('../../sandbox/index.ts');
+      const { tossSandbox, TOSS_SANDBOX_SECRET_KEY, TOSS_SANDBOX_NAME } = await import('../../sandbox/toss/index.ts');
+      sandbox = await startSandbox([tossSandbox({ ...(deps.webhookUrl ? { webhookUrl: deps.webhookUrl } : {}) })]);
+      const url = sandbox.urls[TOSS_SANDBOX_NAME]!;
+      if (config.NODE_ENV === 'development') deps.logger.warn(`no TOSS_SECRET_KEY configured: using the Toss sandbox at ${url}`, { tossSandbox: url });
+      return tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS });
+    };
+    // A CLI command that never charges a card should not start a sandbox: start it on the first call instead.
+    gateway = deps.eager ? await startGateway() : lazyGateway(startGateway);
   } else if (config.TOSS_SECRET_KEY) {
     gateway = tossClient({ baseUrl: config.TOSS_BASE_URL, secretKey: config.TOSS_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS });
   } else {
@@ -84,7 +100,6 @@ export const billingFromConfig = async (
         expiryNoticeDays: 3,
       },
     },
-    ...(sandbox ? { sandboxUrl: sandbox.urls[Object.keys(sandbox.urls)[0]!] } : {}),
     close: async () => {
       await sandbox?.close();
     },
