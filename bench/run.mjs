@@ -73,6 +73,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 const servers = {};
 for (const s of stacks) servers[s.name] = await startServer(s.script);
+// Never leave a server behind, even when a run fails.
+process.on('exit', () => {
+  for (const s of Object.values(servers)) s.child.kill('SIGKILL');
+});
 // stdout of the servers is drained to nothing; logging still formats and writes every line.
 void devNull;
 
