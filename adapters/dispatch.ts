@@ -2,10 +2,8 @@ import { Router } from './http/router.ts';
 import { buildV2Event } from './events.ts';
 import {
   createHandler,
-  errorResult,
-  formatAccessLine,
   ProblemError,
-  requestIdFrom,
+  unroutedAnswer,
   type AnyEndpoint,
   type HandlerOptions,
   type HttpHandler,
@@ -36,24 +34,18 @@ export const createDispatcher = (endpoints: readonly AnyEndpoint[], options: Han
     router.add(def.method, def.path, { def, handler });
   }
 
-  const answer = (event: V2Event, error: ProblemError, route: string): V2Result => {
-    const started = performance.now();
-    const requestId = requestIdFrom(event.headers?.['x-request-id']);
-    const result = errorResult(error, requestId, () => options.logger);
-    result.headers = { ...result.headers, 'x-request-id': requestId };
-    options.accessLog?.(
-      formatAccessLine(options.service, {
-        requestId,
+  const answer = (event: V2Event, error: ProblemError): V2Result =>
+    unroutedAnswer(
+      error,
+      {
+        requestIdHeader: event.headers?.['x-request-id'],
         method: event.requestContext.http.method,
         path: event.rawPath,
-        route,
-        status: result.statusCode,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
         sourceIp: event.requestContext.http.sourceIp,
-      }),
+        started: performance.now(),
+      },
+      options,
     );
-    return result;
-  };
 
   const dispatch: Dispatch = async (event, context) => {
     const method = event.requestContext.http.method;
@@ -65,12 +57,12 @@ export const createDispatcher = (endpoints: readonly AnyEndpoint[], options: Han
         return match.value.handler(event, context);
       case 'method_not_allowed': {
         const allow = match.allow.join(', ');
-        return answer(event, new ProblemError('method_not_allowed', `${method} is not allowed on ${event.rawPath}; use ${allow}.`, { allow: match.allow }, { allow }), '-');
+        return answer(event, new ProblemError('method_not_allowed', `${method} is not allowed on ${event.rawPath}; use ${allow}.`, { allow: match.allow }, { allow }));
       }
       case 'bad_path':
-        return answer(event, new ProblemError('invalid', 'The path is not validly percent-encoded.'), '-');
+        return answer(event, new ProblemError('invalid', 'The path is not validly percent-encoded.'));
       default:
-        return answer(event, new ProblemError('route_not_found', `No route for ${method} ${event.rawPath}.`), '-');
+        return answer(event, new ProblemError('route_not_found', `No route for ${method} ${event.rawPath}.`));
     }
   };
 

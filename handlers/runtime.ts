@@ -6,6 +6,7 @@ export {
   createHandler,
   errorResult,
   requestIdFrom,
+  unroutedAnswer,
   ProblemError,
   MAX_BODY_BYTES,
   type HandlerOptions,

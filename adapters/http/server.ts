@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { buildV2Event } from '../events.ts';
 import type { Dispatch } from '../dispatch.ts';
-import { errorResult, formatAccessLine, MAX_BODY_BYTES, ProblemError, requestIdFrom, type LineSink, type V2Result } from '../../handlers/runtime.ts';
+import { errorResult, MAX_BODY_BYTES, ProblemError, unroutedAnswer, type LineSink, type V2Result } from '../../handlers/runtime.ts';
 
 // `require` rather than `import` of node:http: the ESM import touches lazy getters that load undici and costs
 // ~30 ms of cold start on Node 24; the CommonJS one ~3 ms.
@@ -59,20 +59,19 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
 
   const tooLarge = (req: IncomingMessage, res: ServerResponse): void => {
     const header = req.headers['x-request-id'];
-    const requestId = requestIdFrom(typeof header === 'string' ? header : undefined);
-    const result = errorResult(new ProblemError('payload_too_large', `The body is larger than ${maxBody} bytes.`, { limitBytes: maxBody }), requestId, () => logger);
-    result.headers = { ...result.headers, 'x-request-id': requestId, connection: 'close' };
-    options.accessLog?.(
-      formatAccessLine('sellpo', {
-        requestId,
+    const error = new ProblemError('payload_too_large', `The body is larger than ${maxBody} bytes.`, { limitBytes: maxBody });
+    const result = unroutedAnswer(
+      error,
+      {
+        requestIdHeader: typeof header === 'string' ? header : undefined,
         method: req.method ?? '',
         path: (req.url ?? '').split('?', 1)[0]!,
-        route: '-',
-        status: 413,
-        durationMs: 0,
         sourceIp: req.socket.remoteAddress ?? '',
-      }),
+        started: performance.now(),
+      },
+      { logger, accessLog: options.accessLog, service: 'sellpo' },
     );
+    result.headers = { ...result.headers, connection: 'close' };
     send(res, result, false);
     // Stop reading the rest of an oversized body; the connection closes after the answer.
     req.unpipe();

@@ -7,7 +7,7 @@ export const lambdaHandler =
   (runtime: Runtime) =>
   async (event: unknown, context: InvocationContext): Promise<unknown> => {
     const translator = translatorFor(event);
-    if (!translator) return unrecognisedEvent(runtime.logger);
+    if (!translator) return unrecognisedEvent(runtime.options);
     const result = await runtime.dispatcher.dispatch(translator.event, context);
     // The execution environment may freeze right after we return; lines must be out before then.
     runtime.flushLogs();

@@ -93,7 +93,8 @@ export const CUSTOMS_RULES = {
 export type ImportType = 'personal' | 'bulk';
 export type GoodsClass = 'general' | 'formal_declaration';
 export type ShippedFrom = 'CN' | 'US' | 'other';
-export type CustomsRoute = 'list_clearance' | 'formal_declaration_personal' | 'import_declaration';
+export const CUSTOMS_ROUTES = ['list_clearance', 'formal_declaration_personal', 'import_declaration'] as const;
+export type CustomsRoute = (typeof CUSTOMS_ROUTES)[number];
 
 export interface RouteDecision {
   route: CustomsRoute;

@@ -2,6 +2,7 @@
  * Request and response schemas of the margin endpoints. Every range is explicit, so an out-of-range value is a
  * 400 naming the field before the engine runs; rules between fields are checked by core and also answer 400.
  */
+import { CUSTOMS_ROUTES } from '../../core/analysis/customs.ts';
 import * as z from 'zod';
 import { CATEGORIES, CHANNELS, NAVER_TIERS, ROCKET_GROWTH_TIERS } from '../../core/analysis/fee-tables.ts';
 import { MAX_SALE_PRICE_KRW } from '../../core/analysis/margin.ts';
@@ -165,7 +166,7 @@ export const marginResult = z
         importVatKrw: z.int(),
       }),
       customs: z.object({
-        route: z.enum(['list_clearance', 'formal_declaration_personal', 'import_declaration']),
+        route: z.enum(CUSTOMS_ROUTES),
         thresholdUsd: z.number().nullable(),
         thresholdRule: z.string().nullable(),
         valueForThresholdUsd: z.number(),
@@ -214,7 +215,7 @@ export const marginSummary = z
     roiPercent: z.number().nullable(),
     breakEvenSalePrice: z.int().nullable(),
     targetSalePrice: z.int().nullable(),
-    customsRoute: z.enum(['list_clearance', 'formal_declaration_personal', 'import_declaration']),
+    customsRoute: z.enum(CUSTOMS_ROUTES),
     customsExempt: z.boolean(),
     estimates: z.array(z.string()),
   })
@@ -237,7 +238,7 @@ export const compareResult = z
         roiPercent: z.number().nullable(),
         breakEvenSalePrice: z.int().nullable(),
         targetSalePrice: z.int().nullable(),
-        customsRoute: z.enum(['list_clearance', 'formal_declaration_personal', 'import_declaration']),
+        customsRoute: z.enum(CUSTOMS_ROUTES),
         customsExempt: z.boolean(),
         feeTableId: z.string(),
       }),

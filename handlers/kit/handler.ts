@@ -175,6 +175,41 @@ export const errorResult = (error: unknown, requestId: string, log: () => Logger
   return { statusCode: body.status, headers: { 'content-type': 'application/problem+json', ...headers }, body: JSON.stringify(body) };
 };
 
+/** Where a request stood when it was answered without reaching an endpoint (unknown route, early 413). */
+export interface UnroutedRequest {
+  requestIdHeader: string | undefined;
+  method: string;
+  path: string;
+  sourceIp: string;
+  started: number;
+}
+
+/**
+ * The answer to a request no endpoint handles: the problem, the request id echoed, and the same access line a
+ * handled request writes. Used by the router (404, 405, 400) and the HTTP server (413 before reading the body).
+ */
+export const unroutedAnswer = (
+  error: ProblemError,
+  request: UnroutedRequest,
+  out: Pick<HandlerOptions, 'logger' | 'accessLog' | 'service'>,
+): V2Result => {
+  const requestId = requestIdFrom(request.requestIdHeader);
+  const result = errorResult(error, requestId, () => out.logger);
+  result.headers = { ...result.headers, 'x-request-id': requestId };
+  out.accessLog?.(
+    formatAccessLine(out.service, {
+      requestId,
+      method: request.method,
+      path: request.path,
+      route: '-',
+      status: result.statusCode,
+      durationMs: Math.round((performance.now() - request.started) * 100) / 100,
+      sourceIp: request.sourceIp,
+    }),
+  );
+  return result;
+};
+
 /**
  * Turns one endpoint definition into a middy handler: API Gateway v2 event in, v2 result out. Every driver
  * (HTTP router, Lambda, CLI, tests) calls this same function.

@@ -96,17 +96,12 @@ describe('HTTP driver', () => {
   });
 });
 
+const serve = (shutdownTimeoutMs: number) =>
+  startHttpServer({ dispatch: rt.dispatcher.dispatch, logger: rt.logger, accessLog: null, host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 65_000, shutdownTimeoutMs });
+
 describe('graceful shutdown', () => {
   it('finishes requests in flight, refuses new connections, and reports drained', async () => {
-    const local = await startHttpServer({
-      dispatch: rt.dispatcher.dispatch,
-      logger: rt.logger,
-      accessLog: null,
-      host: '127.0.0.1',
-      port: 0,
-      keepAliveTimeoutMs: 65_000,
-      shutdownTimeoutMs: 5_000,
-    });
+    const local = await serve(5_000);
     const inFlight = Array.from({ length: 5 }, () => fetch(`${local.url}/test/slow?ms=300`));
     await new Promise((r) => setTimeout(r, 50));
     const stopping = local.shutdown();
@@ -118,15 +113,7 @@ describe('graceful shutdown', () => {
   });
 
   it('gives up on requests that outlast the timeout', async () => {
-    const local = await startHttpServer({
-      dispatch: rt.dispatcher.dispatch,
-      logger: rt.logger,
-      accessLog: null,
-      host: '127.0.0.1',
-      port: 0,
-      keepAliveTimeoutMs: 65_000,
-      shutdownTimeoutMs: 100,
-    });
+    const local = await serve(100);
     const slow = fetch(`${local.url}/test/slow?ms=3000`).catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 50));
     expect(await local.shutdown()).toEqual({ drained: false });
