@@ -256,6 +256,48 @@ export const tableFor = (channel: Channel, date: string, tables: readonly FeeTab
 export const tablesInForce = (date: string, tables: readonly FeeTable[] = FEE_TABLES): FeeTable[] =>
   CHANNELS.map((c) => tableFor(c, date, tables)).filter((t): t is FeeTable => t !== undefined);
 
+/** The key of a channel's rate: `<channel>.<name>`, or `<channel>.<name>.<variant>` unless the variant is null. */
+export const channelRateKey = (channel: Channel, name: string, variant: string | null): string =>
+  variant === null ? `${channel}.${name}` : `${channel}.${name}.${variant}`;
+
+/**
+ * Rates are looked up several times for every scenario priced, so answers are kept per table (or list of tables)
+ * instead of a `find` per lookup, and by the key's parts for a channel's rates: joining a key string and hashing
+ * the new string for every lookup took a fifth of the engine's time. The first rate with a key wins, as `find` would
+ * pick it. Tables are read-only data (`readonly` in their type), so kept answers never go stale; a caller's own
+ * tables get their own, dropped with them (WeakMap). Names and variants are fixed names, tiers and categories, so
+ * there are few answers per table.
+ */
+const byParts = new WeakMap<FeeTable, Map<string, Map<string | null, Rate | null>>>();
+const byKey = new WeakMap<readonly FeeTable[], ReadonlyMap<string, Rate>>();
+
+/** The rate `channelRateKey(table.channel, name, variant)` of a table, or undefined. */
+export const channelRate = (table: FeeTable, name: string, variant: string | null): Rate | undefined => {
+  const rates = table.rates; // read first, so a missing table fails as `table.rates.find` did
+  let names = byParts.get(table);
+  if (!names) byParts.set(table, (names = new Map()));
+  let variants = names.get(name);
+  if (!variants) names.set(name, (variants = new Map()));
+  let rate = variants.get(variant);
+  if (rate === undefined) {
+    const key = channelRateKey(table.channel, name, variant);
+    rate = rates.find((r) => r.key === key) ?? null;
+    variants.set(variant, rate);
+  }
+  return rate ?? undefined;
+};
+
+/** The first rate with this key in any of the tables, or undefined. */
+export const rateInAny = (tables: readonly FeeTable[], key: string): Rate | undefined => {
+  let index = byKey.get(tables);
+  if (!index) {
+    const rates = new Map<string, Rate>();
+    for (const t of tables) for (const r of t.rates) if (!rates.has(r.key)) rates.set(r.key, r);
+    byKey.set(tables, (index = rates));
+  }
+  return index.get(key);
+};
+
 /** Every rate key any table defines: the keys a request may override. */
 export const RATE_KEYS: readonly string[] = [...new Set(FEE_TABLES.flatMap((t) => t.rates.map((r) => r.key)))].sort();
 

@@ -14,6 +14,9 @@ import { DomainError } from '../shared/errors.ts';
 import { CUSTOMS_RULES, decideRoute, defaultDutyRate, type CustomsRoute, type GoodsClass, type ImportType, type ShippedFrom } from './customs.ts';
 import {
   FEE_TABLES,
+  channelRate,
+  channelRateKey,
+  rateInAny,
   rocketGrowthTierFor,
   tableFor,
   type Category,
@@ -156,8 +159,8 @@ export const productIssues = (p: ProductInput, tables: readonly FeeTable[] = FEE
       seen.add(t.minQuantity);
     });
   }
-  for (const [key, value] of Object.entries(p.rateOverrides ?? {})) {
-    const rate = tables.flatMap((t) => t.rates).find((r) => r.key === key);
+  for (const [key, value] of p.rateOverrides ? Object.entries(p.rateOverrides) : []) {
+    const rate = rateInAny(tables, key);
     if (!rate) issues.push({ field: `rateOverrides.${key}`, message: 'Unknown rate key; GET /v1/analysis/fee-tables lists them.' });
     else if (rate.unit === 'percent' && value > 100) issues.push({ field: `rateOverrides.${key}`, message: 'A percent rate must be from 0 to 100.' });
   }
@@ -375,87 +378,187 @@ export interface FeeLine {
   overridden: boolean;
 }
 
-interface ResolvedRate {
+/** A rate one sale pays, after the request's overrides, and what the sale charges it on. */
+interface Charge {
   rate: Rate;
   value: number;
   overridden: boolean;
+  /** Decided by the channel's rules here, not read from `rate.base` (a caller's table may say otherwise). */
+  base: Rate['base'];
 }
 
-/** The rates one sale pays, picked from the table in force and the request's overrides. */
+/**
+ * Everything the sale side needs that does not depend on the sale price, worked out once per scenario: the price
+ * searches evaluate the sale several times.
+ */
 interface SaleModel {
   table: FeeTable;
-  onPrice: ResolvedRate[];
-  onBuyerPaid: ResolvedRate[];
-  onShipping: ResolvedRate[];
-  perUnit: ResolvedRate[];
+  sell: SellingInput;
+  /** In the order of the breakdown's fee lines: on the price, on what the buyer paid, on shipping, per unit. */
+  charges: Charge[];
+  /** Rocket Growth buyers pay no shipping and the seller ships nothing (Coupang delivers). */
+  shippingFeeCharged: number;
+  sellerShipping: number;
+  returns: number;
+  vatRegistered: boolean;
+  landedTotal: number;
+  landedImportVat: number;
 }
 
-const resolve = (table: FeeTable, key: string, overrides: Record<string, number> | undefined): ResolvedRate => {
-  const rate = table.rates.find((r) => r.key === key);
-  if (!rate) throw new Error(`fee table ${table.id} has no rate ${key}`);
-  const o = overrides?.[key];
-  return o === undefined ? { rate, value: rate.value, overridden: false } : { rate, value: o, overridden: true };
+/** The channel's rate `name` (or `name.variant`) in the table, with the request's override if any. */
+const charge = (table: FeeTable, name: string, variant: string | null, overrides: Record<string, number> | undefined, base: Rate['base']): Charge => {
+  const rate = channelRate(table, name, variant);
+  if (!rate) throw new Error(`fee table ${table.id} has no rate ${channelRateKey(table.channel, name, variant)}`);
+  const o = overrides?.[rate.key];
+  return o === undefined ? { rate, value: rate.value, overridden: false, base } : { rate, value: o, overridden: true, base };
 };
 
-const saleModel = (sell: SellingInput, p: ProductInput, tables: readonly FeeTable[]): SaleModel => {
+const saleModel = (sell: SellingInput, p: ProductInput, landed: LandedCost, tables: readonly FeeTable[]): SaleModel => {
   const table = tableFor(sell.channel, p.saleDate, tables)!;
   const o = p.rateOverrides;
   const ch = sell.channel;
-  const m: SaleModel = { table, onPrice: [], onBuyerPaid: [], onShipping: [], perUnit: [] };
+  const charges: Charge[] = [];
   if (ch === 'naver_smart_store' || ch === 'naver_brand_store') {
-    m.onBuyerPaid.push(resolve(table, `${ch}.order_management.${sell.naverTier}`, o));
-    if (table.rates.some((r) => r.key === `${ch}.sales_commission`)) {
-      m.onPrice.push(resolve(table, sell.inflow === 'marketing_link' ? `${ch}.sales_commission.marketing_link` : `${ch}.sales_commission`, o));
+    // Looked up first, as it always was (a table without it fails naming this key); listed after the fee on the price.
+    const orderManagement = charge(table, 'order_management', sell.naverTier, o, 'price_after_discounts_plus_shipping');
+    if (channelRate(table, 'sales_commission', null)) {
+      const variant = sell.inflow === 'marketing_link' ? 'marketing_link' : null;
+      charges.push(charge(table, 'sales_commission', variant, o, 'price_after_discounts'));
     } else if (sell.inflow === 'naver_shopping') {
-      m.onPrice.push(resolve(table, `${ch}.sales_linked`, o));
+      charges.push(charge(table, 'sales_linked', null, o, 'price_after_discounts'));
     }
+    charges.push(orderManagement);
   } else {
-    m.onPrice.push(resolve(table, `${ch}.commission.${p.category}`, o));
-    if (ch === 'coupang_wing') m.onShipping.push(resolve(table, 'coupang_wing.shipping_fee_commission', o));
+    charges.push(charge(table, 'commission', p.category, o, 'price_after_discounts'));
+    if (ch === 'coupang_wing') charges.push(charge(table, 'shipping_fee_commission', null, o, 'shipping_fee'));
     else {
       const d = p.freight.unitDimensionsCm;
       const tier = sell.rocketGrowthTier ?? rocketGrowthTierFor(d!.length + d!.width + d!.height, p.freight.unitWeightGrams)!;
-      m.perUnit.push(resolve(table, `coupang_rocket_growth.fulfilment.${tier}`, o));
+      charges.push(charge(table, 'fulfilment', tier, o, 'per_unit'));
     }
   }
-  return m;
-};
-
-const feeLine = (r: ResolvedRate, baseKrw: number): FeeLine => {
-  let exVat: number;
-  let vat: number;
-  if (r.rate.unit === 'won') {
-    // A per-unit charge in won; the base is the unit count (1).
-    if (r.rate.vatIncluded) {
-      vat = won(r.value / 11);
-      exVat = r.value - vat;
-    } else {
-      exVat = r.value;
-      vat = won(exVat / 10);
-    }
-  } else if (r.rate.vatIncluded) {
-    const total = won((baseKrw * r.value) / 100);
-    vat = won(total / 11);
-    exVat = total - vat;
-  } else {
-    exVat = won((baseKrw * r.value) / 100);
-    vat = won(exVat / 10);
-  }
+  const rocketGrowth = ch === 'coupang_rocket_growth';
   return {
-    key: r.rate.key,
-    unit: r.rate.unit,
-    rate: r.value,
-    vatIncluded: r.rate.vatIncluded,
-    baseKrw,
-    amountExVat: exVat,
-    vat,
-    amount: exVat + vat,
-    estimate: r.rate.estimate,
-    overridden: r.overridden,
+    table,
+    sell,
+    charges,
+    shippingFeeCharged: rocketGrowth ? 0 : sell.shippingFeeKrw,
+    sellerShipping: rocketGrowth ? 0 : sell.sellerShippingCostKrw,
+    returns: won((sell.returns.ratePercent * sell.returns.costPerReturnKrw) / 100),
+    vatRegistered: p.vatRegistered,
+    landedTotal: landed.perUnit.total,
+    landedImportVat: landed.perUnit.importVat,
   };
 };
 
-const discountOf = (sell: SellingInput, price: number): number => won((price * sell.discountPercent) / 100) + sell.discountKrw;
+// Most sales have no percentage discount: the rounding, which gives 0 for any finite price, is skipped then.
+const discountOf = (sell: SellingInput, price: number): number =>
+  (sell.discountPercent === 0 && Number.isFinite(price) ? 0 : won((price * sell.discountPercent) / 100)) + sell.discountKrw;
+
+/** The figures of a sale at one price. One object is reused across a price search, so the search allocates nothing. */
+interface SaleTotals {
+  discount: number;
+  priceAfterDiscounts: number;
+  buyerPaid: number;
+  feesTotal: number;
+  feesVat: number;
+  ads: number;
+  sellingCostsTotal: number;
+  vatOutput: number;
+  vatInput: number;
+  netVat: number;
+  profit: number;
+}
+
+const emptyTotals = (): SaleTotals => ({
+  discount: 0,
+  priceAfterDiscounts: 0,
+  buyerPaid: 0,
+  feesTotal: 0,
+  feesVat: 0,
+  ads: 0,
+  sellingCostsTotal: 0,
+  vatOutput: 0,
+  vatInput: 0,
+  netVat: 0,
+  profit: 0,
+});
+
+/**
+ * The arithmetic of a sale at one price, the only place it is written: the breakdown passes `lines` to receive
+ * each fee's FeeLine, the price searches pass null and read only the totals written into `out`.
+ */
+const evaluateSale = (m: SaleModel, salePrice: number, out: SaleTotals, lines: FeeLine[] | null): SaleTotals => {
+  const sell = m.sell;
+  const discount = Math.min(discountOf(sell, salePrice), salePrice);
+  const priceAfterDiscounts = salePrice - discount;
+  const buyerPaid = priceAfterDiscounts + m.shippingFeeCharged;
+
+  let feesTotal = 0;
+  let feesVat = 0;
+  for (const c of m.charges) {
+    const baseKrw =
+      c.base === 'price_after_discounts'
+        ? priceAfterDiscounts
+        : c.base === 'price_after_discounts_plus_shipping'
+          ? buyerPaid
+          : c.base === 'shipping_fee'
+            ? m.shippingFeeCharged
+            : 1;
+    // A won rate is a per-unit charge (its base is the unit count, 1); a percent rate is rounded on its base.
+    const charged = c.rate.unit === 'won' ? c.value : won((baseKrw * c.value) / 100);
+    // A VAT-inclusive charge contains 1/11 VAT; otherwise 10 % VAT comes on top.
+    const vat = c.rate.vatIncluded ? won(charged / 11) : won(charged / 10);
+    const amountExVat = c.rate.vatIncluded ? charged - vat : charged;
+    const amount = amountExVat + vat;
+    feesTotal += amount;
+    feesVat += vat;
+    if (lines) {
+      lines.push({
+        key: c.rate.key,
+        unit: c.rate.unit,
+        rate: c.value,
+        vatIncluded: c.rate.vatIncluded,
+        baseKrw,
+        amountExVat,
+        vat,
+        amount,
+        estimate: c.rate.estimate,
+        overridden: c.overridden,
+      });
+    }
+  }
+
+  const ads =
+    sell.ads?.costPerSaleKrw !== undefined
+      ? sell.ads.costPerSaleKrw
+      : sell.ads?.spendSharePercent !== undefined
+        ? won((priceAfterDiscounts * sell.ads.spendSharePercent) / 100)
+        : 0;
+  const sellingCostsTotal = sell.packagingKrw + m.sellerShipping + ads + m.returns;
+
+  let vatOutput = 0;
+  let vatInput = 0;
+  let netVat = 0;
+  if (m.vatRegistered) {
+    // Sale prices are VAT-inclusive; domestic costs are taken as VAT-inclusive amounts with a tax invoice.
+    vatOutput = won(buyerPaid / 11);
+    vatInput = m.landedImportVat + feesVat + won(sellingCostsTotal / 11);
+    netVat = vatOutput - vatInput;
+  }
+  out.discount = discount;
+  out.priceAfterDiscounts = priceAfterDiscounts;
+  out.buyerPaid = buyerPaid;
+  out.feesTotal = feesTotal;
+  out.feesVat = feesVat;
+  out.ads = ads;
+  out.sellingCostsTotal = sellingCostsTotal;
+  out.vatOutput = vatOutput;
+  out.vatInput = vatInput;
+  out.netVat = netVat;
+  out.profit = buyerPaid - m.landedTotal - feesTotal - sellingCostsTotal - netVat;
+  return out;
+};
 
 export interface SaleBreakdown {
   salePrice: number;
@@ -470,82 +573,62 @@ export interface SaleBreakdown {
   profit: number;
 }
 
-/** The sale side at one sale price; `landed` is the per-unit landed cost that the profit subtracts. */
-const saleAt = (sell: SellingInput, model: SaleModel, landed: LandedCost, vatRegistered: boolean, salePrice: number): SaleBreakdown => {
-  const discount = Math.min(discountOf(sell, salePrice), salePrice);
-  const priceAfterDiscounts = salePrice - discount;
-  // Rocket Growth buyers pay no shipping.
-  const shippingFeeCharged = sell.channel === 'coupang_rocket_growth' ? 0 : sell.shippingFeeKrw;
-  const buyerPaid = priceAfterDiscounts + shippingFeeCharged;
-
+/** The sale side at one sale price, in full. */
+const saleAt = (m: SaleModel, salePrice: number): SaleBreakdown => {
   const lines: FeeLine[] = [];
-  for (const r of model.onPrice) lines.push(feeLine(r, priceAfterDiscounts));
-  for (const r of model.onBuyerPaid) lines.push(feeLine(r, buyerPaid));
-  for (const r of model.onShipping) lines.push(feeLine(r, shippingFeeCharged));
-  for (const r of model.perUnit) lines.push(feeLine(r, 1));
-  let feesTotal = 0;
-  let feesVat = 0;
-  for (const l of lines) {
-    feesTotal += l.amount;
-    feesVat += l.vat;
-  }
-
-  const ads =
-    sell.ads?.costPerSaleKrw !== undefined
-      ? sell.ads.costPerSaleKrw
-      : sell.ads?.spendSharePercent !== undefined
-        ? won((priceAfterDiscounts * sell.ads.spendSharePercent) / 100)
-        : 0;
-  const returns = won((sell.returns.ratePercent * sell.returns.costPerReturnKrw) / 100);
-  const sellerShipping = sell.channel === 'coupang_rocket_growth' ? 0 : sell.sellerShippingCostKrw;
-  const sellingCosts = { packaging: sell.packagingKrw, sellerShipping, ads, returns, total: sell.packagingKrw + sellerShipping + ads + returns };
-
-  let vat: SaleBreakdown['vat'] = null;
-  let netVat = 0;
-  if (vatRegistered) {
-    // Sale prices are VAT-inclusive; domestic costs are taken as VAT-inclusive amounts with a tax invoice.
-    const output = won(buyerPaid / 11);
-    const input = landed.perUnit.importVat + feesVat + won(sellingCosts.total / 11);
-    netVat = output - input;
-    vat = { output, input, net: netVat };
-  }
-  const profit = buyerPaid - landed.perUnit.total - feesTotal - sellingCosts.total - netVat;
+  const t = evaluateSale(m, salePrice, emptyTotals(), lines);
   return {
     salePrice,
-    discount,
-    priceAfterDiscounts,
-    shippingFeeCharged,
-    buyerPaid,
-    fees: { lines, total: feesTotal },
-    sellingCosts,
-    vat,
-    profit,
+    discount: t.discount,
+    priceAfterDiscounts: t.priceAfterDiscounts,
+    shippingFeeCharged: m.shippingFeeCharged,
+    buyerPaid: t.buyerPaid,
+    fees: { lines, total: t.feesTotal },
+    sellingCosts: { packaging: m.sell.packagingKrw, sellerShipping: m.sellerShipping, ads: t.ads, returns: m.returns, total: t.sellingCostsTotal },
+    vat: m.vatRegistered ? { output: t.vatOutput, input: t.vatInput, net: t.netVat } : null,
+    profit: t.profit,
   };
 };
+
+/** Every price search starts from two prices: the sale price (kept inside the range) and this much above it. */
+const SEARCH_SPAN = 100_000;
+const searchStart = (salePrice: number): number => Math.min(Math.max(salePrice, 1), MAX_SALE_PRICE_KRW - SEARCH_SPAN);
 
 /**
  * Smallest sale price in [1, MAX_SALE_PRICE_KRW] where `f` is at least zero, or null when none is. `f` rises by at
  * most one won per won of price (every cost that grows with the price is rounded from a rate below 100 %), so a
- * linear estimate followed by a short walk lands on the first crossing.
+ * linear estimate followed by a short walk lands on the first crossing. The caller passes f at the two starting
+ * prices `p1` (from `searchStart`) and `p1 + SEARCH_SPAN`, which the break-even and target searches share.
  */
-const firstPriceWhere = (f: (price: number) => number, start: number): number | null => {
-  const p1 = Math.min(Math.max(start, 1), MAX_SALE_PRICE_KRW - 100_000);
-  const p2 = p1 + 100_000;
-  const f1 = f(p1);
-  const f2 = f(p2);
-  const slope = (f2 - f1) / (p2 - p1);
-  if (!(slope > 1e-9)) return f1 >= 0 && f(1) >= 0 ? 1 : null;
+const firstPriceWhere = (f: (price: number) => number, p1: number, f1: number, f2: number): number | null => {
+  // The walk asks again for the price it evaluated one or two calls before (p - 1 after p, p after p + 1): the
+  // last two values are kept. f is a pure function of the price, so this changes no answer.
+  let lastP = p1 + SEARCH_SPAN;
+  let lastF = f2;
+  let prevP = p1;
+  let prevF = f1;
+  const at = (price: number): number => {
+    if (price === lastP) return lastF;
+    if (price === prevP) return prevF;
+    prevP = lastP;
+    prevF = lastF;
+    lastP = price;
+    lastF = f(price);
+    return lastF;
+  };
+  const slope = (f2 - f1) / SEARCH_SPAN;
+  if (!(slope > 1e-9)) return f1 >= 0 && at(1) >= 0 ? 1 : null;
   let p = Math.round(p1 - f1 / slope);
-  if (p > MAX_SALE_PRICE_KRW) return f(MAX_SALE_PRICE_KRW) >= 0 ? bisect(f, 1, MAX_SALE_PRICE_KRW) : null;
+  if (p > MAX_SALE_PRICE_KRW) return at(MAX_SALE_PRICE_KRW) >= 0 ? bisect(at, 1, MAX_SALE_PRICE_KRW) : null;
   if (p < 1) p = 1;
   for (let steps = 0; steps < 256; steps++) {
-    if (f(p) < 0) {
+    if (at(p) < 0) {
       if (p >= MAX_SALE_PRICE_KRW) return null;
       p++;
-    } else if (p > 1 && f(p - 1) >= 0) p--;
+    } else if (p > 1 && at(p - 1) >= 0) p--;
     else return p;
   }
-  return f(MAX_SALE_PRICE_KRW) >= 0 ? bisect(f, 1, MAX_SALE_PRICE_KRW) : null;
+  return at(MAX_SALE_PRICE_KRW) >= 0 ? bisect(at, 1, MAX_SALE_PRICE_KRW) : null;
 };
 
 /** First price where f >= 0 in [lo, hi], given f(hi) >= 0. */
@@ -575,19 +658,38 @@ export interface MarginResult {
   estimates: string[];
 }
 
+/**
+ * The two evaluations of one sale, for tests that hold them equal at any price: `breakdown` is what results show,
+ * `lean` what the price searches read.
+ */
+export const saleEvaluations = (p: ProductInput, sell: SellingInput, landed: LandedCost, tables: readonly FeeTable[] = FEE_TABLES) => {
+  const model = saleModel(sell, p, landed, tables);
+  return {
+    breakdown: (price: number): SaleBreakdown => saleAt(model, price),
+    lean: (price: number): { profit: number; buyerPaid: number } => {
+      const t = evaluateSale(model, price, emptyTotals(), null);
+      return { profit: t.profit, buyerPaid: t.buyerPaid };
+    },
+  };
+};
+
 /** Margin of one selling scenario on top of an already computed landed cost. */
 export const marginForSale = (p: ProductInput, sell: SellingInput, landed: LandedCost, tables: readonly FeeTable[] = FEE_TABLES): MarginResult => {
-  const model = saleModel(sell, p, tables);
-  const at = (price: number) => saleAt(sell, model, landed, p.vatRegistered, price);
-  const sale = at(sell.salePriceKrw);
-  const breakEven = firstPriceWhere((price) => at(price).profit, sell.salePriceKrw);
+  const model = saleModel(sell, p, landed, tables);
+  const sale = saleAt(model, sell.salePriceKrw);
+  // The searches read only profit and what the buyer paid: lean evaluations into one reused object, no fee lines.
+  // Both start from the same two prices; the first is usually the sale price just computed.
+  const p1 = searchStart(sell.salePriceKrw);
+  const at1 = p1 === sale.salePrice ? sale : evaluateSale(model, p1, emptyTotals(), null);
+  const at2 = evaluateSale(model, p1 + SEARCH_SPAN, emptyTotals(), null);
+  const scratch = emptyTotals();
+  const search = (objective: (t: { profit: number; buyerPaid: number }) => number): number | null =>
+    firstPriceWhere((price) => objective(evaluateSale(model, price, scratch, null)), p1, objective(at1), objective(at2));
+  const breakEven = search((t) => t.profit);
   let target: MarginResult['target'] = null;
   if (p.targetMarginPercent !== undefined) {
     const m = p.targetMarginPercent / 100;
-    const price = firstPriceWhere((x) => {
-      const s = at(x);
-      return s.profit - m * s.buyerPaid;
-    }, sell.salePriceKrw);
+    const price = search((t) => t.profit - m * t.buyerPaid);
     target = { marginPercent: p.targetMarginPercent, salePrice: price };
   }
   const estimates: string[] = [];
