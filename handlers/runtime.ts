@@ -16,6 +16,7 @@ export {
   type RequestTrace,
   type RequestTracing,
 } from './kit/handler.ts';
+export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } from './kit/batch.ts';
 export { problem, problemKinds, problemType, type Problem } from './kit/problem.ts';
 export { problemSchema } from './platform/schemas.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';

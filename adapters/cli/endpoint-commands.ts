@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { endpoints } from '../../handlers/registry.ts';
 import { buildOpenApi, openApiYaml } from '../openapi.ts';
 import type { Command } from './commands.ts';
-import { invokeEach, invokeOnce, pairs, queryPairs, readBody, type RequestSpec } from './invoke.ts';
+import { invokeEach, invokeOnce, openBatchFor, pairs, queryPairs, readBody, type RequestSpec } from './invoke.ts';
 import { UsageError } from './usage.ts';
 
 export const routesCommand: Command = {
@@ -23,6 +23,14 @@ export const routesCommand: Command = {
     }
     return 0;
   },
+};
+
+const problemDetail = (body: string | undefined): string => {
+  try {
+    return (JSON.parse(body ?? '') as { detail?: string }).detail ?? '';
+  } catch {
+    return body ?? '';
+  }
 };
 
 export const invokeCommand: Command = {
@@ -70,7 +78,15 @@ export const invokeCommand: Command = {
     if (values.each !== undefined) {
       const c = values.concurrency === undefined ? 16 : Number(values.concurrency);
       if (!Number.isInteger(c) || c < 1 || c > 256) throw new UsageError(`--concurrency expects an integer from 1 to 256, got ${JSON.stringify(values.concurrency)}`);
-      const summary = await invokeEach(def, handler, { input: values.each as string, out: io.out, progress: io.err, concurrency: c, base });
+      const opening = await openBatchFor(def, runtime.options, base);
+      if (opening.kind === 'refused') {
+        // Every row would get this same answer: say it once instead of once per row.
+        const answer = opening.answer;
+        io.err.write(`sellpo: the batch did not run: ${answer.statusCode} ${problemDetail(answer.body)}\n`);
+        return 1;
+      }
+      const session = opening.kind === 'session' ? opening.session : null;
+      const summary = await invokeEach(def, handler, { input: values.each as string, out: io.out, progress: io.err, concurrency: c, base, session });
       return summary.errorResponses + summary.badLines === 0 ? 0 : 1;
     }
     if (values.concurrency !== undefined) throw new UsageError('--concurrency only applies with --each');

@@ -1,9 +1,8 @@
 import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { buildV2Event, fillPath } from '../events.ts';
-import type { AnyEndpoint, HttpHandler, V2Result } from '../../handlers/runtime.ts';
+import { openBatch, type AnyEndpoint, type BatchOpening, type BatchSession, type HandlerOptions, type HttpHandler, type V2Result } from '../../handlers/runtime.ts';
 import { UsageError } from './usage.ts';
 
 /** One request as the CLI takes it: from flags, or from one line of a batch file. */
@@ -61,6 +60,8 @@ export const readBody = (value: string | undefined): unknown => {
   }
 };
 
+const CLI_USER_AGENT = 'sellpo-cli';
+
 const toQueryString = (query: RequestSpec['query']): string => {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
@@ -74,7 +75,7 @@ export const invokeOnce = async (def: AnyEndpoint, handler: HttpHandler, spec: R
   const pathValues = spec.path ?? {};
   const { path, missing } = fillPath(def.path, pathValues);
   if (missing.length) throw new UsageError(`${def.id} needs path value${missing.length > 1 ? 's' : ''} ${missing.map((m) => `--path ${m}=...`).join(', ')}`);
-  const headers: Record<string, string> = { 'user-agent': 'sellpo-cli' };
+  const headers: Record<string, string> = { 'user-agent': CLI_USER_AGENT };
   for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
   const hasBody = spec.body !== undefined;
   if (hasBody) headers['content-type'] ??= 'application/json';
@@ -90,12 +91,15 @@ export const invokeOnce = async (def: AnyEndpoint, handler: HttpHandler, spec: R
   return handler(event, {});
 };
 
+const SPEC_KEYS = new Set(['path', 'query', 'headers', 'body']);
+const SPEC_PARTS = ['path', 'query', 'headers'] as const;
+
 const specError = (line: unknown): string | null => {
   if (line === null || typeof line !== 'object' || Array.isArray(line)) return 'each line must be a JSON object like {"path":{},"query":{},"headers":{},"body":...}';
-  const known = new Set(['path', 'query', 'headers', 'body']);
-  const unknown = Object.keys(line).filter((k) => !known.has(k));
-  if (unknown.length) return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected path, query, headers, body)`;
-  for (const key of ['path', 'query', 'headers'] as const) {
+  let unknown: string[] | undefined;
+  for (const k in line) if (!SPEC_KEYS.has(k)) (unknown ??= []).push(k);
+  if (unknown) return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected path, query, headers, body)`;
+  for (const key of SPEC_PARTS) {
     const v = (line as Record<string, unknown>)[key];
     if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) return `"${key}" must be an object`;
   }
@@ -107,28 +111,57 @@ export interface BatchSummary {
   ok: number;
   errorResponses: number;
   badLines: number;
+  /** Rows answered by the batch session rather than one request each. */
+  inSession: number;
   seconds: number;
+}
+
+
+/**
+ * A batch session for the rows that carry only a body, when the base request allows one (see handlers/kit/
+ * batch.ts). Rows that bring their own path, query or headers always take the per-request path.
+ */
+export const openBatchFor = async (def: AnyEndpoint, options: HandlerOptions, base: RequestSpec): Promise<BatchOpening> => {
+  const { path, missing } = fillPath(def.path, base.path ?? {});
+  if (missing.length > 0) return { kind: 'per_request', reason: 'the rows bring their own path values' };
+  const headers: Record<string, string> = { 'user-agent': CLI_USER_AGENT };
+  for (const [k, v] of Object.entries(base.headers ?? {})) headers[k.toLowerCase()] = v;
+  return openBatch(def, options, { headers, rawQueryString: toQueryString(base.query), pathParameters: base.path ?? {}, rawPath: path });
+};
+
+/** Splits a text stream into lines (LF or CRLF) without a readline event per line. */
+async function* chunksOfLines(input: NodeJS.ReadableStream): AsyncGenerator<string[]> {
+  input.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    const text = rest + chunk;
+    const lines = text.split('\n');
+    rest = lines.pop()!;
+    yield lines;
+  }
+  if (rest !== '') yield [rest];
 }
 
 /**
  * Batch mode: one request per input line, one JSON result per output line, in input order. Streams both ways
- * (the file is never loaded whole); a bad line or an error answer is recorded and the run goes on.
+ * (the file is never loaded whole); a bad line or an error answer is recorded and the run goes on. Rows the
+ * session answers are priced synchronously; the others run through the handler, up to `concurrency` at once.
  */
 export const invokeEach = async (
   def: AnyEndpoint,
   handler: HttpHandler,
-  options: { input: string; out: Writable; progress: Writable; concurrency: number; base: RequestSpec },
+  options: { input: string; out: Writable; progress: Writable; concurrency: number; base: RequestSpec; session?: BatchSession | null },
 ): Promise<BatchSummary> => {
-  const input = options.input === '-' ? process.stdin : createReadStream(options.input);
+  const input = options.input === '-' ? process.stdin : createReadStream(options.input, { highWaterMark: 64 * 1024 });
   const opened = new Promise<void>((resolve, reject) => {
     if (options.input === '-') return resolve();
     input.once('open', () => resolve());
     input.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`--each: cannot read ${options.input}: ${error.code ?? error.message}`)));
   });
   await opened;
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const session = options.session ?? null;
   const started = performance.now();
-  const summary: BatchSummary = { lines: 0, ok: 0, errorResponses: 0, badLines: 0, seconds: 0 };
+  const summary: BatchSummary = { lines: 0, ok: 0, errorResponses: 0, badLines: 0, inSession: 0, seconds: 0 };
   let buffer = '';
   const flush = async (force: boolean) => {
     if (buffer.length < 64 * 1024 && !force) return;
@@ -147,52 +180,71 @@ export const invokeEach = async (
     );
   };
 
-  const run = async (n: number, text: string): Promise<string> => {
-    let spec: unknown;
-    try {
-      spec = JSON.parse(text);
-    } catch (error) {
-      summary.badLines++;
-      return `{"line":${n},"error":${JSON.stringify(`not valid JSON: ${(error as Error).message}`)}}\n`;
-    }
-    const problem = specError(spec);
-    if (problem) {
-      summary.badLines++;
-      return `{"line":${n},"error":${JSON.stringify(problem)}}\n`;
-    }
-    const s = spec as RequestSpec;
+  const bad = (n: number, message: string): string => {
+    summary.badLines++;
+    return `{"line":${n},"error":${JSON.stringify(message)}}\n`;
+  };
+  const answered = (n: number, result: V2Result): string => {
+    if (result.statusCode < 400) summary.ok++;
+    else summary.errorResponses++;
+    const json = (result.headers?.['content-type'] ?? '').includes('json');
+    const body = result.body === undefined || result.body === '' ? 'null' : json ? result.body : JSON.stringify(result.body);
+    return `{"line":${n},"status":${result.statusCode},"body":${body}}\n`;
+  };
+  const perRequest = async (n: number, s: RequestSpec): Promise<string> => {
     const merged: RequestSpec = {
       path: { ...options.base.path, ...s.path },
       query: { ...options.base.query, ...s.query },
       headers: { ...options.base.headers, ...s.headers },
-      body: s.body ?? options.base.body,
+      body: s.body !== undefined ? s.body : options.base.body,
     };
     try {
-      const result = await invokeOnce(def, handler, merged);
-      if (result.statusCode < 400) summary.ok++;
-      else summary.errorResponses++;
-      const json = (result.headers?.['content-type'] ?? '').includes('json');
-      const body = result.body === undefined || result.body === '' ? 'null' : json ? result.body : JSON.stringify(result.body);
-      return `{"line":${n},"status":${result.statusCode},"body":${body}}\n`;
+      return answered(n, await invokeOnce(def, handler, merged));
     } catch (error) {
-      summary.badLines++;
-      return `{"line":${n},"error":${JSON.stringify((error as Error).message)}}\n`;
+      return bad(n, (error as Error).message);
     }
   };
 
-  // A window of requests in flight; results are written in input order.
-  const window: Promise<string>[] = [];
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === '') continue;
-    summary.lines++;
-    window.push(run(n, text));
-    if (window.length >= options.concurrency) {
-      buffer += await window.shift()!;
-      await flush(false);
-      report(false);
+  /** One line's output, or a promise of it when the row runs asynchronously. */
+  const row = (n: number, text: string): string | Promise<string> => {
+    let spec: unknown;
+    try {
+      spec = JSON.parse(text);
+    } catch (error) {
+      return bad(n, `not valid JSON: ${(error as Error).message}`);
     }
+    const problem = specError(spec);
+    if (problem) return bad(n, problem);
+    const s = spec as RequestSpec;
+    if (session && s.body !== undefined && s.path === undefined && s.query === undefined && s.headers === undefined) {
+      const result = session.answer(s.body, n, text);
+      if (result !== null) {
+        summary.inSession++;
+        return result instanceof Promise ? result.then((r) => answered(n, r), (error: Error) => bad(n, error.message)) : answered(n, result);
+      }
+    }
+    return perRequest(n, s);
+  };
+
+  // Outputs in input order: ready strings go straight to the buffer while nothing is pending before them.
+  const window: Array<string | Promise<string>> = [];
+  let n = 0;
+  for await (const lines of chunksOfLines(input)) {
+    for (const raw of lines) {
+      n++;
+      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (text.trim() === '') continue;
+      summary.lines++;
+      const out = row(n, text);
+      if (window.length === 0 && typeof out === 'string') {
+        buffer += out;
+        continue;
+      }
+      window.push(out);
+      while (window.length >= options.concurrency || (window.length > 0 && typeof window[0] === 'string')) buffer += await window.shift()!;
+    }
+    await flush(false);
+    report(false);
   }
   for (const pending of window) buffer += await pending;
   await flush(true);

@@ -34,7 +34,7 @@ export const margin = defineEndpoint({
   body: marginRequest,
   example,
   responses: { 200: z.union([marginResult, marginSummary]), 400: problemSchema },
-  run: async ({ query, body }, { ports }) => {
+  run: ({ query, body }, { ports }) => {
     const result = computeMargin({ ...body, saleDate: body.saleDate ?? kstDate(ports.clock.now()) });
     return { status: 200, body: query.view === 'summary' ? summarize(result) : result };
   },
@@ -65,7 +65,7 @@ export const marginCompare = defineEndpoint({
     ],
   },
   responses: { 200: compareResult, 400: problemSchema },
-  run: async ({ body }, { ports }) => {
+  run: ({ body }, { ports }) => {
     const result = compareMargins({ ...body, saleDate: body.saleDate ?? kstDate(ports.clock.now()) });
     return { status: 200, body: result };
   },

@@ -65,7 +65,14 @@ export interface EndpointDefinition<
   responses: R;
   /** Example request body for the OpenAPI document. */
   example?: z.input<B>;
-  run(input: EndpointInput<z.output<NoInfer<P>>, z.output<NoInfer<Q>>, z.output<NoInfer<B>>>, ctx: EndpointContext): Promise<Reply<NoInfer<R>>>;
+  /**
+   * The use case. A pure calculation may answer synchronously: the batch CLI then prices a whole file without a
+   * promise per row.
+   */
+  run(
+    input: EndpointInput<z.output<NoInfer<P>>, z.output<NoInfer<Q>>, z.output<NoInfer<B>>>,
+    ctx: EndpointContext,
+  ): Reply<NoInfer<R>> | Promise<Reply<NoInfer<R>>>;
 }
 
 /** Identity function that keeps the schema types flowing into `run`. */

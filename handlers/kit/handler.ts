@@ -81,7 +81,7 @@ const SCOPE = Symbol('sellpo.scope');
 const TRACE = Symbol('sellpo.trace');
 
 /** Per-request state, kept on the invocation context so concurrent requests never share it. */
-class RequestScope implements EndpointContext {
+export class RequestScope implements EndpointContext {
   readonly requestId: string;
   readonly started = performance.now();
   principal: Principal = anonymous;
@@ -95,14 +95,21 @@ class RequestScope implements EndpointContext {
   #route: string;
   #log: Logger | undefined;
 
-  constructor(requestId: string, route: string, event: V2Event, options: HandlerOptions, signal: AbortSignal, trace?: RequestTrace) {
+  constructor(
+    requestId: string,
+    route: string,
+    caller: { sourceIp: string; headers: Readonly<Record<string, string | undefined>> },
+    options: HandlerOptions,
+    signal: AbortSignal,
+    trace?: RequestTrace,
+  ) {
     this.requestId = requestId;
     this.#route = route;
     this.#root = options.logger;
     this.ports = options.ports;
     this.signal = signal;
-    this.sourceIp = event.requestContext?.http?.sourceIp ?? '';
-    this.headers = event.headers ?? {};
+    this.sourceIp = caller.sourceIp;
+    this.headers = caller.headers;
     this.trace = trace;
   }
 
@@ -124,7 +131,9 @@ class RequestScope implements EndpointContext {
 const scopeOf = (context: unknown): RequestScope => (context as { [SCOPE]: RequestScope })[SCOPE];
 const traceOf = (context: unknown): RequestTrace | undefined => (context as { [TRACE]?: RequestTrace } | undefined)?.[TRACE];
 
-const toFieldErrors = (part: FieldError['in'], error: z.ZodError): FieldError[] =>
+const callerOf = (event: V2Event | undefined) => ({ sourceIp: event?.requestContext?.http?.sourceIp ?? '', headers: event?.headers ?? {} });
+
+export const toFieldErrors = (part: FieldError['in'], error: z.ZodError): FieldError[] =>
   error.issues.map((issue) => ({ in: part, field: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
 
 const isJsonMediaType = (contentType: string | undefined): boolean => {
@@ -211,6 +220,62 @@ export const unroutedAnswer = (
 };
 
 /**
+ * Who may call: authenticates the credentials the endpoint's access needs (recording a failure), sets the
+ * scope's principal, and answers 404 while the endpoint's flag is off for that caller. Metering is the caller's.
+ */
+export const admit = async (def: AnyEndpoint, options: HandlerOptions, s: RequestScope, authorization: string | undefined, rawPath: string | undefined): Promise<void> => {
+  if (def.access === 'tenant' || def.access === 'admin') {
+    const auth = options.ports.auth;
+    const reject = async (reason: AuthFailure['reason'], error: DomainError, principal?: Principal): Promise<never> => {
+      try {
+        await auth.recordFailure?.({ reason, route: def.id, sourceIp: s.sourceIp, requestId: s.requestId, ...(principal ? { principal } : {}) });
+      } catch (recordError) {
+        s.log.error('could not record an authentication failure', { error: recordError as Error });
+      }
+      throw error;
+    };
+    if (!authorization) return reject('missing_credentials', new DomainError('unauthorized', 'Send credentials: Authorization: Bearer <api key or token>.'));
+    const principal = await auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
+    if (!principal) return reject('invalid_credentials', new DomainError('unauthorized', 'The credentials were not accepted.'));
+    if (principal.kind !== def.access) {
+      const message = def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.';
+      return reject('forbidden', new DomainError('forbidden', message), principal);
+    }
+    s.principal = principal;
+  }
+  if (def.flag) {
+    const p = s.principal;
+    const flagContext = p.kind === 'tenant' ? { tenantId: p.tenantId, userId: p.actorId } : {};
+    if (!options.ports.flags.isEnabled(def.flag, flagContext)) {
+      throw new ProblemError('route_not_found', `No route for ${def.method} ${rawPath ?? def.path}.`);
+    }
+  }
+};
+
+export const validationProblem = (errors: FieldError[]): ProblemError =>
+  new ProblemError('validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'}; see errors.`, { errors });
+
+/** The use case's reply as a result: JSON unless it brings its own encoded body; checked against its schema on request. */
+export const renderReply = (def: AnyEndpoint, options: HandlerOptions, reply: { status: number; body: unknown; headers?: Record<string, string> }): V2Result => {
+  const schema = def.responses[reply.status];
+  if (options.validateResponses) {
+    if (!schema) throw new Error(`${def.id} answered ${reply.status}, which it does not declare`);
+    const checked = (schema as z.ZodType).safeParse(reply.body);
+    if (!checked.success) throw new Error(`${def.id} answered ${reply.status} with a body that breaks its schema: ${checked.error.message}`);
+  }
+  const contentType = reply.headers?.['content-type'];
+  // A string body with its own content type is already encoded (YAML, a pre-rendered JSON document): send as is.
+  if (contentType && typeof reply.body === 'string') {
+    return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.body };
+  }
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json', ...reply.headers },
+    body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+  };
+};
+
+/**
  * Turns one endpoint definition into a middy handler: API Gateway v2 event in, v2 result out. Every driver
  * (HTTP router, Lambda, CLI, tests) calls this same function.
  */
@@ -224,12 +289,12 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
       const requestId = requestIdFrom(request.event.headers?.['x-request-id']);
       const ctx = request.context as unknown as InvocationContext;
       const signal = ctx.signal ?? new AbortController().signal;
-      (request.context as unknown as { [SCOPE]: RequestScope })[SCOPE] = new RequestScope(requestId, def.id, request.event, options, signal, traceOf(ctx));
+      (request.context as unknown as { [SCOPE]: RequestScope })[SCOPE] = new RequestScope(requestId, def.id, callerOf(request.event), options, signal, traceOf(ctx));
     },
     after: (request) => finish(request.event, scopeOf(request.context), request.response!),
     onError: (request) => {
       // A failure inside `before` can leave no scope; answer with a fresh request id all the same.
-      const s = scopeOf(request.context) ?? new RequestScope(randomUUID(), def.id, request.event ?? ({} as V2Event), options, new AbortController().signal, traceOf(request.context));
+      const s = scopeOf(request.context) ?? new RequestScope(randomUUID(), def.id, callerOf(request.event), options, new AbortController().signal, traceOf(request.context));
       const result = errorResult(request.error, s.requestId, () => s.log);
       finish(request.event, s, result);
       return result;
@@ -263,33 +328,7 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
   const accessControl: middy.MiddlewareObj<V2Event, V2Result> = {
     before: async (request) => {
       const s = scopeOf(request.context);
-      if (def.access === 'tenant' || def.access === 'admin') {
-        const auth = options.ports.auth;
-        const reject = async (reason: AuthFailure['reason'], error: DomainError, principal?: Principal): Promise<never> => {
-          try {
-            await auth.recordFailure?.({ reason, route: def.id, sourceIp: s.sourceIp, requestId: s.requestId, ...(principal ? { principal } : {}) });
-          } catch (recordError) {
-            s.log.error('could not record an authentication failure', { error: recordError as Error });
-          }
-          throw error;
-        };
-        const authorization = request.event.headers?.authorization;
-        if (!authorization) return reject('missing_credentials', new DomainError('unauthorized', 'Send credentials: Authorization: Bearer <api key or token>.'));
-        const principal = await auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
-        if (!principal) return reject('invalid_credentials', new DomainError('unauthorized', 'The credentials were not accepted.'));
-        if (principal.kind !== def.access) {
-          const message = def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.';
-          return reject('forbidden', new DomainError('forbidden', message), principal);
-        }
-        s.principal = principal;
-      }
-      if (def.flag) {
-        const p = s.principal;
-        const flagContext = p.kind === 'tenant' ? { tenantId: p.tenantId, userId: p.actorId } : {};
-        if (!options.ports.flags.isEnabled(def.flag, flagContext)) {
-          throw new ProblemError('route_not_found', `No route for ${def.method} ${request.event.rawPath}.`);
-        }
-      }
+      await admit(def, options, s, request.event.headers?.authorization, request.event.rawPath);
       if (metered && s.principal.kind === 'tenant') await options.ports.quota?.consume(s.principal.tenantId, s.signal);
     },
   };
@@ -331,32 +370,14 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
         if (result.success) query = result.data;
         else errors.push(...toFieldErrors('query', result.error));
       }
-      if (errors.length > 0) {
-        throw new ProblemError('validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'}; see errors.`, { errors });
-      }
+      if (errors.length > 0) throw validationProblem(errors);
       s.input = { params, query, body };
     },
   };
 
   const run = async (_event: V2Event, context: unknown): Promise<V2Result> => {
     const s = scopeOf(context);
-    const reply = await def.run(s.input as never, s);
-    const schema = def.responses[reply.status];
-    if (options.validateResponses) {
-      if (!schema) throw new Error(`${def.id} answered ${reply.status}, which it does not declare`);
-      const checked = (schema as z.ZodType).safeParse(reply.body);
-      if (!checked.success) throw new Error(`${def.id} answered ${reply.status} with a body that breaks its schema: ${checked.error.message}`);
-    }
-    const contentType = reply.headers?.['content-type'];
-    // A string body with its own content type is already encoded (YAML, a pre-rendered JSON document): send as is.
-    if (contentType && typeof reply.body === 'string') {
-      return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.body };
-    }
-    return {
-      statusCode: reply.status,
-      headers: { 'content-type': 'application/json', ...reply.headers },
-      body: reply.body === undefined ? '' : JSON.stringify(reply.body),
-    };
+    return renderReply(def, options, await def.run(s.input as never, s));
   };
 
   const handler = middy<V2Event, V2Result>(

@@ -17,6 +17,10 @@ const hasForbiddenKey = (value: unknown): boolean => {
   return false;
 };
 
+/** Whether a text could hold a refused key: the cheap test that decides if the value needs walking. */
+const FORBIDDEN = /__proto__|constructor/;
+export const mentionsForbiddenKey = (text: string): boolean => FORBIDDEN.test(text);
+
 export const parseJson = (text: string): JsonParse => {
   let value: unknown;
   try {
@@ -24,7 +28,7 @@ export const parseJson = (text: string): JsonParse => {
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
-  if ((text.includes('__proto__') || text.includes('constructor')) && hasForbiddenKey(value)) {
+  if (mentionsForbiddenKey(text) && hasForbiddenKey(value)) {
     return { ok: false, message: 'keys "__proto__" and "constructor.prototype" are not accepted' };
   }
   return { ok: true, value };

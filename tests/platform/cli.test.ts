@@ -7,23 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../adapters/cli/main.ts';
+import { runCapturedCli } from '../helpers/cli.ts';
 import { openPglite } from '../../adapters/postgres/pglite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sellpo-access-cli-'));
 const env = { DATA_DIR: dir, LOG_LEVEL: 'ERROR', ACCESS_LOG: 'false', PORT: '3000' };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = async (...argv: string[]) => {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await runCli(argv, { out, err }, env);
-  return { code, stdout, stderr };
-};
+const run = (...argv: string[]) => runCapturedCli(argv, env);
 
 describe('sellpo tenants / admins / audit', () => {
   let tenant: { tenantId: string; key: string };

@@ -8,20 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../../adapters/cli/main.ts';
 import { invokeEach } from '../../adapters/cli/invoke.ts';
 import { testRuntime } from '../helpers/invoke.ts';
+import { runCapturedCli } from '../helpers/cli.ts';
 import { echo, testEndpoints } from '../helpers/test-endpoints.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const cli = async (...argv: string[]) => {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d));
-  err.on('data', (d: Buffer) => (stderr += d));
-  const code = await runCli(argv, { out, err }, { LOG_LEVEL: 'ERROR' });
-  return { code, stdout, stderr };
-};
+const cli = (...argv: string[]) => runCapturedCli(argv);
 
 describe('sellpo CLI', () => {
   it('lists routes', async () => {

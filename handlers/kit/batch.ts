@@ -1,0 +1,142 @@
+/**
+ * Batch answers: one endpoint, one caller, many bodies (`sellpo invoke <id> --each FILE`).
+ *
+ * The per-request handler rebuilds everything from an HTTP event: request id, credentials, flag, query,
+ * body. In a batch every row shares the caller, the query and the path, so a session does that part once and
+ * then only validates and runs each body. Answers are the handler's own (same status, headers and body, same
+ * problems from the same code), except that a problem's `instance` is `<batch id>:<line>`, so one run's
+ * failures can be quoted and found together.
+ *
+ * A session is only offered where it cannot change an answer: requests metered against a daily budget, with
+ * an Idempotency-Key, or with headers beyond the credentials keep the per-request path, and so does any row
+ * the session declines (`null`): no body where one is required, keys refused as prototype pollution, or a row
+ * too large to judge cheaply against the body limit. Rows in a batch write no access line of their own; the
+ * batch reports its totals.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as z from 'zod';
+import type { AnyEndpoint } from './endpoint.ts';
+import type { V2Result } from './events.ts';
+import { compileParser, INVALID } from './fast-parse.ts';
+import {
+  admit,
+  errorResult,
+  MAX_BODY_BYTES,
+  parseQuery,
+  renderReply,
+  RequestScope,
+  toFieldErrors,
+  validationProblem,
+  type HandlerOptions,
+} from './handler.ts';
+import { mentionsForbiddenKey } from './json.ts';
+
+/** What every row of a batch shares. */
+export interface BatchCaller {
+  /** Lowercase request headers: `authorization` and `user-agent` at most (anything else: no session). */
+  headers: Record<string, string>;
+  /** The raw query string and path values every row is sent with. */
+  rawQueryString: string;
+  pathParameters: Record<string, string>;
+  /** The request path with its values filled in (for the flag's 404 text). */
+  rawPath: string;
+}
+
+export interface BatchSession {
+  readonly id: string;
+  /**
+   * The answer to one row's body, or null when the row must take the per-request handler. `text` is the row as
+   * read (for the cheap checks); a Promise only when the use case itself is asynchronous.
+   */
+  answer(body: unknown, line: number, text: string): V2Result | Promise<V2Result> | null;
+}
+
+export type BatchOpening =
+  | { kind: 'session'; session: BatchSession }
+  /** The caller was turned away (401, 403, the flag's 404): no row would get another answer. */
+  | { kind: 'refused'; answer: V2Result }
+  /** The batch needs the per-request path for every row. */
+  | { kind: 'per_request'; reason: string };
+
+const SESSION_HEADERS = new Set(['authorization', 'user-agent']);
+
+/** A validator for one schema: the compiled parser where it applies, zod itself otherwise and for error lists. */
+const validatorFor = (schema: z.ZodType): ((value: unknown) => { ok: true; value: unknown } | { ok: false; error: z.ZodError }) => {
+  const fast = compileParser(schema);
+  return (value) => {
+    if (fast) {
+      const parsed = fast(value);
+      if (parsed !== INVALID) return { ok: true, value: parsed };
+    }
+    const result = schema.safeParse(value);
+    return result.success ? { ok: true, value: result.data } : { ok: false, error: result.error };
+  };
+};
+
+export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, caller: BatchCaller): Promise<BatchOpening> => {
+  const extra = Object.keys(caller.headers).filter((h) => !SESSION_HEADERS.has(h));
+  if (extra.length > 0) return { kind: 'per_request', reason: `the rows carry header${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
+  if (def.access !== 'public' && !caller.headers.authorization) return { kind: 'per_request', reason: 'each row brings its own credentials' };
+  const metered = def.metered ?? def.access === 'tenant';
+  if (metered && options.ports.quota) return { kind: 'per_request', reason: 'calls are metered one by one' };
+
+  // Results are fresh objects with headers of their own, so the request id is added in place.
+  const withId = (result: V2Result, requestId: string): V2Result => {
+    result.headers!['x-request-id'] = requestId;
+    return result;
+  };
+  const id = randomUUID();
+  const never = new AbortController().signal;
+  const scope = (requestId: string) => new RequestScope(requestId, def.id, { sourceIp: '', headers: caller.headers }, options, never);
+  const opening = scope(id);
+  try {
+    await admit(def, options, opening, caller.headers.authorization, caller.rawPath);
+  } catch (error) {
+    return { kind: 'refused', answer: withId(errorResult(error, id, () => opening.log), id) };
+  }
+
+  // Query and path are the same for every row: validated once. When they are wrong, every row's answer lists
+  // them next to its own body errors, which the per-request path already does.
+  const params = def.params ? def.params.safeParse(caller.pathParameters) : { success: true as const, data: {} };
+  const query = def.query ? def.query.safeParse(parseQuery(caller.rawQueryString)) : { success: true as const, data: {} };
+  if (!params.success || !query.success) return { kind: 'per_request', reason: 'the query or path values are invalid' };
+
+  const validateBody = def.body ? validatorFor(def.body) : null;
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const principal = opening.principal;
+
+  const settle = (s: RequestScope, run: () => V2Result | Promise<V2Result>): V2Result | Promise<V2Result> => {
+    const fail = (error: unknown): V2Result => withId(errorResult(error, s.requestId, () => s.log), s.requestId);
+    try {
+      const result = run();
+      return result instanceof Promise ? result.catch(fail) : result;
+    } catch (error) {
+      return fail(error);
+    }
+  };
+
+  const session: BatchSession = {
+    id,
+    answer: (body, line, text) => {
+      if (def.body && body === undefined) return null;
+      // Cheap bounds on the row's text (3 bytes at most per UTF-16 unit); the handler judges rows near them.
+      if (text.length * 3 > maxBody || mentionsForbiddenKey(text)) return null;
+      const s = scope(`${id}:${line}`);
+      s.principal = principal;
+      return settle(s, () => {
+        let input: unknown;
+        if (validateBody) {
+          const checked = validateBody(body);
+          if (!checked.ok) throw validationProblem(toFieldErrors('body', checked.error));
+          input = checked.value;
+        }
+        s.input = { params: params.data, query: query.data, body: input };
+        const reply = def.run(s.input as never, s);
+        return reply instanceof Promise
+          ? reply.then((r) => withId(renderReply(def, options, r), s.requestId))
+          : withId(renderReply(def, options, reply), s.requestId);
+      });
+    },
+  };
+  return { kind: 'session', session };
+};

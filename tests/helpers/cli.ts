@@ -1,0 +1,14 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../adapters/cli/main.ts';
+
+/** Runs `sellpo <argv>` in this process with the given environment; returns the exit code and both outputs. */
+export const runCapturedCli = async (argv: string[], env: Record<string, string> = { LOG_LEVEL: 'ERROR' }) => {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d: Buffer) => (stdout += d));
+  err.on('data', (d: Buffer) => (stderr += d));
+  const code = await runCli(argv, { out, err }, env);
+  return { code, stdout, stderr };
+};
