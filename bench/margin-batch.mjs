@@ -1,22 +1,21 @@
 #!/usr/bin/env node
-// Batch margin benchmark: prices BENCH_ROWS scenarios (default 1,000,000) from a JSONL file through the real
-// analysis.margin handler, the way `sellpo invoke analysis.margin --each FILE` does, and reports rows/s and the
-// peak resident memory of the pricing process (from /usr/bin/time -v, else sampled from /proc).
+// Batch margin benchmark: `sellpo invoke analysis.margin --each FILE` (the built CLI, dist/cli.mjs, with a stored
+// API key) prices BENCH_ROWS scenarios (default 1,000,000) from a JSONL file. Reports rows/s and the peak
+// resident memory of the CLI process (from /usr/bin/time -v, else sampled from /proc), on the embedded database
+// (a fresh DATA_DIR) and on PostgreSQL (a throwaway database) when it is reachable.
 //
 //   node bench/margin-batch.mjs                      both views (summary and full), 1,000,000 rows each
 //   BENCH_ROWS=200000 BENCH_VIEWS=full node bench/margin-batch.mjs
-//   SELLPO_API_KEY=<key> node bench/margin-batch.mjs also runs the built CLI (dist/cli.mjs) with that key
-//
-// The pricing process is bench/margin-runner.ts bundled like dist/cli.mjs; it authenticates with an in-memory
-// tenant key (the CLI needs a stored key, which a fresh checkout does not have). Output goes to /dev/null.
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test   (default; skipped when unreachable)
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import pg from 'pg';
 import { ensureProjectNode, root } from '../scripts/project-node.mjs';
-import { bundleOptions } from '../scripts/bundle-options.mjs';
+import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
 ensureProjectNode();
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -31,10 +30,10 @@ for (const v of views) {
     process.exit(2);
   }
 }
+const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-const cache = join(root, '.cache', 'bench');
-mkdirSync(cache, { recursive: true });
-const file = join(tmpdir(), `sellpo-margin-${process.pid}.jsonl`);
+const work = mkdtempSync(join(tmpdir(), 'sellpo-margin-'));
+const file = join(work, 'skus.jsonl');
 
 // A varied catalogue: four channels, both import routes, prices across the customs thresholds, quantities 1-500,
 // some VAT-registered sellers, some ads and returns. A small LCG keeps it reproducible.
@@ -115,30 +114,66 @@ const measure = async (command, args, env) => {
 
 const report = (label, r) =>
   process.stdout.write(
-    `${label.padEnd(32)} ${rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(rows / r.seconds).toLocaleString('en-US')} rows/s ` +
-      `(process wall time, start-up included); peak RSS ${r.peakMb.toFixed(1)} MB\n    runner: ${r.done}\n`,
+    `${label.padEnd(34)} ${rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(rows / r.seconds).toLocaleString('en-US')} rows/s ` +
+      `(process wall time, start-up included); peak RSS ${r.peakMb.toFixed(1)} MB\n    cli: ${r.done}\n`,
   );
+
+const cli = join(root, 'dist', 'cli.mjs');
+// What an operator runs: the `sellpo` bin (it starts batch runs with their node flags), under the project's node.
+const sellpo = join(root, 'bin', 'sellpo.mjs');
+
+/** A tenant and its API key on the database `env` points at, made the way an operator makes one. */
+const tenantKey = (env) => {
+  const made = spawnSync(process.execPath, [cli, 'tenants', 'create', '--name', 'Bench', '--owner-email', 'bench@example.com', '--json'], { env, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`sellpo tenants create failed:\n${made.stderr}`);
+  return JSON.parse(made.stdout).key;
+};
+
+const runAll = async (label, env) => {
+  const key = tenantKey(env);
+  for (const view of views) {
+    report(`${label}, view=${view}`, await measure(process.execPath, [sellpo, 'invoke', 'analysis.margin', '--each', file, '--query', `view=${view}`], { ...env, SELLPO_API_KEY: key }));
+  }
+};
+
+/** A throwaway database on the PostgreSQL server, or null when there is none to reach. */
+const scratchDatabase = async () => {
+  const name = `sellpo_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    process.stderr.write(`PostgreSQL at ${databaseUrl} not usable (${error.message}); skipping that run\n`);
+    await admin.end().catch(() => {});
+    return null;
+  }
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await admin.end();
+    },
+  };
+};
 
 try {
   process.stderr.write(`generating ${rows} JSONL lines into ${file} ...\n`);
   await generate();
-  const runner = join(cache, 'margin-runner.mjs');
-  await build({ ...bundleOptions({ version: 'bench', commit: 'bench', builtAt: new Date().toISOString() }), entryPoints: [join(root, 'bench/margin-runner.ts')], outfile: runner });
-  const env = { ...process.env, LOG_LEVEL: 'ERROR', ACCESS_LOG: 'false' };
+  ensureBuilt('dist/cli.mjs');
+  const base = { ...process.env, LOG_LEVEL: 'ERROR', ACCESS_LOG: 'false', SELLPO_API_KEY: '' };
   process.stdout.write(`node ${process.version}, ${rows} rows, one process (single-threaded JavaScript), output to /dev/null\n`);
-  for (const view of views) {
-    report(`handler batch, view=${view}`, await measure(process.execPath, [runner, file, '16', view], env));
-  }
-  // Most of the peak is V8's young generation growing under a stream of short-lived objects (the live heap
-  // stays under 20 MB); a smaller semi-space keeps the peak down at little cost in speed.
-  report(`  same, --max-semi-space-size=4`, await measure(process.execPath, ['--max-semi-space-size=4', runner, file, '16', views[0]], env));
-  const cli = join(root, 'dist', 'cli.mjs');
-  if (process.env.SELLPO_API_KEY) {
-    if (!existsSync(cli)) throw new Error('dist/cli.mjs is missing: run `node build.mjs` first');
-    for (const view of views) {
-      report(`sellpo invoke, view=${view}`, await measure(process.execPath, [cli, 'invoke', 'analysis.margin', '--each', file, '--query', `view=${view}`], env));
+  await runAll('sellpo invoke, embedded database', { ...base, DATABASE_URL: '', DATA_DIR: join(work, 'data') });
+  const scratch = await scratchDatabase();
+  if (scratch) {
+    try {
+      await runAll('sellpo invoke, PostgreSQL', { ...base, DATABASE_URL: scratch.url });
+    } finally {
+      await scratch.drop();
     }
   }
 } finally {
-  rmSync(file, { force: true });
+  rmSync(work, { recursive: true, force: true });
 }

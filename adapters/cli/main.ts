@@ -3,7 +3,9 @@
  * builds, or operate the platform (migrations, tenants, ...). Results go to stdout, logs and progress to stderr.
  * Exit codes: 0 success, 1 an error response or a failed operation, 2 bad usage.
  */
+import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { endpoints } from '../../handlers/registry.ts';
 import { buildRuntime, type Runtime } from '../composition.ts';
@@ -60,8 +62,36 @@ export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env
   }
 };
 
+/**
+ * Node flags for batch runs (`--each`). A batch makes short-lived garbage at a steady rate; with V8's default
+ * young generation (semi-spaces growing to tens of MB) 1,000,000 priced rows peaked at 222 MB RSS and
+ * 171,000 rows/s, with 4 MB semi-spaces at 129 MB and 180,000 rows/s. V8 fixes the sizes at start, so a batch
+ * started without them runs in a child started with them.
+ */
+export const BATCH_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+const rerunForBatch = (argv: string[]): Promise<number> | null => {
+  if (!argv.includes('--each') || process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) return null;
+  const script = process.argv[1];
+  if (!script) return null;
+  const child = spawn(process.execPath, [...BATCH_NODE_FLAGS, ...process.execArgv, script, ...argv], { stdio: 'inherit' });
+  // Ctrl-C reaches the child too (same process group); the parent waits for it and reports its exit.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      process.stderr.write(`sellpo: could not start the batch process: ${error.message}\n`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+  });
+};
+
 /** Runs the command line of this process and exits with its code once stdout has drained. */
 export const main = async (): Promise<void> => {
+  const rerun = rerunForBatch(process.argv.slice(2));
+  if (rerun) process.exit(await rerun);
   const code = await runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr });
   // Exit after stdout drains (large results piped to another program), even if a client keeps a handle open.
   process.stdout.write('', () => process.exit(code));

@@ -61,15 +61,16 @@ export type BatchOpening =
 const SESSION_HEADERS = new Set(['authorization', 'user-agent']);
 
 /** A validator for one schema: the compiled parser where it applies, zod itself otherwise and for error lists. */
-const validatorFor = (schema: z.ZodType): ((value: unknown) => { ok: true; value: unknown } | { ok: false; error: z.ZodError }) => {
+const validatorFor = (schema: z.ZodType): ((value: unknown) => unknown) => {
   const fast = compileParser(schema);
   return (value) => {
     if (fast) {
       const parsed = fast(value);
-      if (parsed !== INVALID) return { ok: true, value: parsed };
+      if (parsed !== INVALID) return parsed;
     }
     const result = schema.safeParse(value);
-    return result.success ? { ok: true, value: result.data } : { ok: false, error: result.error };
+    if (result.success) return result.data;
+    throw validationProblem(toFieldErrors('body', result.error));
   };
 };
 
@@ -105,15 +106,8 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const principal = opening.principal;
 
-  const settle = (s: RequestScope, run: () => V2Result | Promise<V2Result>): V2Result | Promise<V2Result> => {
-    const fail = (error: unknown): V2Result => withId(errorResult(error, s.requestId, () => s.log), s.requestId);
-    try {
-      const result = run();
-      return result instanceof Promise ? result.catch(fail) : result;
-    } catch (error) {
-      return fail(error);
-    }
-  };
+  const fail = (s: RequestScope, error: unknown): V2Result => withId(errorResult(error, s.requestId, () => s.log), s.requestId);
+  const render = (s: RequestScope, reply: Parameters<typeof renderReply>[2]): V2Result => withId(renderReply(def, options, reply), s.requestId);
 
   const session: BatchSession = {
     id,
@@ -123,19 +117,19 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
       if (text.length * 3 > maxBody || mentionsForbiddenKey(text)) return null;
       const s = scope(`${id}:${line}`);
       s.principal = principal;
-      return settle(s, () => {
-        let input: unknown;
-        if (validateBody) {
-          const checked = validateBody(body);
-          if (!checked.ok) throw validationProblem(toFieldErrors('body', checked.error));
-          input = checked.value;
-        }
-        s.input = { params: params.data, query: query.data, body: input };
+      try {
+        s.input = { params: params.data, query: query.data, body: validateBody ? validateBody(body) : undefined };
         const reply = def.run(s.input as never, s);
-        return reply instanceof Promise
-          ? reply.then((r) => withId(renderReply(def, options, r), s.requestId))
-          : withId(renderReply(def, options, reply), s.requestId);
-      });
+        if (reply instanceof Promise) {
+          return reply.then(
+            (r) => render(s, r),
+            (error: unknown) => fail(s, error),
+          );
+        }
+        return render(s, reply);
+      } catch (error) {
+        return fail(s, error);
+      }
     },
   };
   return { kind: 'session', session };

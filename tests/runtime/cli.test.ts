@@ -64,6 +64,10 @@ describe('the sellpo command', () => {
       const run = spawnSync(node, [`${root}bin/sellpo.mjs`, 'invoke', 'platform.meta'], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'ERROR' } });
       expect({ node, status: run.status, stderr: run.stderr }).toMatchObject({ node, status: 0 });
       expect(JSON.parse(run.stdout).node).toMatch(/^24\./);
+      // A batch is re-run with its node flags: standard input, output and the exit code pass through.
+      const batch = spawnSync(node, [`${root}bin/sellpo.mjs`, 'invoke', 'platform.meta', '--each', '-'], { input: '{}\n{"query":[]}\n', encoding: 'utf8' });
+      expect({ node, status: batch.status }).toEqual({ node, status: 1 });
+      expect(batch.stdout.trim().split('\n').map((l) => JSON.parse(l))).toMatchObject([{ line: 1, status: 200, body: { node: expect.stringMatching(/^24\./) } }, { line: 2 }]);
     }
   });
 });
