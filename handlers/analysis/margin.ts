@@ -35,7 +35,9 @@ export const margin = defineEndpoint({
   example,
   responses: { 200: z.union([marginResult, marginSummary]), 400: problemSchema },
   run: ({ query, body }, { ports }) => {
-    const result = computeMargin({ ...body, saleDate: body.saleDate ?? kstDate(ports.clock.now()) });
+    // Most batch rows carry their date: copy the request only when the date has to be filled in.
+    const scenario = body.saleDate === undefined ? { ...body, saleDate: kstDate(ports.clock.now()) } : (body as typeof body & { saleDate: string });
+    const result = computeMargin(scenario);
     return { status: 200, body: query.view === 'summary' ? summarize(result) : result };
   },
 });
