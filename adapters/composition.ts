@@ -86,7 +86,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   const tracing = await tracingFromConfig(config, build.version, logger);
 
   // Database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
-  const persistence = buildPersistence(config, {
+  const persistence = await buildPersistence(config, {
     clock: runtime.overrides?.clock ?? systemClock,
     logger,
     purge: runtime.mode === 'server',

@@ -1,8 +1,7 @@
 /** `sellpo migrate [--status]` and `sellpo dynamodb create-tables`: operate the stores without building a runtime. */
 import { connectDatabase, configuredMigrations } from '../postgres/open.ts';
 import { migrate, migrationStatus } from '../postgres/migrations.ts';
-import { createTables } from '../dynamodb/tables.ts';
-import { dynamoFromConfig, tablePrefix } from '../dynamodb/open.ts';
+import { tablePrefix } from '../dynamodb/choice.ts';
 import type { Command } from './commands.ts';
 import { UsageError } from './usage.ts';
 
@@ -61,6 +60,8 @@ export const dynamodbCommand: Command = {
     const [action, ...extra] = positionals;
     if (action !== 'create-tables') throw new UsageError(action ? `unknown action ${JSON.stringify(action)}` : 'name the action: create-tables');
     if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    // The AWS SDK loads only for this command (and where DynamoDB holds the stores).
+    const [{ dynamoFromConfig }, { createTables }] = await Promise.all([import('../dynamodb/open.ts'), import('../dynamodb/tables.ts')]);
     const client = dynamoFromConfig(io.config);
     try {
       const results = await createTables(client, tablePrefix(io.config));

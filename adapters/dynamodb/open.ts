@@ -2,14 +2,8 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import type { Config } from '../config.ts';
 import { createDynamoClient } from './client.ts';
 import { tableName } from './tables.ts';
-
-export const DEFAULT_TABLE_PREFIX = 'sellpo_';
-
-/** DynamoDB holds the key-value stores when chosen explicitly, or when its endpoint or table prefix is configured. */
-export const useDynamo = (config: Config): boolean =>
-  config.KEY_VALUE_STORE ? config.KEY_VALUE_STORE === 'dynamodb' : Boolean(config.DYNAMODB_ENDPOINT || config.DYNAMODB_TABLE_PREFIX);
-
-export const tablePrefix = (config: Config): string => config.DYNAMODB_TABLE_PREFIX ?? DEFAULT_TABLE_PREFIX;
+import { dynamoIdempotencyStore, dynamoRateCounter, dynamoResponseCache } from './key-value.ts';
+import type { Clock } from '../../core/shared/clock.ts';
 
 export const dynamoFromConfig = (config: Config): DynamoDBClient =>
   createDynamoClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) });
@@ -21,3 +15,15 @@ export const dynamoHealthCheck = (client: DynamoDBClient, prefix: string) => ({
     await client.send(new DescribeTableCommand({ TableName: tableName(prefix, 'idempotency') }), { abortSignal: signal });
   },
 });
+
+/** The client, its /health check and the three key-value stores on it: what persistence needs, in one import. */
+export const openDynamoStores = (config: Config, prefix: string, clock: Clock) => {
+  const client = dynamoFromConfig(config);
+  return {
+    client,
+    healthCheck: dynamoHealthCheck(client, prefix),
+    idempotency: dynamoIdempotencyStore(client, prefix, clock),
+    rateCounter: dynamoRateCounter(client, prefix, clock),
+    responseCache: dynamoResponseCache(client, prefix, clock),
+  };
+};

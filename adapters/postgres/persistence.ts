@@ -4,13 +4,11 @@
  * periodic purge of expired key-value rows.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HealthCheck } from '../../core/platform/health.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import type { Config } from '../config.ts';
-import { dynamoIdempotencyStore, dynamoRateCounter, dynamoResponseCache } from '../dynamodb/key-value.ts';
-import { dynamoFromConfig, dynamoHealthCheck, tablePrefix, useDynamo } from '../dynamodb/open.ts';
+import { tablePrefix, useDynamo } from '../dynamodb/choice.ts';
 import type { Database } from './database.ts';
 import { postgresIdempotencyStore, postgresRateCounter, postgresResponseCache, purgeExpired } from './key-value.ts';
 import { openConfiguredDatabase, type LazyDatabase } from './open.ts';
@@ -35,7 +33,7 @@ export interface PersistenceOptions {
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
-export const buildPersistence = (config: Config, options: PersistenceOptions): Persistence => {
+export const buildPersistence = async (config: Config, options: PersistenceOptions): Promise<Persistence> => {
   const { clock, logger } = options;
   const owned: LazyDatabase | undefined = options.database
     ? undefined
@@ -44,18 +42,20 @@ export const buildPersistence = (config: Config, options: PersistenceOptions): P
       });
   const database = options.database ?? owned!;
 
-  let dynamo: DynamoDBClient | undefined;
+  let dynamo: { destroy(): void } | undefined;
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async (signal) => void (await database.query('SELECT 1', [], { signal })) }];
   let stores: Persistence['ports'];
   const policy = { ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS, lockSeconds: config.IDEMPOTENCY_LOCK_SECONDS };
   if (useDynamo(config)) {
-    dynamo = dynamoFromConfig(config);
-    const prefix = tablePrefix(config);
-    healthChecks.push(dynamoHealthCheck(dynamo, prefix));
+    // Loaded only here: the AWS SDK is most of the bundle's start-up cost.
+    const { openDynamoStores } = await import('../dynamodb/open.ts');
+    const opened = openDynamoStores(config, tablePrefix(config), clock);
+    dynamo = opened.client;
+    healthChecks.push(opened.healthCheck);
     stores = {
-      idempotency: { store: dynamoIdempotencyStore(dynamo, prefix, clock), ...policy },
-      rateCounter: dynamoRateCounter(dynamo, prefix, clock),
-      responseCache: dynamoResponseCache(dynamo, prefix, clock),
+      idempotency: { store: opened.idempotency, ...policy },
+      rateCounter: opened.rateCounter,
+      responseCache: opened.responseCache,
     };
   } else {
     stores = {
