@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { compareMargins } from '../../core/analysis/compare.ts';
 import { CUSTOMS_RULES } from '../../core/analysis/customs.ts';
 import { tablesInForce } from '../../core/analysis/fee-tables.ts';
-import { computeMargin, kstDate, ROUNDING_RULE, summarize } from '../../core/analysis/margin.ts';
+import { computeMargin, computeMarginSummary, kstDate, ROUNDING_RULE } from '../../core/analysis/margin.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { problemSchema } from '../platform/schemas.ts';
 import { compareRequest, compareResult, feeTablesResult, marginRequest, marginResult, marginSummary } from './schemas.ts';
@@ -37,8 +37,7 @@ export const margin = defineEndpoint({
   run: ({ query, body }, { ports }) => {
     // Most batch rows carry their date: copy the request only when the date has to be filled in.
     const scenario = body.saleDate === undefined ? { ...body, saleDate: kstDate(ports.clock.now()) } : (body as typeof body & { saleDate: string });
-    const result = computeMargin(scenario);
-    return { status: 200, body: query.view === 'summary' ? summarize(result) : result };
+    return { status: 200, body: query.view === 'summary' ? computeMarginSummary(scenario) : computeMargin(scenario) };
   },
 });
 
