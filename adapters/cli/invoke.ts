@@ -1,4 +1,5 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { buildV2Event, fillPath } from '../events.ts';
@@ -129,18 +130,58 @@ export const openBatchFor = async (def: AnyEndpoint, options: HandlerOptions, ba
   return openBatch(def, options, { headers, rawQueryString: toQueryString(base.query), pathParameters: base.path ?? {}, rawPath: path });
 };
 
-/** Splits a text stream into lines (LF or CRLF) without a readline event per line. */
-async function* chunksOfLines(input: NodeJS.ReadableStream): AsyncGenerator<string[]> {
-  input.setEncoding('utf8');
+const READ_BYTES = 64 * 1024;
+
+/** Lines (LF; the caller drops a CR) from text pieces, carrying a partial last line over to the next piece. */
+async function* splitLines(pieces: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
   let rest = '';
-  for await (const chunk of input as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const lines = text.split('\n');
+  for await (const piece of pieces) {
+    const lines = (rest + piece).split('\n');
     rest = lines.pop()!;
     yield lines;
   }
   if (rest !== '') yield [rest];
 }
+
+/**
+ * A regular file read in 64 KiB pieces with readSync: a read stream's per-piece machinery cost more than
+ * reading itself (0.38 s against 0.15 s for 630 MB). Larger pieces are worse: strings above V8's regular object
+ * size outlive young-generation collections. The event loop gets a turn every 16 pieces (timers, signals).
+ */
+async function* filePieces(fd: number): AsyncGenerator<string> {
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  const decoder = new StringDecoder('utf8');
+  try {
+    for (let n = 1; ; n++) {
+      const read = readSync(fd, buffer, 0, READ_BYTES, null);
+      if (read === 0) break;
+      yield decoder.write(buffer.subarray(0, read));
+      if (n % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const tail = decoder.end();
+    if (tail) yield tail;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The lines of `--each`'s input: a regular file read directly, anything else (stdin, a pipe) as a stream. */
+const inputLines = (input: string): AsyncGenerator<string[]> => {
+  if (input === '-') {
+    process.stdin.setEncoding('utf8');
+    return splitLines(process.stdin as AsyncIterable<string>);
+  }
+  let fd: number;
+  try {
+    fd = openSync(input, 'r');
+  } catch (error) {
+    throw new UsageError(`--each: cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (fstatSync(fd).isFile()) return splitLines(filePieces(fd));
+  closeSync(fd);
+  const stream = createReadStream(input, { encoding: 'utf8', highWaterMark: READ_BYTES });
+  return splitLines(stream as AsyncIterable<string>);
+};
 
 /**
  * Batch mode: one request per input line, one JSON result per output line, in input order. Streams both ways
@@ -152,13 +193,7 @@ export const invokeEach = async (
   handler: HttpHandler,
   options: { input: string; out: Writable; progress: Writable; concurrency: number; base: RequestSpec; session?: BatchSession | null },
 ): Promise<BatchSummary> => {
-  const input = options.input === '-' ? process.stdin : createReadStream(options.input, { highWaterMark: 64 * 1024 });
-  const opened = new Promise<void>((resolve, reject) => {
-    if (options.input === '-') return resolve();
-    input.once('open', () => resolve());
-    input.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`--each: cannot read ${options.input}: ${error.code ?? error.message}`)));
-  });
-  await opened;
+  const lines = inputLines(options.input);
   const session = options.session ?? null;
   const started = performance.now();
   const summary: BatchSummary = { lines: 0, ok: 0, errorResponses: 0, badLines: 0, inSession: 0, seconds: 0 };
@@ -229,8 +264,8 @@ export const invokeEach = async (
   // Outputs in input order: ready strings go straight to the buffer while nothing is pending before them.
   const window: Array<string | Promise<string>> = [];
   let n = 0;
-  for await (const lines of chunksOfLines(input)) {
-    for (const raw of lines) {
+  for await (const piece of lines) {
+    for (const raw of piece) {
       n++;
       const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (text.trim() === '') continue;

@@ -63,18 +63,26 @@ export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env
 };
 
 /**
- * Node flags for batch runs (`--each`). A batch makes short-lived garbage at a steady rate; with V8's default
- * young generation (semi-spaces growing to tens of MB) 1,000,000 priced rows peaked at 222 MB RSS and
- * 171,000 rows/s, with 4 MB semi-spaces at 129 MB and 180,000 rows/s. V8 fixes the sizes at start, so a batch
- * started without them runs in a child started with them.
+ * Node flags for batch runs (`--each`), both measured on 1,000,000 priced rows (PostgreSQL, summary view):
+ * - a 4 MB young generation: V8's default semi-spaces grow to tens of MB under a batch's steady stream of
+ *   short-lived objects (222 MB peak RSS, 171,000 rows/s; with 4 MB: 129 MB, 180,000 rows/s);
+ * - no allocation-site pretenuring: when V8 saw parsed rows survive a collection it began allocating them in
+ *   the old generation, where they died expensively; half the runs then fell to about 160,000 rows/s at
+ *   190-260 MB with GC threads busy (six runs without it: 206,000-218,000 rows/s, 123-137 MB).
+ * V8 takes them only at start, so a batch started without them runs in a child started with them;
+ * bin/sellpo.mjs and container/entrypoint.sh pass the same flags (a test keeps the three lists equal).
  */
-export const BATCH_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const BATCH_NODE_FLAGS = ['--max-semi-space-size=4', '--no-allocation-site-pretenuring'];
+
+const flagName = (flag: string) => flag.split('=')[0];
 
 const rerunForBatch = (argv: string[]): Promise<number> | null => {
-  if (!argv.includes('--each') || process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) return null;
+  if (!argv.includes('--each')) return null;
+  const missing = BATCH_NODE_FLAGS.filter((f) => !process.execArgv.some((a) => flagName(a) === flagName(f)));
+  if (missing.length === 0) return null;
   const script = process.argv[1];
   if (!script) return null;
-  const child = spawn(process.execPath, [...BATCH_NODE_FLAGS, ...process.execArgv, script, ...argv], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...missing, ...process.execArgv, script, ...argv], { stdio: 'inherit' });
   // Ctrl-C reaches the child too (same process group); the parent waits for it and reports its exit.
   const ignore = () => {};
   process.on('SIGINT', ignore);

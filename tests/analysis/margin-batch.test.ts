@@ -115,6 +115,28 @@ describe('the batch session answers as the handler does', () => {
     expect(out.at(-2)).toMatchObject({ status: 401 });
   });
 
+  it('reads a file of many 64 KiB pieces with Korean text across their edges and CRLF line ends', async () => {
+    const rows: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const body = {
+        ...scenario(i),
+        rateOverrides: undefined,
+        selling: { channel: 'coupang_wing', salePriceKrw: 30_000 },
+        exchange: { cnyKrw: 190, usdKrw: 1400, source: `하나은행 매매기준율 ${'가'.repeat(i % 60)} ${i}`, asOf: '2025-06-01' },
+      };
+      rows.push(JSON.stringify({ body }));
+    }
+    const { summary, text } = await run([rows.join('\r\n')], await sessionFor({ headers: auth }));
+    expect(Buffer.byteLength(rows.join('\r\n'))).toBeGreaterThan(3 * 64 * 1024);
+    const out = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(summary).toMatchObject({ lines: 400, inSession: 400 });
+    expect(out.map((l) => l.line)).toEqual(rows.map((_, i) => i + 1));
+    for (const [i, l] of out.entries()) {
+      if (l.status === 200) expect(l.body.landed.exchange.source).toBe(`하나은행 매매기준율 ${'가'.repeat(i % 60)} ${i}`);
+    }
+    expect(out.filter((l) => l.status === 200).length).toBeGreaterThan(300);
+  });
+
   it("names each problem by the batch's id and the line", async () => {
     const session = await sessionFor({ headers: auth });
     const { text } = await run([JSON.stringify({ body: { category: 'kitchen' } })], session);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { runCli } from '../../adapters/cli/main.ts';
 import { invokeEach } from '../../adapters/cli/invoke.ts';
 import { testRuntime } from '../helpers/invoke.ts';
 import { runCapturedCli } from '../helpers/cli.ts';
+import { BATCH_NODE_FLAGS } from '../../adapters/cli/main.ts';
 import { echo, testEndpoints } from '../helpers/test-endpoints.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -73,6 +74,16 @@ describe('the sellpo command', () => {
 });
 
 describe('batch mode (--each)', () => {
+  it('starts batches with the same node flags from every launcher', () => {
+    const bin = readFileSync(`${root}bin/sellpo.mjs`, 'utf8');
+    const entrypoint = readFileSync(`${root}container/entrypoint.sh`, 'utf8');
+    expect(BATCH_NODE_FLAGS.length).toBeGreaterThan(0);
+    for (const flag of BATCH_NODE_FLAGS) {
+      expect(bin).toContain(`'${flag}'`);
+      expect(entrypoint).toMatch(new RegExp(`exec node [^\\n]*${flag} [^\\n]*dist/cli\\.mjs`));
+    }
+  });
+
   it('answers every line in order, records bad lines and error answers, and keeps going', async () => {
     const rt = await testRuntime({ endpoints: testEndpoints });
     const dir = mkdtempSync(join(tmpdir(), 'sellpo-batch-'));
