@@ -68,11 +68,14 @@ export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env
  *   short-lived objects (222 MB peak RSS, 171,000 rows/s; with 4 MB: 129 MB, 180,000 rows/s);
  * - no allocation-site pretenuring: when V8 saw parsed rows survive a collection it began allocating them in
  *   the old generation, where they died expensively; half the runs then fell to about 160,000 rows/s at
- *   190-260 MB with GC threads busy (six runs without it: 206,000-218,000 rows/s, 123-137 MB).
+ *   190-260 MB with GC threads busy (six runs without it: 206,000-218,000 rows/s, 123-137 MB);
+ * - WebAssembly compiled by Liftoff only: a batch uses the embedded database (PGlite) just to check its key,
+ *   and PGlite's optimising compile is what peaks (opening it: 645 MB and 0.57 s, Liftoff only: 264 MB and
+ *   0.28 s; a batch on the embedded database peaked at 852 MB, with it 308 MB at the same speed).
  * V8 takes them only at start, so a batch started without them runs in a child started with them;
  * bin/sellpo.mjs and container/entrypoint.sh pass the same flags (a test keeps the three lists equal).
  */
-export const BATCH_NODE_FLAGS = ['--max-semi-space-size=4', '--no-allocation-site-pretenuring'];
+export const BATCH_NODE_FLAGS = ['--max-semi-space-size=4', '--no-allocation-site-pretenuring', '--liftoff-only'];
 
 const flagName = (flag: string) => flag.split('=')[0];
 
