@@ -10,8 +10,8 @@
  * A session is only offered where it cannot change an answer: requests metered against a daily budget, with
  * an Idempotency-Key, or with headers beyond the credentials keep the per-request path, and so does any row
  * the session declines (`null`): no body where one is required, keys refused as prototype pollution, or a row
- * too large to judge cheaply against the body limit. Rows in a batch write no access line of their own; the
- * batch reports its totals.
+ * too large to judge cheaply against the body limit. The endpoint's feature flag is read once, when the batch
+ * opens. Rows in a batch write no access line of their own; the batch reports its totals.
  */
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
