@@ -325,10 +325,12 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
   };
 
   const metered = def.metered ?? def.access === 'tenant';
+  // Public endpoints without a flag have nothing to admit: no extra await on their path.
+  const admits = def.access === 'tenant' || def.access === 'admin' || def.flag !== undefined;
   const accessControl: middy.MiddlewareObj<V2Event, V2Result> = {
     before: async (request) => {
       const s = scopeOf(request.context);
-      await admit(def, options, s, request.event.headers?.authorization, request.event.rawPath);
+      if (admits) await admit(def, options, s, request.event.headers?.authorization, request.event.rawPath);
       if (metered && s.principal.kind === 'tenant') await options.ports.quota?.consume(s.principal.tenantId, s.signal);
     },
   };
