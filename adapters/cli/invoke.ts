@@ -177,9 +177,15 @@ const inputLines = (input: string): AsyncGenerator<string[]> => {
   } catch (error) {
     throw new UsageError(`--each: cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (fstatSync(fd).isFile()) return splitLines(filePieces(fd));
-  closeSync(fd);
-  const stream = createReadStream(input, { encoding: 'utf8', highWaterMark: READ_BYTES });
+  const stat = fstatSync(fd);
+  if (stat.isFile()) return splitLines(filePieces(fd));
+  if (stat.isDirectory()) {
+    closeSync(fd);
+    throw new UsageError(`--each: cannot read ${input}: EISDIR (a directory; name a JSONL file, or - for standard input)`);
+  }
+  // A pipe (`--each <(gunzip -c skus.jsonl.gz)`): read the descriptor already open; opening it again would wait
+  // for a writer that has come and gone.
+  const stream = createReadStream('', { fd, encoding: 'utf8', highWaterMark: READ_BYTES });
   return splitLines(stream as AsyncIterable<string>);
 };
 

@@ -40,6 +40,7 @@ describe('sellpo CLI', () => {
       [['invoke', 'platform.meta', '--body', '@/nonexistent/file.json'], /--body: cannot read \/nonexistent\/file.json: ENOENT/],
       [['invoke', 'platform.meta', '--concurrency', '4'], /--concurrency only applies with --each/],
       [['invoke', 'platform.meta', '--each', '/nonexistent.jsonl'], /--each: cannot read \/nonexistent.jsonl: ENOENT/],
+      [['invoke', 'platform.meta', '--each', tmpdir()], /--each: cannot read .*: EISDIR \(a directory/],
     ];
     for (const [argv, message] of cases) {
       const { code, stderr } = await cli(...argv);
@@ -117,6 +118,15 @@ describe('batch mode (--each)', () => {
     expect(lines[5]).toMatchObject({ status: 201, body: { itemId: 'd', limit: 7 } });
     expect(summary).toMatchObject({ lines: 6, ok: 2, errorResponses: 1, badLines: 3 });
     expect(progressed).toMatch(/^done: 6 lines, 2 ok, 1 error responses, 3 bad lines/m);
+  });
+
+  it('reads a named pipe as well as a file', () => {
+    // The writer opens the FIFO, writes and leaves; the CLI must read from the descriptor it opened first.
+    const fifo = join(mkdtempSync(join(tmpdir(), 'sellpo-fifo-')), 'rows');
+    const script = `mkfifo ${fifo} && (printf '{}\\n{}\\n' > ${fifo} &) && ${JSON.stringify(process.execPath)} ${root}dist/cli.mjs invoke platform.meta --each ${fifo}`;
+    const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, LOG_LEVEL: 'ERROR' } });
+    expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
+    expect(run.stdout.trim().split('\n').map((l) => JSON.parse(l))).toMatchObject([{ line: 1, status: 200 }, { line: 2, status: 200 }]);
   });
 
   it('runs from the built CLI over standard input, exit 1 when any line failed', () => {
