@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { ensureProjectNode, root } from './scripts/project-node.mjs';
 import { bundleOptions, externals } from './scripts/bundle-options.mjs';
 
-ensureProjectNode();
+await ensureProjectNode();
 const quiet = process.argv.includes('--quiet');
 const dist = join(root, 'dist');
 // Built into a fresh folder and swapped in whole, so a process running from dist/ never sees half a build.

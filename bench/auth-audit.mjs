@@ -15,7 +15,7 @@ import pg from 'pg';
 import * as z from 'zod';
 import { ensureProjectNode } from '../scripts/project-node.mjs';
 
-ensureProjectNode();
+await ensureProjectNode();
 const { endpoints } = await import('../handlers/registry.ts');
 const { buildRuntime } = await import('../adapters/composition.ts');
 const { loadConfig } = await import('../adapters/config.ts');

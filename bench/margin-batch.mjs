@@ -17,7 +17,7 @@ import pg from 'pg';
 import { ensureProjectNode, root } from '../scripts/project-node.mjs';
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
-ensureProjectNode();
+await ensureProjectNode();
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 if (!Number.isInteger(rows) || rows < 1 || rows > 10_000_000) {
   process.stderr.write(`BENCH_ROWS: expected an integer from 1 to 10000000, got ${JSON.stringify(process.env.BENCH_ROWS)}\n`);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureProjectNode } from '../scripts/project-node.mjs';
 
-ensureProjectNode();
+await ensureProjectNode();
 const int = (name, fallback, min, max) => {
   const raw = process.env[name] ?? String(fallback);
   const n = Number(raw);

@@ -13,7 +13,7 @@ import { ensureProjectNode, root } from '../scripts/project-node.mjs';
 import { bundleOptions } from '../scripts/bundle-options.mjs';
 import { intFromEnv } from './env.mjs';
 
-ensureProjectNode();
+await ensureProjectNode();
 const env = intFromEnv;
 const SECONDS = env('BENCH_SECONDS', 10, 1, 120);
 const RUNS = env('BENCH_RUNS', 3, 1, 9);

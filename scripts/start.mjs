@@ -3,6 +3,6 @@
 import { ensureProjectNode } from './project-node.mjs';
 import { ensureBuilt } from './ensure-built.mjs';
 
-ensureProjectNode();
+await ensureProjectNode();
 ensureBuilt('dist/server.mjs');
 await import('../dist/server.mjs');

@@ -63,6 +63,13 @@ export const readBody = (value: string | undefined): unknown => {
 
 const CLI_USER_AGENT = 'sellpo-cli';
 
+/** The headers a request from the CLI carries: its user agent, then the spec's, lowercased. */
+const requestHeaders = (spec: RequestSpec): Record<string, string> => {
+  const headers: Record<string, string> = { 'user-agent': CLI_USER_AGENT };
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
+  return headers;
+};
+
 const toQueryString = (query: RequestSpec['query']): string => {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
@@ -76,8 +83,7 @@ export const invokeOnce = async (def: AnyEndpoint, handler: HttpHandler, spec: R
   const pathValues = spec.path ?? {};
   const { path, missing } = fillPath(def.path, pathValues);
   if (missing.length) throw new UsageError(`${def.id} needs path value${missing.length > 1 ? 's' : ''} ${missing.map((m) => `--path ${m}=...`).join(', ')}`);
-  const headers: Record<string, string> = { 'user-agent': CLI_USER_AGENT };
-  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
+  const headers = requestHeaders(spec);
   const hasBody = spec.body !== undefined;
   if (hasBody) headers['content-type'] ??= 'application/json';
   const event = buildV2Event({
@@ -117,7 +123,6 @@ export interface BatchSummary {
   seconds: number;
 }
 
-
 /**
  * A batch session for the rows that carry only a body, when the base request allows one (see handlers/kit/
  * batch.ts). Rows that bring their own path, query or headers always take the per-request path.
@@ -125,15 +130,13 @@ export interface BatchSummary {
 export const openBatchFor = async (def: AnyEndpoint, options: HandlerOptions, base: RequestSpec): Promise<BatchOpening> => {
   const { path, missing } = fillPath(def.path, base.path ?? {});
   if (missing.length > 0) return { kind: 'per_request', reason: 'the rows bring their own path values' };
-  const headers: Record<string, string> = { 'user-agent': CLI_USER_AGENT };
-  for (const [k, v] of Object.entries(base.headers ?? {})) headers[k.toLowerCase()] = v;
-  return openBatch(def, options, { headers, rawQueryString: toQueryString(base.query), pathParameters: base.path ?? {}, rawPath: path });
+  return openBatch(def, options, { headers: requestHeaders(base), rawQueryString: toQueryString(base.query), pathParameters: base.path ?? {}, rawPath: path });
 };
 
 const READ_BYTES = 64 * 1024;
 
 /** Lines (LF; the caller drops a CR) from text pieces, carrying a partial last line over to the next piece. */
-async function* splitLines(pieces: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
+async function* splitLines(pieces: AsyncIterable<string>): AsyncGenerator<string[]> {
   let rest = '';
   for await (const piece of pieces) {
     const lines = (rest + piece).split('\n');

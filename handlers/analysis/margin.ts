@@ -3,6 +3,7 @@ import { compareMargins } from '../../core/analysis/compare.ts';
 import { CUSTOMS_RULES } from '../../core/analysis/customs.ts';
 import { tablesInForce } from '../../core/analysis/fee-tables.ts';
 import { computeMargin, computeMarginSummary, kstDate, ROUNDING_RULE } from '../../core/analysis/margin.ts';
+import type { Clock } from '../../core/shared/clock.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { problemSchema } from '../platform/schemas.ts';
 import { compareRequest, compareResult, feeTablesResult, marginRequest, marginResult, marginSummary } from './schemas.ts';
@@ -17,6 +18,10 @@ const example: z.input<typeof marginRequest> = {
   selling: { channel: 'naver_smart_store', salePriceKrw: 19_900, shippingFeeKrw: 3000, sellerShippingCostKrw: 3000, packagingKrw: 300, naverTier: 'medium1' },
   targetMarginPercent: 30,
 };
+
+/** The request with its sale date, today in Korea when absent; copied only then (most batch rows carry one). */
+const withSaleDate = <B extends { saleDate?: string | undefined }>(body: B, clock: Clock): B & { saleDate: string } =>
+  body.saleDate === undefined ? { ...body, saleDate: kstDate(clock.now()) } : (body as B & { saleDate: string });
 
 export const margin = defineEndpoint({
   id: 'analysis.margin',
@@ -35,8 +40,7 @@ export const margin = defineEndpoint({
   example,
   responses: { 200: z.union([marginResult, marginSummary]), 400: problemSchema },
   run: ({ query, body }, { ports }) => {
-    // Most batch rows carry their date: copy the request only when the date has to be filled in.
-    const scenario = body.saleDate === undefined ? { ...body, saleDate: kstDate(ports.clock.now()) } : (body as typeof body & { saleDate: string });
+    const scenario = withSaleDate(body, ports.clock);
     return { status: 200, body: query.view === 'summary' ? computeMarginSummary(scenario) : computeMargin(scenario) };
   },
 });
@@ -67,7 +71,7 @@ export const marginCompare = defineEndpoint({
   },
   responses: { 200: compareResult, 400: problemSchema },
   run: ({ body }, { ports }) => {
-    const result = compareMargins({ ...body, saleDate: body.saleDate ?? kstDate(ports.clock.now()) });
+    const result = compareMargins(withSaleDate(body, ports.clock));
     return { status: 200, body: result };
   },
 });

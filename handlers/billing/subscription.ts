@@ -3,10 +3,9 @@
  */
 import * as z from 'zod';
 import { cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, getSubscription, resume, subscribe } from '../../core/billing/subscriptions.ts';
-import { defineEndpoint } from '../kit/endpoint.ts';
+import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
 import { authKeyField, customerKeyField, depsOf, subscriptionOut, subscriptionViewSchema, tenantOf } from './schemas.ts';
 
-const noStore = { 'cache-control': 'no-store' };
 
 export const subscribeEndpoint = defineEndpoint({
   id: 'billing.subscribe',
@@ -30,7 +29,7 @@ export const subscribeEndpoint = defineEndpoint({
   run: async ({ body }, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
     const view = await subscribe(depsOf(ctx), tenantId, { planId: body.plan, authKey: body.authKey, customerKey: body.customerKey, ...(body.trial !== undefined ? { trial: body.trial } : {}) }, ctx.signal);
-    return { status: 201, body: subscriptionOut(ctx.ports.billing.plans, view), headers: noStore };
+    return { status: 201, body: subscriptionOut(ctx.ports.billing.plans, view), headers: NO_STORE };
   },
 });
 
@@ -117,6 +116,6 @@ export const paymentMethodEndpoint = defineEndpoint({
   responses: { 200: subscriptionViewSchema },
   run: async ({ body }, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
-    return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await changePaymentMethod(depsOf(ctx), tenantId, body, ctx.signal)), headers: noStore };
+    return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await changePaymentMethod(depsOf(ctx), tenantId, body, ctx.signal)), headers: NO_STORE };
   },
 });

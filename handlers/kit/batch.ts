@@ -14,10 +14,9 @@
  * opens. Rows in a batch write no access line of their own; the batch reports its totals.
  */
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
 import type { AnyEndpoint } from './endpoint.ts';
 import type { V2Result } from './events.ts';
-import { compileParser, INVALID } from './fast-parse.ts';
+import { safeParser } from './fast-parse.ts';
 import {
   admit,
   errorResult,
@@ -60,20 +59,6 @@ export type BatchOpening =
 
 const SESSION_HEADERS = new Set(['authorization', 'user-agent']);
 
-/** A validator for one schema: the compiled parser where it applies, zod itself otherwise and for error lists. */
-const validatorFor = (schema: z.ZodType): ((value: unknown) => unknown) => {
-  const fast = compileParser(schema);
-  return (value) => {
-    if (fast) {
-      const parsed = fast(value);
-      if (parsed !== INVALID) return parsed;
-    }
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    throw validationProblem(toFieldErrors('body', result.error));
-  };
-};
-
 export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, caller: BatchCaller): Promise<BatchOpening> => {
   const extra = Object.keys(caller.headers).filter((h) => !SESSION_HEADERS.has(h));
   if (extra.length > 0) return { kind: 'per_request', reason: `the rows carry header${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
@@ -102,7 +87,13 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
   const query = def.query ? def.query.safeParse(parseQuery(caller.rawQueryString)) : { success: true as const, data: {} };
   if (!params.success || !query.success) return { kind: 'per_request', reason: 'the query or path values are invalid' };
 
-  const validateBody = def.body ? validatorFor(def.body) : null;
+  const parseBody = def.body ? safeParser(def.body) : null;
+  const validateBody = (body: unknown): unknown => {
+    if (!parseBody) return undefined;
+    const checked = parseBody(body);
+    if (!checked.success) throw validationProblem(toFieldErrors('body', checked.error));
+    return checked.data;
+  };
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const principal = opening.principal;
 
@@ -118,7 +109,7 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
       const s = scope(`${id}:${line}`);
       s.principal = principal;
       try {
-        s.input = { params: params.data, query: query.data, body: validateBody ? validateBody(body) : undefined };
+        s.input = { params: params.data, query: query.data, body: validateBody(body) };
         const reply = def.run(s.input as never, s);
         if (reply instanceof Promise) {
           return reply.then(

@@ -3,6 +3,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Access, Principal } from '../../core/platform/principal.ts';
 import type { Ports } from '../../core/ports.ts';
 
+/** Headers for answers that must not be cached anywhere (secrets shown once, live status). */
+export const NO_STORE: Readonly<Record<string, string>> = { 'cache-control': 'no-store' };
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 type AnyObject = z.ZodType<Record<string, unknown>>;

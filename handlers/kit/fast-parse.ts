@@ -1,5 +1,5 @@
 /**
- * An accept-only parser compiled from a zod 4 schema, for batch paths where safeParse costs more than the row.
+ * An accept-only parser compiled from a zod 4 schema: request validation without paying for safeParse on every value.
  *
  * The parser answers exactly what `schema.safeParse(v)` would for any JSON value: INVALID when zod fails, else a
  * value deep-equal to zod's `data`, key order included. It builds no errors; callers run zod on INVALID for those.
@@ -440,4 +440,24 @@ const compile = (root: unknown): Parser => {
   // The source depends on the schema alone, never on input; its only literals are JSON-escaped keys and strings and numbers.
   const factory = new Function('INVALID', ...names, source) as (...args: unknown[]) => Parser;
   return factory(INVALID, ...deps);
+};
+
+/** What `schema.safeParse` returns, in the shape callers read. */
+export type SafeParse = { success: true; data: unknown } | { success: false; error: z.ZodError };
+
+/**
+ * `schema.safeParse` with the compiled parser in front: the same answers, zod running only to list the errors
+ * of a value the parser refuses (or for every value when the schema cannot be compiled). The parser is built
+ * on first use, so start-up pays nothing for endpoints that are never called.
+ */
+export const safeParser = (schema: z.ZodType): ((value: unknown) => SafeParse) => {
+  let fast: Parser | null | undefined;
+  return (value) => {
+    if (fast === undefined) fast = compileParser(schema);
+    if (fast) {
+      const parsed = fast(value);
+      if (parsed !== INVALID) return { success: true, data: parsed };
+    }
+    return schema.safeParse(value) as SafeParse;
+  };
 };

@@ -9,6 +9,7 @@ import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
 import type { InvocationContext, V2Event, V2Result } from './events.ts';
 import { formatAccessLine, type LineSink } from './access-log.ts';
 import { parseJson } from './json.ts';
+import { safeParser } from './fast-parse.ts';
 import { withIdempotency } from './idempotency.ts';
 import { problem, problemKeyFor, type FieldError, type Problem, type ProblemKey } from './problem.ts';
 
@@ -335,13 +336,17 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
     },
   };
 
+  // The compiled parsers answer as safeParse does (handlers/kit/fast-parse.ts), several times faster.
+  const checkBody = def.body ? safeParser(def.body) : null;
+  const checkParams = def.params ? safeParser(def.params) : null;
+  const checkQuery = def.query ? safeParser(def.query) : null;
   const validate: middy.MiddlewareObj<V2Event, V2Result> = {
     before: (request) => {
       const event = request.event;
       const s = scopeOf(request.context);
       const errors: FieldError[] = [];
       let body: unknown;
-      if (def.body) {
+      if (checkBody) {
         const text = bodyText(event);
         if (text !== undefined && Buffer.byteLength(text) > maxBody) {
           throw new ProblemError('payload_too_large', `The body is larger than ${maxBody} bytes.`, { limitBytes: maxBody });
@@ -355,20 +360,20 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
         } else {
           const parsed = parseJson(text);
           if (!parsed.ok) throw new ProblemError('malformed_json', `The body is not valid JSON: ${parsed.message}`);
-          const result = def.body.safeParse(parsed.value);
+          const result = checkBody(parsed.value);
           if (result.success) body = result.data;
           else errors.push(...toFieldErrors('body', result.error));
         }
       }
       let params: unknown = {};
-      if (def.params) {
-        const result = def.params.safeParse(event.pathParameters ?? {});
+      if (checkParams) {
+        const result = checkParams(event.pathParameters ?? {});
         if (result.success) params = result.data;
         else errors.push(...toFieldErrors('path', result.error));
       }
       let query: unknown = {};
-      if (def.query) {
-        const result = def.query.safeParse(parseQuery(event.rawQueryString ?? ''));
+      if (checkQuery) {
+        const result = checkQuery(parseQuery(event.rawQueryString ?? ''));
         if (result.success) query = result.data;
         else errors.push(...toFieldErrors('query', result.error));
       }

@@ -9,7 +9,7 @@ import type { Principal } from '../../core/platform/principal.ts';
 import {
   actorOf, createApiKey, createTenant, listApiKeys, listMembers, readAudit, revokeApiKey, type KeyView, type RequestOrigin,
 } from '../../core/platform/tenants.ts';
-import { defineEndpoint, type EndpointContext } from '../kit/endpoint.ts';
+import { defineEndpoint, type EndpointContext, NO_STORE } from '../kit/endpoint.ts';
 
 const role = z.enum(['owner', 'member']);
 const iso = z.iso.datetime();
@@ -67,7 +67,6 @@ const tenantOf = (ctx: EndpointContext): TenantPrincipal => {
   return ctx.principal;
 };
 const deps = (ctx: EndpointContext) => ({ store: ctx.ports.access, clock: ctx.ports.clock });
-const noStore = { 'cache-control': 'no-store' };
 
 export const createTenantEndpoint = defineEndpoint({
   id: 'platform.createTenant',
@@ -91,7 +90,7 @@ export const createTenantEndpoint = defineEndpoint({
     const created = await createTenant(deps(ctx), body, originOf(ctx), ctx.signal);
     return {
       status: 201,
-      headers: noStore,
+      headers: NO_STORE,
       body: { tenant: tenantOut(created.tenant), owner: memberOut(created.owner), apiKey: keyOut(created.apiKey), key: created.secret },
     };
   },
@@ -125,7 +124,7 @@ export const createApiKeyEndpoint = defineEndpoint({
   responses: { 201: z.object({ apiKey: apiKeySchema, key: secretKey }).meta({ id: 'CreatedApiKey' }) },
   run: async ({ body }, ctx) => {
     const created = await createApiKey(deps(ctx), tenantOf(ctx), body, originOf(ctx), ctx.signal);
-    return { status: 201, headers: noStore, body: { apiKey: keyOut(created.apiKey), key: created.secret } };
+    return { status: 201, headers: NO_STORE, body: { apiKey: keyOut(created.apiKey), key: created.secret } };
   },
 });
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineEndpoint } from '../kit/endpoint.ts';
+import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
 
 const report = z
   .object({
@@ -29,7 +29,7 @@ export const health = defineEndpoint({
   run: async (_input, { ports }) => {
     const result = await ports.health.report();
     return result.status === 'ok'
-      ? { status: 200, body: result, headers: { 'cache-control': 'no-store' } }
-      : { status: 503, body: result, headers: { 'cache-control': 'no-store' } };
+      ? { status: 200, body: result, headers: NO_STORE }
+      : { status: 503, body: result, headers: NO_STORE };
   },
 });
