@@ -47,7 +47,8 @@ export const testRuntime = async (
   const captured: Captured = { access: [], logs: [] };
   const print = (line: string) => void captured.logs.push(JSON.parse(line));
   const logger = createRootLogger('DEBUG', { printer: { info: print, warn: print, error: print, debug: print, log: print, trace: print } });
-  const config = loadConfig({ VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', HEALTH_TIMEOUT_MS: '15000', ...options.env });
+  // An embedded database of its own, in memory: never the developer's ./.data, which a running `npm start` holds.
+  const config = loadConfig({ DATA_DIR: 'memory://', VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', HEALTH_TIMEOUT_MS: '15000', ...options.env });
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
     mode: 'cli',
