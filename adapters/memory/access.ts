@@ -88,11 +88,19 @@ export const memoryAccessStore = (): AccessStore & { /** Direct access for tests
       const k = state.keys.get(id);
       return k && k.kind === 'tenant' && k.tenantId === tenantId ? copyDates(k) : null;
     },
-    listTenantKeys: async (tenantId) =>
-      [...state.keys.values()]
+    listTenantKeys: async (tenantId, page = {}) => {
+      const { before, limit } = page;
+      // Newest first by creation time, then id, as the SQL store orders them.
+      const sorted = [...state.keys.values()]
         .filter((k): k is TenantKey => k.kind === 'tenant' && k.tenantId === tenantId)
-        .reverse()
-        .map(copyDates),
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+        .filter((k) => !before || k.createdAt < before.createdAt || (k.createdAt.getTime() === before.createdAt.getTime() && k.id < before.id));
+      return (limit === undefined ? sorted : sorted.slice(0, limit)).map(copyDates);
+    },
+    countActiveTenantKeys: async (tenantId, role) =>
+      [...state.keys.values()].filter((k) => k.kind === 'tenant' && k.tenantId === tenantId && !k.revokedAt && (!role || k.role === role)).length,
+    // Transactions here already run one at a time.
+    lockTenant: async () => {},
     revokeTenantKey: async (tenantId, id, at) => {
       const k = state.keys.get(id);
       if (!k || k.kind !== 'tenant' || k.tenantId !== tenantId) return null;

@@ -161,10 +161,31 @@ const unitOver = (db: Database, inTransaction: boolean): AccessUnit => ({
     const { rows } = await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
     return rows[0] ? (keyFrom(rows[0]) as TenantKey) : null;
   },
-  listTenantKeys: async (tenantId) =>
-    (await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC`, [tenantId])).rows.map(
-      (r) => keyFrom(r) as TenantKey,
-    ),
+  listTenantKeys: async (tenantId, page = {}) => {
+    const params: unknown[] = [tenantId];
+    let where = 'tenant_id = $1';
+    if (page.before) {
+      params.push(page.before.createdAt, page.before.id);
+      where += ' AND (created_at, id) < ($2, $3)';
+    }
+    let limit = '';
+    if (page.limit !== undefined) {
+      params.push(page.limit);
+      limit = ` LIMIT $${params.length}`;
+    }
+    const { rows } = await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${where} ORDER BY created_at DESC, id DESC${limit}`, params);
+    return rows.map((r) => keyFrom(r) as TenantKey);
+  },
+  countActiveTenantKeys: async (tenantId, role) => {
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR role = $2)',
+      [tenantId, role ?? null],
+    );
+    return Number(rows[0]!.n);
+  },
+  lockTenant: async (tenantId) => {
+    await db.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+  },
   revokeTenantKey: async (tenantId, id, at) => {
     const { rows } = await db.query<KeyRow>(
       `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING ${KEY_COLUMNS}`,

@@ -5,6 +5,9 @@
 import type { Role } from './principal.ts';
 import type { AuditRepository } from './audit.ts';
 
+/** Whether a credential with role `held` may do what needs `required`: an owner may do everything a member may. */
+export const hasRole = (held: Role, required: Role): boolean => required === 'member' || held === 'owner';
+
 export interface Tenant {
   id: string;
   name: string;
@@ -54,6 +57,12 @@ export interface AdminKey extends KeyBase {
 
 export type ApiKey = TenantKey | AdminKey;
 
+/** Where a page of keys ends: its last key's creation time and id. */
+export interface KeyPosition {
+  createdAt: Date;
+  id: string;
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque; pass back to get the next page; `null` on the last page. */
@@ -74,8 +83,18 @@ export interface AccessUnit {
   /** The key with this prefix, of any tenant: used by authentication only. */
   findKeyByPrefix(prefix: string): Promise<ApiKey | null>;
   getTenantKey(tenantId: string, keyId: string): Promise<TenantKey | null>;
-  /** Newest first. */
-  listTenantKeys(tenantId: string): Promise<TenantKey[]>;
+  /**
+   * Newest first (creation time, then id, both descending): every key, or with `limit` at most that many, and
+   * with `before` only keys that sort after that position (the next page).
+   */
+  listTenantKeys(tenantId: string, page?: { before?: KeyPosition; limit?: number }): Promise<TenantKey[]>;
+  /** Keys of the tenant not revoked, of one role when given. */
+  countActiveTenantKeys(tenantId: string, role?: Role): Promise<number>;
+  /**
+   * Inside a transaction: holds the tenant's row until commit, so checks over the tenant's keys (the cap, the last
+   * owner key) and the change they allow are not interleaved with another transaction's.
+   */
+  lockTenant(tenantId: string): Promise<void>;
   /** Sets revoked_at once; returns the key as stored afterwards, or null when the tenant has no such key. */
   revokeTenantKey(tenantId: string, keyId: string, at: Date): Promise<TenantKey | null>;
   /** Records use; implementations skip the write when the stored time is newer than `olderThan`. */

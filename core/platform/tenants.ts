@@ -3,7 +3,7 @@
  */
 import type { Clock } from '../shared/clock.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
-import type { AccessStore, AccessUnit, Admin, AdminKey, Member, Page, Tenant, TenantKey } from './access.ts';
+import { hasRole, type AccessStore, type AccessUnit, type Admin, type AdminKey, type KeyPosition, type Member, type Page, type Tenant, type TenantKey } from './access.ts';
 import { generateKey, type KeyKind, type NewKey } from './api-keys.ts';
 import { chainOf, decodeCursor, encodeCursor, type AuditDraft, type AuditEntry, type AuditFilter } from './audit.ts';
 import type { Principal, Role } from './principal.ts';
@@ -24,6 +24,13 @@ export interface AccessDeps {
 }
 
 const newId = (): string => crypto.randomUUID();
+
+/** Active (not revoked) API keys a tenant may hold at once; past it, creating a key answers 409. */
+export const MAX_ACTIVE_KEYS = 100;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Ids are lower-case UUIDs as made here; one given in upper or mixed case names the same row. */
+export const normaliseId = (id: string): string => id.toLowerCase();
 
 /** Shown to the caller: never the hash. */
 export type KeyView = Omit<TenantKey, 'hash'>;
@@ -116,14 +123,36 @@ type TenantPrincipal = Extract<Principal, { kind: 'tenant' }>;
 
 /** A member turned away is an authorisation failure: audited (outside any transaction, which would roll it back), then 403. */
 const requireOwner = async (store: AccessStore, clock: Clock, principal: TenantPrincipal, what: string, action: string, origin: RequestOrigin): Promise<void> => {
-  if (principal.role !== 'owner') {
+  if (!hasRole(principal.role, 'owner')) {
     await store.audit.append({ ...draft(origin, clock.now(), principal.tenantId, action, null, { requiredRole: 'owner' }), outcome: 'denied' });
     throw new DomainError('forbidden', `Only an owner of the tenant may ${what}; this credential has the member role.`, { details: { requiredRole: 'owner' } });
   }
 };
 
-export const listApiKeys = async ({ store }: AccessDeps, principal: TenantPrincipal): Promise<KeyView[]> =>
-  (await store.listTenantKeys(principal.tenantId)).map(keyView);
+// Key cursor: opaque to callers; the last key's creation time (ms) and id.
+export const encodeKeyCursor = (p: KeyPosition): string => Buffer.from(JSON.stringify({ t: p.createdAt.getTime(), i: p.id })).toString('base64url');
+
+export const decodeKeyCursor = (cursor: string): KeyPosition => {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; i?: unknown };
+    if (typeof value.t === 'number' && Number.isSafeInteger(value.t) && value.t >= 0 && typeof value.i === 'string' && UUID.test(value.i)) {
+      return { createdAt: new Date(value.t), id: value.i };
+    }
+  } catch {
+    // fall through
+  }
+  throw new DomainError('invalid', 'cursor is not one this API returned', { details: { field: 'cursor' } });
+};
+
+/** The tenant's keys, newest first, a page at a time. */
+export const listApiKeys = async ({ store }: AccessDeps, principal: TenantPrincipal, query: { limit: number; cursor?: string }): Promise<Page<KeyView>> => {
+  const before = query.cursor ? decodeKeyCursor(query.cursor) : undefined;
+  // One extra row tells whether another page exists without a count query.
+  const rows = await store.listTenantKeys(principal.tenantId, { ...(before ? { before } : {}), limit: query.limit + 1 });
+  const items = rows.slice(0, query.limit);
+  const last = items[items.length - 1];
+  return { items: items.map(keyView), nextCursor: rows.length > query.limit && last ? encodeKeyCursor(last) : null };
+};
 
 export const createApiKey = async (
   { store, clock }: AccessDeps,
@@ -136,6 +165,13 @@ export const createApiKey = async (
   const name = cleanName(input.name, 'name', 100);
   const now = clock.now();
   return store.transaction(async (unit) => {
+    await unit.lockTenant(principal.tenantId);
+    const active = await unit.countActiveTenantKeys(principal.tenantId);
+    if (active >= MAX_ACTIVE_KEYS) {
+      throw new DomainError('conflict', `The tenant already has ${active} active API keys, the most it may hold (${MAX_ACTIVE_KEYS}); revoke keys it no longer uses first.`, {
+        details: { limit: MAX_ACTIVE_KEYS, activeKeys: active },
+      });
+    }
     const { key, record } = await insertFreshKey(unit, 'live', (k) => ({
       kind: 'tenant' as const, id: newId(), tenantId: principal.tenantId, memberId: principal.actorId, role: input.role,
       name, prefix: k.prefix, hash: k.hash, createdAt: now, lastUsedAt: null, revokedAt: null,
@@ -154,10 +190,18 @@ export const revokeApiKey = async (
 ): Promise<KeyView> => {
   await requireOwner(store, clock, principal, 'revoke API keys', 'api_key.revoke', origin);
   const now = clock.now();
+  keyId = normaliseId(keyId);
   return store.transaction(async (unit) => {
+    await unit.lockTenant(principal.tenantId);
     const existing = await unit.getTenantKey(principal.tenantId, keyId);
     if (!existing) throw notFound('API key', { keyId });
     if (existing.revokedAt) return keyView(existing); // revoking twice changes nothing and records nothing
+    // Without an active owner key nobody could create or revoke keys again (or read the audit log) by API key.
+    if (existing.role === 'owner' && (await unit.countActiveTenantKeys(principal.tenantId, 'owner')) <= 1) {
+      throw new DomainError('conflict', 'This is the tenant\'s last active owner key; create another owner key before revoking it, or the tenant could no longer manage its keys.', {
+        details: { keyId, reason: 'last_owner_key' },
+      });
+    }
     const revoked = await unit.revokeTenantKey(principal.tenantId, keyId, now);
     if (!revoked) throw notFound('API key', { keyId });
     await unit.audit.append(draft(origin, now, principal.tenantId, 'api_key.revoke', `api_key:${keyId}`, { prefix: revoked.prefix }));

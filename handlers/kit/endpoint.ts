@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Access, Principal } from '../../core/platform/principal.ts';
+import type { Access, Principal, Role } from '../../core/platform/principal.ts';
 import type { Ports } from '../../core/ports.ts';
 
 /** Headers for answers that must not be cached anywhere (secrets shown once, live status). */
@@ -50,6 +50,12 @@ export interface EndpointDefinition<
   description?: string;
   tags: string[];
   access: Access;
+  /**
+   * The tenant role the caller needs (`owner` covers `member`). Checked with the credentials, before validation
+   * and before any `Idempotency-Key` replay, so a replay never hands an answer to a caller who could not make the
+   * request. Only for tenant access.
+   */
+  role?: Role;
   /** Feature flag gating the endpoint: while it is off the endpoint answers 404. */
   flag?: string;
   /**
@@ -62,6 +68,16 @@ export interface EndpointDefinition<
    * tenant access. Billing and account endpoints opt out, so a tenant out of calls can still upgrade.
    */
   metered?: boolean;
+  /**
+   * Top-level response fields that carry a secret shown once (a new API key). The copy stored for
+   * `Idempotency-Key` replays leaves them out and carries `note` instead, so the secret is never stored.
+   */
+  secrets?: { fields: readonly string[]; note: string };
+  /**
+   * The audit action the use case records (e.g. `api_key.create`). A replayed answer is recorded under the same
+   * action, marked `replay: true`, with the target `auditTarget` reads from the replayed body.
+   */
+  audit?: { action: string; target?: (body: never) => string | null };
   params?: P;
   query?: Q;
   body?: B;

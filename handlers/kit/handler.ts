@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
 import { DomainError, isDomainError } from '../../core/shared/errors.ts';
 import { anonymous, type AuthFailure, type Principal } from '../../core/platform/principal.ts';
+import { hasRole } from '../../core/platform/access.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
 import type { InvocationContext, V2Event, V2Result } from './events.ts';
@@ -241,6 +242,11 @@ export const admit = async (def: AnyEndpoint, options: HandlerOptions, s: Reques
     if (principal.kind !== def.access) {
       const message = def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.';
       return reject('forbidden', new DomainError('forbidden', message), principal);
+    }
+    // The endpoint's role is checked here, before validation and before any Idempotency-Key replay.
+    if (def.role && (principal.kind !== 'tenant' || !hasRole(principal.role, def.role))) {
+      const held = principal.kind === 'tenant' ? `the ${principal.role} role` : 'no tenant role';
+      return reject('forbidden', new DomainError('forbidden', `Only ${def.role === 'owner' ? 'an owner' : 'a member'} of the tenant may call this endpoint; this credential has ${held}.`, { details: { requiredRole: def.role } }), principal);
     }
     s.principal = principal;
   }

@@ -1,15 +1,21 @@
 /**
- * `Idempotency-Key` on state-changing POSTs. The same key with the same request replays the first response
- * (status, headers, body, plus `idempotency-replayed: true`) without running the use case again; the same key
- * with a different request is 422; a key whose first request is still running is 409. Keys are scoped by
- * tenant and endpoint. A use case that fails with a 5xx (or throws) releases the key so a retry can run; 4xx
- * answers are stored like successes, since repeating the request would get the same answer.
+ * `Idempotency-Key` on state-changing POSTs. The same key with the same request from the same caller replays the
+ * first response (status, headers, body, plus `idempotency-replayed: true`) without running the use case again;
+ * the same key with a different request, or from another credential (another member or role), is 422; a key whose
+ * first request is still running is 409. Keys are scoped by tenant and endpoint. A use case that fails with a 5xx
+ * (or throws) releases the key so a retry can run; 4xx answers are stored like successes, since repeating the
+ * request would get the same answer.
+ *
+ * This step runs after authentication and the endpoint's role check, so a replay is only ever handed to a caller
+ * who may make the request. Secrets an endpoint shows once (`secrets`) are left out of the stored copy, and a
+ * replay of an audited endpoint (`audit`) is audited too, marked as a replay.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DomainError } from '../../core/shared/errors.ts';
 import type { IdempotencyKey, StoredResponse } from '../../core/platform/idempotency.ts';
 import type { Principal } from '../../core/platform/principal.ts';
+import { actorOf } from '../../core/platform/tenants.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint } from './endpoint.ts';
 import type { V2Event, V2Result } from './events.ts';
@@ -24,19 +30,56 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export const isIdempotent = (def: AnyEndpoint): boolean =>
   def.idempotent ?? (def.method === 'POST' && (def.access === 'tenant' || def.access === 'admin'));
 
-export const requestFingerprint = (event: V2Event): string => {
+/**
+ * Who the request is from, as far as a replay is concerned: the tenant's member and role, or the administrator.
+ * Two credentials of one member with one role have the same rights, so they may replay each other's answers.
+ */
+export const callerIdentity = (principal: Principal): string =>
+  principal.kind === 'tenant'
+    ? `tenant:${principal.tenantId}:member:${principal.actorId}:${principal.role}`
+    : principal.kind === 'admin' ? `admin:${principal.actorId}` : 'anonymous';
+
+/** What makes two requests "the same": the caller, method, path, query and body. */
+export const requestFingerprint = (event: V2Event, principal: Principal): string => {
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   return createHash('sha256')
-    .update(`${event.requestContext?.http?.method ?? ''}\n${event.rawPath ?? ''}\n${event.rawQueryString ?? ''}\n`)
+    .update(`${callerIdentity(principal)}\n${event.requestContext?.http?.method ?? ''}\n${event.rawPath ?? ''}\n${event.rawQueryString ?? ''}\n`)
     .update(body)
     .digest('hex');
 };
 
 const scopeOf = (principal: Principal): string => (principal.kind === 'tenant' ? principal.tenantId : principal.kind === 'admin' ? 'platform' : 'public');
 
+/**
+ * The copy of an answer that may be stored: without the fields the endpoint declares secret, and with its note
+ * when one was left out. A body that cannot be read as a JSON object is replaced by the note alone.
+ */
+export const storableResponse = (def: Pick<AnyEndpoint, 'secrets'>, result: V2Result): StoredResponse => {
+  const body = result.body ?? '';
+  const stored: StoredResponse = { status: result.statusCode, headers: { ...result.headers }, body };
+  if (!def.secrets || body === '') return stored;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ...stored, body: JSON.stringify({ note: def.secrets.note }) };
+  const copy = { ...(parsed as Record<string, unknown>) };
+  let removed = false;
+  for (const field of def.secrets.fields) {
+    if (Object.hasOwn(copy, field)) {
+      delete copy[field];
+      removed = true;
+    }
+  }
+  return removed ? { ...stored, body: JSON.stringify({ ...copy, note: def.secrets.note }) } : stored;
+};
+
 interface RequestView {
   principal: Principal;
   requestId: string;
+  sourceIp: string;
   readonly log: Logger;
 }
 
@@ -67,16 +110,17 @@ export const withIdempotency = (
     const key: IdempotencyKey = { scope: scopeOf(s.principal), operation: def.id, key: header };
     let begun;
     try {
-      begun = await store.begin(key, { fingerprint: requestFingerprint(event), ttlSeconds, lockSeconds });
+      begun = await store.begin(key, { fingerprint: requestFingerprint(event, s.principal), ttlSeconds, lockSeconds });
     } catch (error) {
       s.log.error('idempotency store unavailable', { error: error as Error });
       throw new DomainError('unavailable', 'The request could not be checked against its Idempotency-Key; retry shortly.', { retryAfterSeconds: 1, cause: error });
     }
     switch (begun.state) {
       case 'completed':
+        await auditReplay(def, ports, s, begun.response);
         return { statusCode: begun.response.status, headers: { ...begun.response.headers, [REPLAYED_HEADER]: 'true' }, body: begun.response.body };
       case 'mismatch':
-        throw new DomainError('unprocessable', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', {
+        throw new DomainError('unprocessable', 'This Idempotency-Key was already used with a different request or by another credential; use a new key for a new request.', {
           details: { idempotencyKey: header },
         });
       case 'in_progress':
@@ -100,9 +144,41 @@ export const withIdempotency = (
       await store.release(key, token).catch((e: unknown) => s.log.error('could not release an idempotency key', { error: e as Error }));
       return result;
     }
-    const stored: StoredResponse = { status: result.statusCode, headers: { ...result.headers }, body: result.body ?? '' };
+    const stored = storableResponse(def, result);
     // The answer stands even if it cannot be stored; the key then frees itself when its lease ends.
     await store.complete(key, token, stored).catch((e: unknown) => s.log.error('could not store an idempotent response', { error: e as Error }));
     return result;
   };
+};
+
+/**
+ * A replay of an audited endpoint is recorded like the first answer, in the caller's chain, marked as a replay.
+ * Handing out an answer without its record would leave a hole in the log, so a failed write fails the replay.
+ */
+const auditReplay = async (def: AnyEndpoint, ports: Ports, s: RequestView, response: StoredResponse): Promise<void> => {
+  if (!def.audit) return;
+  let target: string | null = null;
+  if (def.audit.target && response.status < 400) {
+    try {
+      target = (def.audit.target as (body: unknown) => string | null)(JSON.parse(response.body));
+    } catch {
+      target = null;
+    }
+  }
+  try {
+    await ports.access.audit.append({
+      tenantId: s.principal.kind === 'tenant' ? s.principal.tenantId : null,
+      at: ports.clock.now(),
+      actor: actorOf(s.principal),
+      action: def.audit.action,
+      target,
+      requestId: s.requestId,
+      sourceIp: s.sourceIp || null,
+      outcome: response.status < 400 ? 'success' : 'failure',
+      details: { replay: true, status: response.status },
+    });
+  } catch (error) {
+    s.log.error('could not audit an idempotent replay', { error: error as Error });
+    throw new DomainError('unavailable', 'The replay of this request could not be recorded; retry shortly.', { retryAfterSeconds: 1, cause: error });
+  }
 };

@@ -7,7 +7,7 @@ import type { Member, Tenant } from '../../core/platform/access.ts';
 import { outcomes, type AuditEntry } from '../../core/platform/audit.ts';
 import type { Principal } from '../../core/platform/principal.ts';
 import {
-  actorOf, createApiKey, createTenant, listApiKeys, listMembers, readAudit, revokeApiKey, type KeyView, type RequestOrigin,
+  actorOf, createApiKey, createTenant, listApiKeys, listMembers, MAX_ACTIVE_KEYS, readAudit, revokeApiKey, type KeyView, type RequestOrigin,
 } from '../../core/platform/tenants.ts';
 import { defineEndpoint, type EndpointContext, NO_STORE } from '../kit/endpoint.ts';
 
@@ -30,7 +30,21 @@ const apiKeySchema = z
     revokedAt: iso.nullable(),
   })
   .meta({ id: 'ApiKey' });
-const secretKey = z.string().describe('The full API key. Shown only in this response; only its hash is stored.');
+const secretKey = z
+  .string()
+  .describe('The full API key. Shown only in the first answer; only its hash is stored, and a replay (Idempotency-Key) leaves it out.')
+  .optional();
+const replayNote = z
+  .string()
+  .describe('Only on a replay of this request (same Idempotency-Key): the key was shown in the first answer only and is not stored.')
+  .optional();
+/** The new key is shown once: a stored replay leaves it out and says so. */
+const keyShownOnce = {
+  fields: ['key'],
+  note: 'The API key is shown only in the first answer to this request and is not stored. If that answer was lost, revoke this key (DELETE /v1/api-keys/{keyId}) and create another.',
+} as const;
+const uuidParam = (message: string) =>
+  z.uuid(message).transform((id) => id.toLowerCase()).describe('A UUID; upper- and lower-case letters name the same id');
 const auditEntrySchema = z
   .object({
     id: z.string(),
@@ -47,6 +61,8 @@ const auditEntrySchema = z
     hash: z.string().describe('sha256 over this entry and prevHash'),
   })
   .meta({ id: 'AuditEntry' });
+
+const one = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), schema);
 
 const tenantOut = (t: Tenant) => ({ id: t.id, name: t.name, createdAt: t.createdAt.toISOString() });
 const memberOut = (m: Member) => ({ id: m.id, email: m.email, name: m.name, role: m.role, createdAt: m.createdAt.toISOString() });
@@ -83,9 +99,11 @@ export const createTenantEndpoint = defineEndpoint({
   example: { name: '캠핑하우스', owner: { email: 'owner@camping.example', name: '김판매' } },
   responses: {
     201: z
-      .object({ tenant: tenantSchema, owner: memberSchema, apiKey: apiKeySchema, key: secretKey })
+      .object({ tenant: tenantSchema, owner: memberSchema, apiKey: apiKeySchema, key: secretKey, note: replayNote })
       .meta({ id: 'CreatedTenant' }),
   },
+  secrets: keyShownOnce,
+  audit: { action: 'tenant.create', target: (body: { tenant: { id: string } }) => `tenant:${body.tenant.id}` },
   run: async ({ body }, ctx) => {
     const created = await createTenant(deps(ctx), body, originOf(ctx), ctx.signal);
     return {
@@ -101,11 +119,19 @@ export const listApiKeysEndpoint = defineEndpoint({
   method: 'GET',
   path: '/v1/api-keys',
   summary: 'List the tenant\'s API keys (prefixes only), newest first',
+  description: 'Cursor pagination: pass `nextCursor` back as `cursor`; `null` on the last page.',
   tags: ['platform'],
   access: 'tenant',
   metered: false,
-  responses: { 200: z.object({ items: z.array(apiKeySchema) }) },
-  run: async (_input, ctx) => ({ status: 200, body: { items: (await listApiKeys(deps(ctx), tenantOf(ctx))).map(keyOut) } }),
+  query: z.object({
+    cursor: one(z.string().max(200)).optional(),
+    limit: one(z.coerce.number().int().min(1).max(100)).default(50),
+  }),
+  responses: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.string().nullable() }).meta({ id: 'ApiKeyPage' }) },
+  run: async ({ query }, ctx) => {
+    const page = await listApiKeys(deps(ctx), tenantOf(ctx), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    return { status: 200, body: { items: page.items.map(keyOut), nextCursor: page.nextCursor } };
+  },
 });
 
 export const createApiKeyEndpoint = defineEndpoint({
@@ -113,15 +139,19 @@ export const createApiKeyEndpoint = defineEndpoint({
   method: 'POST',
   path: '/v1/api-keys',
   summary: 'Create an API key (owners only); the key is shown once',
+  description: `A tenant holds at most ${MAX_ACTIVE_KEYS} active keys; past that the answer is 409 until a key is revoked.`,
   tags: ['platform'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   body: z.object({
     name: z.string().trim().min(1, 'must not be blank').max(100),
     role: role.default('member').describe('Rights of the new key; owner keys may manage keys and read the audit log'),
   }),
   example: { name: 'inventory sync', role: 'member' },
-  responses: { 201: z.object({ apiKey: apiKeySchema, key: secretKey }).meta({ id: 'CreatedApiKey' }) },
+  responses: { 201: z.object({ apiKey: apiKeySchema, key: secretKey, note: replayNote }).meta({ id: 'CreatedApiKey' }) },
+  secrets: keyShownOnce,
+  audit: { action: 'api_key.create', target: (body: { apiKey: { id: string } }) => `api_key:${body.apiKey.id}` },
   run: async ({ body }, ctx) => {
     const created = await createApiKey(deps(ctx), tenantOf(ctx), body, originOf(ctx), ctx.signal);
     return { status: 201, headers: NO_STORE, body: { apiKey: keyOut(created.apiKey), key: created.secret } };
@@ -133,10 +163,12 @@ export const revokeApiKeyEndpoint = defineEndpoint({
   method: 'DELETE',
   path: '/v1/api-keys/{keyId}',
   summary: 'Revoke an API key (owners only); takes effect on the next request',
+  description: 'The tenant\'s last active owner key cannot be revoked (409): create another owner key first.',
   tags: ['platform'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
-  params: z.object({ keyId: z.uuid('expected an API key id') }),
+  params: z.object({ keyId: uuidParam('expected an API key id') }),
   responses: { 200: apiKeySchema },
   run: async ({ params }, ctx) => ({ status: 200, body: keyOut(await revokeApiKey(deps(ctx), tenantOf(ctx), params.keyId, originOf(ctx), ctx.signal)) }),
 });
@@ -153,8 +185,6 @@ export const listMembersEndpoint = defineEndpoint({
   run: async (_input, ctx) => ({ status: 200, body: { items: (await listMembers(deps(ctx), tenantOf(ctx))).map(memberOut) } }),
 });
 
-const one = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), schema);
-
 export const readAuditEndpoint = defineEndpoint({
   id: 'platform.readAudit',
   method: 'GET',
@@ -163,6 +193,7 @@ export const readAuditEndpoint = defineEndpoint({
   description: 'Cursor pagination: pass `nextCursor` back as `cursor`. Filters combine with AND.',
   tags: ['platform'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   query: z.object({
     cursor: one(z.string().max(200)).optional(),

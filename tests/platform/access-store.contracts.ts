@@ -65,6 +65,32 @@ export const accessStoreContract = (make: () => AccessStore) => {
       expect(await store.findKeyByPrefix('zzzzzzzz')).toBeNull();
     });
 
+    it('pages keys newest first (time, then id) and counts the active ones by role', async () => {
+      const store = make();
+      const a = await tenantWithOwner(store);
+      const b = await tenantWithOwner(store);
+      // Two keys share a creation time: the id breaks the tie, descending.
+      const keys = [tenantKey(a.tenantId, a.memberId, 1), tenantKey(a.tenantId, a.memberId, 2), tenantKey(a.tenantId, a.memberId, 2), tenantKey(a.tenantId, a.memberId, 3)];
+      keys[1]!.role = 'member';
+      for (const k of keys) await store.insertKey(k);
+      await store.insertKey(tenantKey(b.tenantId, b.memberId, 9));
+      const sameTime = [keys[1]!, keys[2]!].sort((x, y) => (x.id < y.id ? 1 : -1));
+      const expected = [keys[3]!, ...sameTime, keys[0]!].map((k) => k.id);
+      expect((await store.listTenantKeys(a.tenantId)).map((k) => k.id)).toEqual(expected);
+      const first = await store.listTenantKeys(a.tenantId, { limit: 2 });
+      expect(first.map((k) => k.id)).toEqual(expected.slice(0, 2));
+      const last = first[first.length - 1]!;
+      const rest = await store.listTenantKeys(a.tenantId, { before: { createdAt: last.createdAt, id: last.id }, limit: 10 });
+      expect(rest.map((k) => k.id)).toEqual(expected.slice(2));
+      expect(await store.countActiveTenantKeys(a.tenantId)).toBe(4);
+      expect(await store.countActiveTenantKeys(a.tenantId, 'owner')).toBe(3);
+      expect(await store.countActiveTenantKeys(a.tenantId, 'member')).toBe(1);
+      await store.revokeTenantKey(a.tenantId, keys[0]!.id, at(5));
+      expect(await store.countActiveTenantKeys(a.tenantId, 'owner')).toBe(2);
+      expect(await store.transaction(async (unit) => { await unit.lockTenant(a.tenantId); return unit.countActiveTenantKeys(a.tenantId); })).toBe(3);
+      expect(await store.countActiveTenantKeys(b.tenantId)).toBe(1);
+    });
+
     it('writes last use only when the stored time is older than asked', async () => {
       const store = make();
       const a = await tenantWithOwner(store);
