@@ -17,6 +17,7 @@ export const subscribeEndpoint = defineEndpoint({
     'A declined card answers 422 with the Toss error code.',
   tags: ['billing'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   body: z.object({
     plan: z.string().min(1).describe('A plan id from GET /v1/billing/plans, e.g. basic-monthly'),
@@ -52,6 +53,7 @@ export const cancelEndpoint = defineEndpoint({
   summary: 'Cancel at the period end (default), or now with a prorated refund of the unused part',
   tags: ['billing'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   body: z.object({
     when: z.enum(['period_end', 'now']).default('period_end'),
@@ -77,6 +79,7 @@ export const resumeEndpoint = defineEndpoint({
   summary: 'Withdraw a cancellation at period end (before the period ends)',
   tags: ['billing'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   responses: { 200: subscriptionViewSchema },
   run: async (_input, ctx) => {
@@ -92,6 +95,7 @@ export const changePlanEndpoint = defineEndpoint({
   summary: 'Upgrade now (prorated charge) or downgrade at the period end',
   tags: ['billing'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   body: z.object({ plan: z.string().min(1).describe('The plan id to move to (same billing interval)') }),
   example: { plan: 'pro-monthly' },
@@ -110,6 +114,7 @@ export const paymentMethodEndpoint = defineEndpoint({
   summary: 'Replace the card: a new authKey becomes a new billing key and the old one is discarded',
   tags: ['billing'],
   access: 'tenant',
+  role: 'owner',
   metered: false,
   body: z.object({ authKey: authKeyField, customerKey: customerKeyField }),
   example: { authKey: 'auth_ok_9d8e7f', customerKey: 'cust_3f9a1b2c' },

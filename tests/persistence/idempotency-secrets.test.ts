@@ -45,45 +45,45 @@ describe('Idempotency-Key answers on DynamoDB (dynalite)', () => {
 
 const SECRET = `sp_live_Ab3dE9xQ_${'S'.repeat(32)}`;
 
-/** Every migration before 0030, a row stored as the old code stored it, then the rest. */
-const scrubbedByMigration = async (db: TestDatabase) => {
-  const all = loadMigrations(migrationsDirectory());
-  await migrate(db, all.filter((m) => m.version < 30));
+const other = JSON.stringify({ id: 'order-1', key: 'not a secret here' });
+
+/** Every migration before 0030, then rows stored as the code before it stored them. */
+const storedBefore0030 = async (db: TestDatabase) => {
+  await migrate(db, loadMigrations(migrationsDirectory()).filter((m) => m.version < 30));
   const body = JSON.stringify({ apiKey: { id: 'k-1', prefix: 'Ab3dE9xQ' }, key: SECRET });
-  const other = JSON.stringify({ id: 'order-1', key: 'not a secret here' });
   const insert = 'INSERT INTO idempotency_keys VALUES ($1, $2, $3, \'fp\', \'t\', \'completed\', $4, now(), now() + interval \'1 day\', now())';
   await db.query(insert, ['tenant-a', 'platform.createApiKey', 'old-1', JSON.stringify({ status: 201, headers: { 'cache-control': 'no-store' }, body })]);
   await db.query(insert, ['tenant-a', 'billing.other', 'old-2', JSON.stringify({ status: 201, headers: {}, body: other })]);
-  await migrate(db, all);
+};
+
+/** The rest of the migrations strip the key and leave everything else. */
+const scrubbed = async (db: TestDatabase) => {
+  await migrate(db, loadMigrations(migrationsDirectory()));
   const { rows } = await db.query<{ key: string; response: { status: number; headers: Record<string, string>; body: string } }>(
     'SELECT key, response FROM idempotency_keys ORDER BY key',
   );
   expect(JSON.stringify(rows)).not.toContain(SECRET);
-  const scrubbed = rows[0]!.response;
-  expect(scrubbed.status).toBe(201);
-  expect(scrubbed.headers).toEqual({ 'cache-control': 'no-store' });
-  expect(JSON.parse(scrubbed.body)).toEqual({ apiKey: { id: 'k-1', prefix: 'Ab3dE9xQ' }, note: expect.stringMatching(/shown only in the first answer/) });
+  const kept = rows[0]!.response;
+  expect(kept.status).toBe(201);
+  expect(kept.headers).toEqual({ 'cache-control': 'no-store' });
+  expect(JSON.parse(kept.body)).toEqual({ apiKey: { id: 'k-1', prefix: 'Ab3dE9xQ' }, note: expect.stringMatching(/shown only in the first answer/) });
   // Other endpoints' answers are left as they were.
   expect(rows[1]!.response.body).toBe(other);
 };
 
-const noPostgres = (await postgresUnavailable()) !== null;
+const engines = [
+  { name: 'PGlite', skip: false, open: () => withPglite({ migrated: false }) },
+  { name: 'PostgreSQL', skip: (await postgresUnavailable()) !== null, open: () => withPostgres({ migrated: false }) },
+];
 
-describe('migration 0030 strips keys from answers stored before it', () => {
-  it('on PGlite', async () => {
-    const db = await withPglite({ migrated: false });
-    try {
-      await scrubbedByMigration(db);
-    } finally {
-      await db.close();
-    }
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`migration 0030 on ${engine.name}`, () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await engine.open();
+      await storedBefore0030(db);
+    });
+    afterAll(async () => { await db?.close(); });
+    it('strips the key from answers stored before it', () => scrubbed(db));
   });
-  it.skipIf(noPostgres)('on PostgreSQL', async () => {
-    const db = await withPostgres({ migrated: false });
-    try {
-      await scrubbedByMigration(db);
-    } finally {
-      await db.close();
-    }
-  });
-});
+}

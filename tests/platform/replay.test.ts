@@ -58,6 +58,9 @@ for (const engine of await databaseEngines()) {
       expect((await rt.call('platform.createApiKey', { headers: bearer(memberKey), body: { name: '' } })).status).toBe(403);
       expect((await rt.call('platform.revokeApiKey', { headers: bearer(memberKey), path: { keyId: 'not-a-uuid' } })).status).toBe(403);
       expect((await rt.call('platform.readAudit', { headers: bearer(memberKey), query: { limit: '0' } })).status).toBe(403);
+      // Billing changes are for owners too, declared the same way.
+      expect((await rt.call('billing.subscribe', { headers: bearer(memberKey), body: {} })).status).toBe(403);
+      expect((await rt.call('billing.changePlan', { headers: bearer(memberKey), body: {} })).status).toBe(403);
     });
 
     it('another owner of the same tenant cannot replay an owner\'s answer: 422, and nothing is created', async () => {
