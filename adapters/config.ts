@@ -264,6 +264,22 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Variables whose values are secrets (credentials, keys, a connection string that may hold a password): a
+ * config error names them and the rule they break, never their value. The pattern also covers variables added
+ * later under the usual names.
+ */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PASSPHRASE|PRIVATE|CREDENTIAL|API_KEY|ENCRYPTION_KEY|^DATABASE_URL$/;
+export const isSecretVariable = (name: string): boolean => SECRET_NAME.test(name);
+
+/** What a config error may say about a value: secrets and URLs carrying credentials (user:password@) are not shown. */
+const describeValue = (name: string, value: string | undefined): string => {
+  if (value === undefined) return ' (not set)';
+  if (isSecretVariable(name)) return ' (value not shown: secret)';
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) return ' (value not shown: holds credentials)';
+  return `, got ${JSON.stringify(value)}`;
+};
+
 /** Empty strings count as unset, so `PORT=` falls back to the default instead of failing obscurely. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
   const input: Record<string, string> = {};
@@ -276,8 +292,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(config)');
-      const got = input[name];
-      return `${name}: ${issue.message}${got === undefined ? ' (not set)' : `, got ${JSON.stringify(got)}`}`;
+      return `${name}: ${issue.message}${describeValue(name, input[name])}`;
     }),
   );
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../../adapters/config.ts';
+import { ConfigError, configSchema, isSecretVariable, loadConfig } from '../../adapters/config.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,6 +32,52 @@ describe('configuration', () => {
     expect(problems).toContain('PORT: expected an integer from 0 to 65535, got "eighty"');
     expect(problems).toContain('ACCESS_LOG: expected true or false, got "maybe"');
     expect(problems).toContain('SHUTDOWN_TIMEOUT_MS: expected an integer from 0 to 120000, got "-5"');
+  });
+
+  // One bad (or half-set) configuration per secret variable; every secret in the schema must be listed here.
+  const secretCases: Record<string, Record<string, string>> = {
+    DATABASE_URL: { DATABASE_URL: 'mysql://sellpo:Hunter2-pw-7731@db.internal/sellpo' },
+    JWT_SECRET: { JWT_SECRET: 'short-Hunter2-pw-7731' },
+    // Any non-empty token is accepted: the only rule about it is that UNLEASH_URL needs one.
+    UNLEASH_API_TOKEN: { UNLEASH_URL: 'https://unleash.example.com/api' },
+    METRICS_TOKEN: { METRICS_TOKEN: 'Hunter2-pw-7731' },
+    NAVER_CLIENT_SECRET: { NAVER_CLIENT_SECRET: 'Hunter2-pw-7731' },
+    NAVER_OPENAPI_SECRET_HEADER: { NAVER_OPENAPI_SECRET_HEADER: 'Hunter2 pw 7731' },
+    NAVER_SEARCHAD_API_KEY: { NAVER_SEARCHAD_API_KEY: 'Hunter2-pw-7731' },
+    NAVER_SEARCHAD_SECRET: { NAVER_SEARCHAD_SECRET: 'Hunter2-pw-7731' },
+    TOSS_SECRET_KEY: { TOSS_SECRET_KEY: 'sk_Hunter2-pw-7731' },
+    BILLING_KEY_ENCRYPTION_KEYS: { BILLING_KEY_ENCRYPTION_KEYS: 'k1:Hunter2-pw-7731' },
+  };
+
+  it('lists a case for every secret variable the schema declares', () => {
+    expect(Object.keys(configSchema.shape).filter(isSecretVariable).sort()).toEqual(Object.keys(secretCases).sort());
+  });
+
+  it.each(Object.entries(secretCases))('names %s and the rule, never its value', (name, env) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain(`${name}`);
+    expect(message).not.toContain('Hunter2');
+    expect(message).not.toContain('7731');
+  });
+
+  it('shows a URL that carries credentials in no variable', () => {
+    const message = (() => {
+      try {
+        loadConfig({ DYNAMODB_ENDPOINT: 'ftp://admin:Hunter2-pw-7731@127.0.0.1:8000' });
+      } catch (e) {
+        return (e as ConfigError).message;
+      }
+      return '';
+    })();
+    expect(message).toMatch(/DYNAMODB_ENDPOINT: expected an http\(s\) URL \(value not shown: holds credentials\)/);
+    expect(message).not.toContain('Hunter2');
   });
 
   it('stops the built server at start with exit code 78 and the message', () => {
