@@ -7,8 +7,11 @@
  * problems from the same code), except that a problem's `instance` is `<batch id>:<line>`, so one run's
  * failures can be quoted and found together.
  *
- * A session is only offered where it cannot change an answer: requests metered against a daily budget, with
- * an Idempotency-Key, or with headers beyond the credentials keep the per-request path, and so does any row
+ * A metered row is counted as the handler counts it: after its body passed validation, right before the use
+ * case, so a refused row costs nothing and the budget's 429 comes at the same row either way.
+ *
+ * A session is only offered where it cannot change an answer: requests with an Idempotency-Key or with headers
+ * beyond the credentials keep the per-request path, and so does any row
  * the session declines (`null`): no body where one is required, keys refused as prototype pollution, or a row
  * too large to judge cheaply against the body limit. The endpoint's feature flag is read once, when the batch
  * opens. Rows in a batch write no access line of their own; the batch reports its totals.
@@ -20,7 +23,9 @@ import { safeParser } from './fast-parse.ts';
 import {
   admit,
   errorResult,
+  isMetered,
   MAX_BODY_BYTES,
+  meter,
   parseQuery,
   renderReply,
   RequestScope,
@@ -63,8 +68,6 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
   const extra = Object.keys(caller.headers).filter((h) => !SESSION_HEADERS.has(h));
   if (extra.length > 0) return { kind: 'per_request', reason: `the rows carry header${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
   if (def.access !== 'public' && !caller.headers.authorization) return { kind: 'per_request', reason: 'each row brings its own credentials' };
-  const metered = def.metered ?? def.access === 'tenant';
-  if (metered && options.ports.quota) return { kind: 'per_request', reason: 'calls are metered one by one' };
 
   // Results are fresh objects with headers of their own, so the request id is added in place.
   const withId = (result: V2Result, requestId: string): V2Result => {
@@ -99,6 +102,17 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
 
   const fail = (s: RequestScope, error: unknown): V2Result => withId(errorResult(error, s.requestId, () => s.log), s.requestId);
   const render = (s: RequestScope, reply: Parameters<typeof renderReply>[2]): V2Result => withId(renderReply(def, options, reply), s.requestId);
+  const runRow = (s: RequestScope): V2Result | Promise<V2Result> => {
+    const reply = def.run(s.input as never, s);
+    if (reply instanceof Promise) {
+      return reply.then(
+        (r) => render(s, r),
+        (error: unknown) => fail(s, error),
+      );
+    }
+    return render(s, reply);
+  };
+  const metered = isMetered(def) && options.ports.quota !== undefined;
 
   const session: BatchSession = {
     id,
@@ -110,14 +124,10 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
       s.principal = principal;
       try {
         s.input = { params: params.data, query: query.data, body: validateBody(body) };
-        const reply = def.run(s.input as never, s);
-        if (reply instanceof Promise) {
-          return reply.then(
-            (r) => render(s, r),
-            (error: unknown) => fail(s, error),
-          );
-        }
-        return render(s, reply);
+        if (!metered) return runRow(s);
+        return meter(def, options, s)
+          .then(() => runRow(s))
+          .then(undefined, (error: unknown) => fail(s, error));
       } catch (error) {
         return fail(s, error);
       }

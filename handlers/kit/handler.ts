@@ -176,6 +176,8 @@ export const errorResult = (error: unknown, requestId: string, log: () => Logger
       headers = { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
     }
     body = problem(problemKeyFor(error.code), error.message, requestId, extra);
+    // An outage answers 503 with a generic detail; what failed, and how, goes to the log.
+    if (error.code === 'unavailable') log().warn('dependency unavailable', { error: (error.cause ?? error) as Error });
   } else if (error instanceof Error && error.name === 'TimeoutError') {
     log().warn('request timed out', { error });
     body = problem('timeout', 'The request did not finish in time; quote the request id when asking about it.', requestId);
@@ -259,6 +261,20 @@ export const admit = async (def: AnyEndpoint, options: HandlerOptions, s: Reques
   }
 };
 
+/** Whether calls to the endpoint count against the tenant's daily budget (where a quota port is configured). */
+export const isMetered = (def: AnyEndpoint): boolean => def.metered ?? def.access === 'tenant';
+
+const PURE_CALL = Object.freeze({ pure: true });
+
+/**
+ * Counts one call against the tenant's daily budget. Runs after validation, right before the use case: a request
+ * refused for its credentials, its flag or its input costs nothing.
+ */
+export const meter = async (def: AnyEndpoint, options: HandlerOptions, s: RequestScope): Promise<void> => {
+  if (s.principal.kind !== 'tenant') return;
+  await options.ports.quota?.consume(s.principal.tenantId, s.signal, def.pure ? PURE_CALL : undefined);
+};
+
 export const validationProblem = (errors: FieldError[]): ProblemError =>
   new ProblemError('validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'}; see errors.`, { errors });
 
@@ -331,14 +347,17 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
     }
   };
 
-  const metered = def.metered ?? def.access === 'tenant';
   // Public endpoints without a flag have nothing to admit: no extra await on their path.
   const admits = def.access === 'tenant' || def.access === 'admin' || def.flag !== undefined;
   const accessControl: middy.MiddlewareObj<V2Event, V2Result> = {
     before: async (request) => {
-      const s = scopeOf(request.context);
-      if (admits) await admit(def, options, s, request.event.headers?.authorization, request.event.rawPath);
-      if (metered && s.principal.kind === 'tenant') await options.ports.quota?.consume(s.principal.tenantId, s.signal);
+      if (admits) await admit(def, options, scopeOf(request.context), request.event.headers?.authorization, request.event.rawPath);
+    },
+  };
+  const metered = isMetered(def);
+  const metering: middy.MiddlewareObj<V2Event, V2Result> = {
+    before: async (request) => {
+      if (metered) await meter(def, options, scopeOf(request.context));
     },
   };
 
@@ -396,7 +415,7 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
   const handler = middy<V2Event, V2Result>(
     // Idempotency wraps the use case only: auth and validation failures never use up a key.
     withIdempotency(def, options.ports, run, scopeOf, (error, context) => errorResult(error, scopeOf(context).requestId, () => scopeOf(context).log)) as never,
-  ).use([scope, accessControl, validate]) as unknown as HttpHandler;
+  ).use([scope, accessControl, validate, metering]) as unknown as HttpHandler;
   const tracing = options.tracing;
   if (!tracing) return handler;
   return (event, context) => {

@@ -165,15 +165,6 @@ describe('when a batch gets no session', () => {
     expect((await openBatchFor(margin, rt.options, { headers: auth, query: { view: 'everything' } })).kind).toBe('per_request');
   });
 
-  it('meters row by row where calls are metered', async () => {
-    const metered = await testRuntime({ meter: true, overrides: { auth: memoryAuthenticator(new Map([['k', tenant]])), quota: { consume: async () => {} } } });
-    try {
-      const opening = await openBatchFor(margin, metered.options, { headers: auth });
-      expect(opening).toMatchObject({ kind: 'per_request', reason: 'calls are metered one by one' });
-    } finally {
-      await metered.close();
-    }
-  });
 });
 
 describe('sellpo invoke --each', () => {
