@@ -22,7 +22,8 @@ import { buildPersistence } from './postgres/persistence.ts';
 import { buildOpenApi, openApiYaml } from './openapi.ts';
 import { naverFromConfig } from './naver/from-config.ts';
 import { billingFromConfig } from './toss/from-config.ts';
-import { consumeApiCall } from '../core/billing/entitlements.ts';
+import { consumeApiCall, recordApiCalls } from '../core/billing/entitlements.ts';
+import { outageGrace } from '../core/platform/quota.ts';
 import type { Authenticator } from '../core/platform/principal.ts';
 import { cachedAuthenticator } from './auth/cached.ts';
 
@@ -136,11 +137,23 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   // Daily API calls by plan, metered where tenants call us (HTTP, Lambda); the CLI is the operator's own tool.
   if ((runtime.meter ?? runtime.mode !== 'cli') && !runtime.overrides?.quota) {
     const b = ports.billing;
-    ports.quota = {
-      consume: async (tenantId) => {
-        await consumeApiCall({ store: b.store, plans: b.plans, policy: b.policy, clock: ports.clock, rateCounter: ports.rateCounter }, tenantId);
+    const deps = () => ({ store: b.store, plans: b.plans, policy: b.policy, clock: ports.clock, rateCounter: ports.rateCounter });
+    // Pure calculations answer through a meter-store outage, a bounded number of calls per tenant (docs/billing.md).
+    ports.quota = outageGrace(
+      {
+        consume: async (tenantId) => void (await consumeApiCall(deps(), tenantId)),
+        record: async (tenantId, calls) => void (await recordApiCalls(deps(), tenantId, calls)),
       },
-    };
+      {
+        calls: config.METER_OUTAGE_GRACE_CALLS,
+        onDeferred: (tenantId, owed, error) =>
+          logger.warn('API call answered unmetered: the meter store is unavailable', { tenantId, owed, limit: config.METER_OUTAGE_GRACE_CALLS, error: ((error as Error).cause ?? error) as Error }),
+        onSettled: (tenantId, calls, error) =>
+          error
+            ? logger.warn('unmetered API calls could not be counted yet', { tenantId, calls, error: error as Error })
+            : logger.info('unmetered API calls counted', { tenantId, calls }),
+      },
+    );
   }
 
   const options: HandlerOptions = {

@@ -222,6 +222,11 @@ export const billingEnv = {
   BILLING_RETRYABLE_ATTEMPTS: int(2, 0, 5),
   /** How long a renewal runner holds a claimed subscription before another may take it over. */
   BILLING_LEASE_SECONDS: int(120, 10, 3_600),
+  /**
+   * Pure calculations (margin) a tenant may make per process, unmetered, while the meter store is down; counted
+   * when it is back (docs/billing.md). 0: they answer 503 like every other call.
+   */
+  METER_OUTAGE_GRACE_CALLS: int(100, 0, 100_000),
 };
 
 const checkBilling = (c: Record<string, unknown>, ctx: z.RefinementCtx): void => {

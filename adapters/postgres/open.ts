@@ -6,7 +6,7 @@
 import type { Config } from '../config.ts';
 import type { Database } from './database.ts';
 import { loadMigrations, migrate, migrationsDirectory, type Migration } from './migrations.ts';
-import { pgDatabase } from './pg.ts';
+import { pgDatabase, translateOutage } from './pg.ts';
 import { openPglite } from './pglite.ts';
 
 export const IN_MEMORY = 'memory://';
@@ -70,8 +70,9 @@ export const lazyDatabase = (engine: Database['engine'], opener: () => Promise<D
       return db !== undefined;
     },
     open,
-    query: async (text, params, queryOptions) => (await open()).query(text, params, queryOptions),
-    transaction: async (work, transactionOptions) => (await open()).transaction(work, transactionOptions),
+    // A closed handle or a database that cannot be reached is an outage (503), not a bug.
+    query: async (text, params, queryOptions) => (await open().catch(translateOutage)).query(text, params, queryOptions),
+    transaction: async (work, transactionOptions) => (await open().catch(translateOutage)).transaction(work, transactionOptions),
     close: async () => {
       closed = true;
       const current = pending;

@@ -10,6 +10,7 @@
 import { connect } from 'node:net';
 import pg from 'pg';
 import type { Database, QueryOptions, QueryResult } from './database.ts';
+import { isNetworkFailure, unavailable } from '../outage.ts';
 
 export interface PgDatabaseOptions {
   engine: 'postgres' | 'pglite';
@@ -51,6 +52,24 @@ const sendCancel = (client: pg.PoolClient): void => {
   const socket = connect({ host: k.host, port: k.port }, () => socket.end(packet));
   socket.setTimeout(5_000, () => socket.destroy());
   socket.on('error', () => socket.destroy());
+};
+
+/** SQLSTATEs of a server that is going away or cannot take us: class 08 (connection exception) and these. */
+const OUTAGE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What pg (and the embedded engine) say when the connection, the pool or the engine is gone. */
+const OUTAGE_MESSAGES = /^Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error|Client was closed and is not queryable|PGlite is closed|^the database is closed$/;
+
+/** True for a failure to reach or keep the database, as opposed to an error of the statement itself. */
+export const isDatabaseOutage = (error: unknown): boolean => {
+  if (isNetworkFailure(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || OUTAGE_STATES.has(code))) return true;
+  return error instanceof Error && OUTAGE_MESSAGES.test(error.message);
+};
+
+/** Rethrows an outage as the domain's `unavailable` (503 with Retry-After); anything else unchanged. */
+export const translateOutage = (error: unknown): never => {
+  throw isDatabaseOutage(error) ? unavailable(error) : error;
 };
 
 const abortError = (signal: AbortSignal): unknown =>
@@ -130,44 +149,49 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
   let closed: Promise<void> | undefined;
   const db: Database = {
     engine: options.engine,
-    query: async <R>(text: string, params?: readonly unknown[], opts?: QueryOptions) => {
-      const signal = opts?.signal;
-      if (!signal) {
-        const r = await pool.query(text, params as unknown[] | undefined);
-        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
-      }
-      if (signal.aborted) throw abortError(signal);
-      const client = await pool.connect();
-      const broken = { value: false };
-      try {
-        return await run<R>(client, text, params, signal, broken);
-      } finally {
-        client.release(broken.value);
-      }
-    },
-    transaction: async (work, opts) => {
-      const signal = opts?.signal;
-      if (signal?.aborted) throw abortError(signal);
-      const client = await pool.connect();
-      const broken = { value: false };
-      try {
-        await run(client, 'BEGIN', undefined, signal, broken);
-        const value = await work(onClient(client, signal, broken, 0));
-        await run(client, 'COMMIT', undefined, signal, broken);
-        return value;
-      } catch (error) {
-        // A client whose ROLLBACK fails is in an unknown state: discard it rather than pool it.
-        if (!broken.value) await client.query('ROLLBACK').catch(() => { broken.value = true; });
-        throw error;
-      } finally {
-        client.release(broken.value);
-      }
-    },
+    // Outages leave here as DomainError('unavailable'): every repository gets the translation for free.
+    query: <R>(text: string, params?: readonly unknown[], opts?: QueryOptions) => query<R>(text, params, opts).catch(translateOutage),
+    transaction: (work, opts) => transaction(work, opts).catch(translateOutage),
     close: () =>
       (closed ??= (async () => {
         await pool.end();
         await options.onClose?.();
       })()),
+  };
+
+  const query = async <R>(text: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
+    const signal = opts?.signal;
+    if (!signal) {
+      const r = await pool.query(text, params as unknown[] | undefined);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    }
+    if (signal.aborted) throw abortError(signal);
+    const client = await pool.connect();
+    const broken = { value: false };
+    try {
+      return await run<R>(client, text, params, signal, broken);
+    } finally {
+      client.release(broken.value);
+    }
+  };
+
+  const transaction: Database['transaction'] = async (work, opts) => {
+    const signal = opts?.signal;
+    if (signal?.aborted) throw abortError(signal);
+    const client = await pool.connect();
+    const broken = { value: false };
+    try {
+      await run(client, 'BEGIN', undefined, signal, broken);
+      const value = await work(onClient(client, signal, broken, 0));
+      await run(client, 'COMMIT', undefined, signal, broken);
+      return value;
+    } catch (error) {
+      // A client whose ROLLBACK fails is in an unknown state: discard it rather than pool it.
+      if (!broken.value) await client.query('ROLLBACK').catch(() => { broken.value = true; });
+      throw error;
+    } finally {
+      client.release(broken.value);
+    }
   };
   return db;
 };

@@ -38,6 +38,22 @@ export const consumeApiCall = async (deps: EntitlementDeps & { rateCounter: Rate
   return { remaining: limit - result.count, limit, resetAt: result.resetAt };
 };
 
+/**
+ * Adds calls that were answered without being counted (the meter store was down): as many as the day's budget
+ * still holds, never refused. Returns how many were added.
+ */
+export const recordApiCalls = async (deps: EntitlementDeps & { rateCounter: RateCounter }, tenantId: string, calls: number): Promise<number> => {
+  const plan = await planOf(deps, tenantId);
+  const limit = plan.entitlements.apiCallsPerDay;
+  const name = `billing:api-calls:${tenantId}`;
+  const { count } = await deps.rateCounter.peek(name, KST_DAY);
+  const amount = Math.min(calls, limit - count);
+  if (amount <= 0) return 0;
+  // Another process may count in between; a refused add (it would pass the limit) means the budget is spent anyway.
+  const result = await deps.rateCounter.consume({ name, limit, window: KST_DAY, amount });
+  return result.allowed ? amount : 0;
+};
+
 export type CountLimit = Extract<keyof Entitlements, 'trackedKeywords' | 'members'>;
 
 /** Throws limit_exceeded (403) when adding `adding` to `current` would pass the plan's `limit`. */

@@ -33,6 +33,7 @@ export const margin = defineEndpoint({
     'All money is integer won. Rules, rates and the rounding rule: GET /v1/analysis/fee-tables and docs/analysis.md.',
   tags: ['analysis'],
   access: 'tenant',
+  pure: true,
   query: z.object({
     view: z.enum(['full', 'summary']).default('full').describe('summary: the headline figures only, for pricing a catalogue in batch'),
   }),
@@ -55,6 +56,7 @@ export const marginCompare = defineEndpoint({
     'and by ROI. Ties keep the earlier cell in request order (quantities outer, channels inner).',
   tags: ['analysis'],
   access: 'tenant',
+  pure: true,
   body: compareRequest,
   example: {
     saleDate: example.saleDate,
@@ -84,6 +86,7 @@ export const feeTables = defineEndpoint({
   description: 'Every rate with its key (for rateOverrides), VAT flag, base, source and estimate mark.',
   tags: ['analysis'],
   access: 'tenant',
+  pure: true,
   query: z.object({ date: z.iso.date().optional().describe('KST calendar day; default today') }),
   responses: { 200: feeTablesResult, 400: problemSchema },
   run: async ({ query }, { ports }) => {

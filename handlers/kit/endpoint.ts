@@ -78,6 +78,11 @@ export interface EndpointDefinition<
    * action, marked `replay: true`, with the target `auditTarget` reads from the replayed body.
    */
   audit?: { action: string; target?: (body: never) => string | null };
+  /**
+   * A calculation with no I/O of its own. While the meter store is down it still answers, a bounded number of
+   * calls per tenant, counted when the store is back (docs/billing.md); other endpoints answer 503 then.
+   */
+  pure?: boolean;
   params?: P;
   query?: Q;
   body?: B;
