@@ -126,7 +126,8 @@ describe.skipIf((await postgresUnavailable()) !== null)('concurrent starters on 
     const db = await withPostgres({ migrated: false });
     const servers: ReturnType<typeof spawn>[] = [];
     try {
-      const env = { ...process.env, DATABASE_URL: urlIn(db.schema), PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false', LOG_LEVEL: 'INFO' };
+      const metricsToken = 'migrations-test-token-0123';
+      const env = { ...process.env, DATABASE_URL: urlIn(db.schema), PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false', LOG_LEVEL: 'INFO', METRICS_TOKEN: metricsToken };
       const start = () =>
         new Promise<string>((resolve, reject) => {
           const child = spawn(process.execPath, ['adapters/http/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -144,7 +145,8 @@ describe.skipIf((await postgresUnavailable()) !== null)('concurrent starters on 
         });
       const urls = await Promise.all([start(), start()]);
       for (const url of urls) {
-        const res = await fetch(`${url}/health`);
+        // The checks by name are shown to the metrics token (or an admin key), not to the public.
+        const res = await fetch(`${url}/health`, { headers: { authorization: `Bearer ${metricsToken}` } });
         const body = (await res.json()) as { checks: { name: string; status: string }[] };
         expect(res.status).toBe(200);
         expect(body.checks).toContainEqual(expect.objectContaining({ name: 'database', status: 'up' }));
