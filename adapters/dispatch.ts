@@ -60,7 +60,12 @@ export const createDispatcher = (endpoints: readonly AnyEndpoint[], options: Han
         return answer(event, new ProblemError('method_not_allowed', `${method} is not allowed on ${event.rawPath}; use ${allow}.`, { allow: match.allow }, { allow }));
       }
       case 'bad_path':
-        return answer(event, new ProblemError('invalid', 'The path is not validly percent-encoded.'));
+        return answer(
+          event,
+          new ProblemError('validation', '1 invalid field; see errors.', {
+            errors: [{ in: 'path', field: match.param, message: 'is not validly percent-encoded UTF-8', code: 'invalid_encoding' }],
+          }),
+        );
       default:
         return answer(event, new ProblemError('route_not_found', `No route for ${method} ${event.rawPath}.`));
     }

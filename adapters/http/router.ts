@@ -6,7 +6,8 @@ export type RouteMatch<T> =
   | { kind: 'found'; value: T; params: Record<string, string> }
   | { kind: 'method_not_allowed'; allow: string[] }
   | { kind: 'not_found' }
-  | { kind: 'bad_path' };
+  /** A value for `param` that does not percent-decode to UTF-8. */
+  | { kind: 'bad_path'; param: string };
 
 interface Node<T> {
   children: Map<string, Node<T>>;
@@ -55,7 +56,7 @@ export class Router<T> {
     let methods = this.#static.get(path);
     if (!methods) {
       const found = this.#walk(this.#root, path.split('/'), 1, []);
-      if (found === 'bad') return { kind: 'bad_path' };
+      if (found && 'bad' in found) return { kind: 'bad_path', param: found.bad };
       if (!found) return { kind: 'not_found' };
       methods = found.methods;
       params = found.params;
@@ -68,7 +69,7 @@ export class Router<T> {
   }
 
   // Static children win over a parameter at the same depth; backtracks when the static branch dead-ends.
-  #walk(node: Node<T>, segments: string[], i: number, values: string[]): { methods: Map<string, T>; params: Record<string, string> } | null | 'bad' {
+  #walk(node: Node<T>, segments: string[], i: number, values: string[]): { methods: Map<string, T>; params: Record<string, string> } | null | { bad: string } {
     if (i === segments.length) {
       if (!node.methods) return null;
       return { methods: node.methods, params: {} };
@@ -84,10 +85,10 @@ export class Router<T> {
       try {
         decoded = decodeURIComponent(segment);
       } catch {
-        return 'bad';
+        return { bad: node.param.name };
       }
       const found = this.#walk(node.param.node, segments, i + 1, values);
-      if (found === 'bad') return 'bad';
+      if (found && 'bad' in found) return found;
       if (found) {
         found.params[node.param.name] = decoded;
         return found;

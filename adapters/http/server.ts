@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { buildV2Event } from '../events.ts';
 import type { Dispatch } from '../dispatch.ts';
@@ -7,7 +9,9 @@ import { errorResult, MAX_BODY_BYTES, ProblemError, unroutedAnswer, type LineSin
 
 // `require` rather than `import` of node:http: the ESM import touches lazy getters that load undici and costs
 // ~30 ms of cold start on Node 24; the CommonJS one ~3 ms.
-const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof import('node:http');
+const net = require('node:net') as typeof import('node:net');
 
 export interface HttpServerOptions {
   dispatch: Dispatch;
@@ -18,18 +22,39 @@ export interface HttpServerOptions {
   keepAliveTimeoutMs: number;
   shutdownTimeoutMs: number;
   maxBodyBytes?: number;
+  /**
+   * On shutdown, how long idle keep-alive connections stay open (default 1 s, at most the shutdown timeout): a
+   * request a client already sent on one is answered, with `Connection: close`, instead of meeting a reset.
+   */
+  idleGraceMs?: number;
 }
 
 export interface RunningServer {
   server: Server;
   /** The address actually bound (useful with PORT=0). */
   url: string;
-  /** Stop accepting, let in-flight requests finish, close what is left after the timeout. */
+  /**
+   * Stop accepting, answer what arrives on open connections with `Connection: close`, close idle ones after the
+   * grace, let in-flight requests finish, close what is left after the timeout.
+   */
   shutdown(): Promise<{ drained: boolean }>;
 }
 
 // Bodies that are text for our purposes; anything else travels base64-encoded, as API Gateway does.
 const TEXTUAL = /^(application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|yaml|xml)|text\/)/i;
+
+/** Node's parser codes that have an answer of their own (as node:http's default clientError handler gives). */
+const CLIENT_ERRORS: Record<string, { key: 'headers_too_large' | 'request_timeout' | 'payload_too_large'; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { key: 'headers_too_large', detail: `The request line and header fields are larger than the ${http.maxHeaderSize} bytes the server reads.` },
+  ERR_HTTP_REQUEST_TIMEOUT: { key: 'request_timeout', detail: 'The request was not received in time.' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { key: 'payload_too_large', detail: 'The chunk extensions are too large.' },
+};
+
+/** The method and target of a request line as far as it was received, for the access line. */
+const requestLineOf = (raw: Buffer | undefined): { method: string; target: string } => {
+  const line = /^([A-Z]{1,20}) (\S{1,2048})/.exec(raw?.subarray(0, 2100).toString('utf8') ?? '');
+  return line ? { method: line[1]!, target: line[2]! } : { method: '-', target: '-' };
+};
 
 const toHeaders = (req: IncomingMessage): Record<string, string | undefined> => {
   const out: Record<string, string | undefined> = {};
@@ -47,6 +72,9 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   let inFlight = 0;
   let closing = false;
   let drainedResolve: (() => void) | undefined;
+  // Connections with no request being answered: what a shutdown must not cut while a request may be on its way.
+  const idle = new Set<Socket>();
+  let idleGone: (() => void) | undefined;
 
   const send = (res: ServerResponse, result: V2Result, head: boolean): void => {
     const headers: Record<string, string | string[]> = { ...result.headers };
@@ -82,7 +110,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const headers = toHeaders(req);
-    const textual = body !== undefined && TEXTUAL.test(headers['content-type'] ?? 'application/json');
+    // Bytes that are not UTF-8 travel base64, as sent, so the toolkit can refuse them (toString would hide them as U+FFFD).
+    const textual = body !== undefined && TEXTUAL.test(headers['content-type'] ?? 'application/json') && isUtf8(body);
     const method = req.method ?? 'GET';
     const event = buildV2Event({
       method,
@@ -116,8 +145,13 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     },
     (req, res) => {
       inFlight++;
+      const socket = req.socket;
+      idle.delete(socket);
+      if (closing && idle.size === 0) idleGone?.();
       res.once('close', () => {
         inFlight--;
+        // While closing, answers carry `Connection: close`: the socket goes away rather than back to idle.
+        if (!closing && !socket.destroyed) idle.add(socket);
         if (closing && inFlight === 0) drainedResolve?.();
       });
       const declared = Number(req.headers['content-length'] ?? 0);
@@ -146,10 +180,45 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       req.on('error', () => res.destroy());
     },
   );
-  // A malformed request line or header never reaches a handler: answer 400 and close.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('connection', (socket: Socket) => {
+    idle.add(socket);
+    socket.once('close', () => {
+      idle.delete(socket);
+      if (closing && idle.size === 0) idleGone?.();
+    });
+  });
+
+  // A request node's parser refuses never reaches a handler: answer it as one (problem, request id, access line) and
+  // close, since the rest of the stream cannot be trusted to be HTTP.
+  server.on('clientError', (error: Error & { code?: string; reason?: string; rawPacket?: Buffer }, socket: Socket) => {
+    // A reset is no request; and once an answer has started on this socket, any bytes written would corrupt it.
+    const answering = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const { method, target } = requestLineOf(error.rawPacket);
+    const known = CLIENT_ERRORS[error.code ?? ''];
+    let problem: ProblemError;
+    if (known) problem = new ProblemError(known.key, known.detail);
+    else {
+      const reason = error.reason ?? 'not a valid HTTP/1.1 request';
+      // The commonest case: a client sent UTF-8 (a Korean keyword) in the path or query without percent-encoding it.
+      const hint = /[^\x00-\x7f]/.test(target)
+        ? " Percent-encode the path and query (UTF-8), e.g. curl -G --data-urlencode 'query=캠핑의자'."
+        : '';
+      problem = new ProblemError('invalid', `The request could not be parsed as HTTP: ${reason}.${hint}`, { parserCode: error.code ?? null });
+    }
+    const result = unroutedAnswer(
+      problem,
+      { requestIdHeader: undefined, method, path: target.split('?', 1)[0]!, sourceIp: socket.remoteAddress ?? '', started: performance.now() },
+      { logger, accessLog: options.accessLog, service: 'sellpo' },
+    );
+    const body = result.body ?? '';
+    const head = [`HTTP/1.1 ${result.statusCode} ${http.STATUS_CODES[result.statusCode] ?? ''}`];
+    for (const [name, value] of Object.entries(result.headers ?? {})) head.push(`${name}: ${value}`);
+    head.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close');
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -163,22 +232,35 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
-  const shutdown = async (): Promise<{ drained: boolean }> => {
-    if (closing) return { drained: inFlight === 0 };
+  const timer = (ms: number): { done: Promise<false>; cancel: () => void } => {
+    let handle: NodeJS.Timeout | undefined;
+    const done = new Promise<false>((resolve) => (handle = setTimeout(() => resolve(false), Math.max(0, ms))));
+    return { done, cancel: () => clearTimeout(handle) };
+  };
+
+  let stopped: Promise<{ drained: boolean }> | undefined;
+  const stop = async (): Promise<{ drained: boolean }> => {
+    const started = performance.now();
     closing = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+    // Stop accepting. net's close, not http's: http's also destroys idle keep-alive connections at once, and a
+    // request a client has just sent on one would meet a reset. Those stay open for the grace instead.
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    if (idle.size > 0) {
+      const grace = timer(Math.min(options.idleGraceMs ?? 1_000, options.shutdownTimeoutMs));
+      await Promise.race([grace.done, new Promise<void>((resolve) => (idleGone = resolve))]);
+      grace.cancel();
+    }
     server.closeIdleConnections();
     const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drainedResolve = resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.shutdownTimeoutMs)));
-    const ok = await Promise.race([drained.then(() => true), timedOut]);
-    clearTimeout(timer);
+    const timeout = timer(options.shutdownTimeoutMs - (performance.now() - started));
+    const ok = await Promise.race([drained.then(() => true), timeout.done]);
+    timeout.cancel();
     if (!ok) server.closeAllConnections();
     server.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 1_000).unref())]);
     return { drained: ok };
   };
+  const shutdown = (): Promise<{ drained: boolean }> => (stopped ??= stop());
 
   return { server, url: `http://${host}:${port}`, shutdown };
 };

@@ -12,13 +12,15 @@
  *
  * A session is only offered where it cannot change an answer: requests with an Idempotency-Key or with headers
  * beyond the credentials keep the per-request path, and so does any row
- * the session declines (`null`): no body where one is required, keys refused as prototype pollution, or a row
+ * the session declines (`null`): no body where one is required, a row the JSON guard must walk (prototype keys,
+ * deep nesting, escapes that may be NUL or a lone surrogate), or a row
  * too large to judge cheaply against the body limit. The endpoint's feature flag is read once, when the batch
  * opens. Rows in a batch write no access line of their own; the batch reports its totals.
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyEndpoint } from './endpoint.ts';
 import type { V2Result } from './events.ts';
+import type { FieldError } from './problem.ts';
 import { safeParser } from './fast-parse.ts';
 import {
   admit,
@@ -33,7 +35,7 @@ import {
   validationProblem,
   type HandlerOptions,
 } from './handler.ts';
-import { mentionsForbiddenKey } from './json.ts';
+import { needsInspection, textProblem } from './json.ts';
 
 /** What every row of a batch shares. */
 export interface BatchCaller {
@@ -87,8 +89,10 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
   // Query and path are the same for every row: validated once. When they are wrong, every row's answer lists
   // them next to its own body errors, which the per-request path already does.
   const params = def.params ? def.params.safeParse(caller.pathParameters) : { success: true as const, data: {} };
-  const query = def.query ? def.query.safeParse(parseQuery(caller.rawQueryString)) : { success: true as const, data: {} };
-  if (!params.success || !query.success) return { kind: 'per_request', reason: 'the query or path values are invalid' };
+  const textErrors: FieldError[] = [];
+  const query = def.query ? def.query.safeParse(parseQuery(caller.rawQueryString, textErrors)) : { success: true as const, data: {} };
+  const badPath = Object.values(caller.pathParameters).some((value) => textProblem(value) !== undefined);
+  if (!params.success || !query.success || textErrors.length > 0 || badPath) return { kind: 'per_request', reason: 'the query or path values are invalid' };
 
   const parseBody = def.body ? safeParser(def.body) : null;
   const validateBody = (body: unknown): unknown => {
@@ -119,7 +123,7 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
     answer: (body, line, text) => {
       if (def.body && body === undefined) return null;
       // Cheap bounds on the row's text (3 bytes at most per UTF-16 unit); the handler judges rows near them.
-      if (text.length * 3 > maxBody || mentionsForbiddenKey(text)) return null;
+      if (text.length * 3 > maxBody || needsInspection(text)) return null;
       const s = scope(`${id}:${line}`);
       s.principal = principal;
       try {

@@ -42,7 +42,8 @@ describe('Router', () => {
   });
 
   it('reports undecodable parameters instead of throwing', () => {
-    expect(router.match('DELETE', '/v1/api-keys/%E0%A4%A')).toEqual({ kind: 'bad_path' });
+    expect(router.match('DELETE', '/v1/api-keys/%E0%A4%A')).toEqual({ kind: 'bad_path', param: 'keyId' });
+    expect(router.match('DELETE', '/v1/api-keys/%FF')).toEqual({ kind: 'bad_path', param: 'keyId' });
   });
 
   it('refuses duplicate and clashing definitions', () => {
