@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { OpenApiBuilder, type OperationObject, type ParameterObject, type ResponsesObject, type SchemaObject } from 'openapi3-ts/oas31';
 import { stringify } from 'yaml';
-import { API_VERSION, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/runtime.ts';
+import { API_VERSION, isIdempotent, isMetered, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/runtime.ts';
 
 type Json = Record<string, unknown>;
 
@@ -60,10 +60,58 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output', components: Map<str
   return rename(rewrite(json)) as SchemaObject;
 };
 
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
+const PROBLEM = 'application/problem+json';
+const problemContent = { [PROBLEM]: { schema: { $ref: '#/components/schemas/Problem' } } };
+const retryAfter = {
+  'Retry-After': { description: 'Seconds after which a retry may succeed.', schema: { type: 'integer', minimum: 0 } },
+};
+
+/**
+ * Statuses the toolkit answers for an endpoint, derived from what its definition says (handlers/kit/handler.ts
+ * and idempotency.ts), so no endpoint lists them by hand. A status the endpoint also declares keeps the
+ * endpoint's description and gains the problem body as a second media type.
+ */
+const toolkitStatuses = (def: AnyEndpoint): [status: string, description: string][] => {
+  const out: [string, string][] = [];
+  const idempotent = isIdempotent(def);
+  if (def.params || def.query || def.body) out.push(['400', 'Invalid input: every bad field is listed in `errors`.']);
+  else if (idempotent) out.push(['400', 'Invalid `Idempotency-Key` header.']);
+  if (def.access === 'tenant' || def.access === 'admin') {
+    out.push(['401', 'Missing or invalid credentials.']);
+    out.push(['403', 'The credentials do not grant this (wrong kind of credential, role or plan limit).']);
+  }
+  if (def.flag || def.params) out.push(['404', 'Not found (or the feature is not enabled).']);
+  if (idempotent) {
+    out.push(['409', 'A request with this `Idempotency-Key` is still running; retry after it finishes.']);
+    out.push(['422', 'This `Idempotency-Key` was already used with a different request.']);
+  }
+  if (def.body) {
+    out.push(['413', 'Body larger than 1 MiB.']);
+    out.push(['415', 'Body is not JSON.']);
+  }
+  if (isMetered(def)) out.push(['429', 'The plan\'s daily API calls are spent; retry after `Retry-After` seconds.']);
+  out.push(['500', 'Unexpected error; quote the request id.']);
+  out.push(['503', 'A dependency is unavailable; retry after `Retry-After` seconds.']);
+  return out;
+};
+
+/**
+ * The media type and schema of one declared response. Problems are `application/problem+json`; a string with a
+ * `contentMediaType` is a body the endpoint encodes itself (its `contentSchema`, if any, describes the decoded
+ * JSON); any other string is text/plain.
+ */
+const responseContent = (json: SchemaObject): Record<string, { schema: SchemaObject }> => {
+  const j = json as Json;
+  if (j.$ref === '#/components/schemas/Problem') return { ...problemContent };
+  if (j.type === 'string' && typeof j.contentMediaType === 'string') {
+    const media = j.contentMediaType;
+    if (/[/+]json$/.test(media) && j.contentSchema && typeof j.contentSchema === 'object') {
+      return { [media]: { schema: { ...(typeof j.description === 'string' ? { description: j.description } : {}), ...(j.contentSchema as SchemaObject) } } };
+    }
+    return { [media]: { schema: json } };
+  }
+  return { [j.type === 'string' ? 'text/plain' : 'application/json']: { schema: json } };
+};
 
 /** The OpenAPI 3.1 document of a set of endpoints: paths, parameters, bodies, every response, problem types. */
 export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
@@ -124,24 +172,17 @@ export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
       const responses: ResponsesObject = {};
       for (const [status, schema] of Object.entries(def.responses as Record<string, z.ZodType>)) {
         const json = toSchema(schema, 'output', components, schemas);
-        const isText = (json as Json).type === 'string';
         responses[status] = {
           description: schema.description ?? (Number(status) < 400 ? 'Success' : 'Failure'),
-          content: { [isText ? 'text/plain' : 'application/json']: { schema: json } },
+          content: responseContent(json),
         };
       }
-      const hasInput = Boolean(def.params || def.query || def.body);
-      if (hasInput) responses['400'] ??= problemResponse('Invalid input: every bad field is listed in `errors`.');
-      if (def.access === 'tenant' || def.access === 'admin') {
-        responses['401'] ??= problemResponse('Missing or invalid credentials.');
-        responses['403'] ??= problemResponse('The credentials do not grant this.');
+      for (const [status, description] of toolkitStatuses(def)) {
+        const declared = responses[status] as { description: string; content: Record<string, unknown> } | undefined;
+        if (declared) declared.content[PROBLEM] ??= problemContent[PROBLEM];
+        else responses[status] = { description, content: { ...problemContent } };
+        if (status === '429' || status === '503') (responses[status] as Json).headers ??= retryAfter;
       }
-      if (def.flag || def.params) responses['404'] ??= problemResponse('Not found (or the feature is not enabled).');
-      if (def.body) {
-        responses['413'] ??= problemResponse('Body larger than 1 MiB.');
-        responses['415'] ??= problemResponse('Body is not JSON.');
-      }
-      responses['500'] ??= problemResponse('Unexpected error; quote the request id.');
 
       const op: OperationObject = {
         operationId: def.id,

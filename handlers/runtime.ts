@@ -20,7 +20,8 @@ export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } fro
 export { problem, problemKinds, problemType, type Problem } from './kit/problem.ts';
 export { problemSchema } from './platform/schemas.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';
-export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
+export { isMetered, type AnyEndpoint, type EndpointDefinition } from './kit/endpoint.ts';
+export { isIdempotent } from './kit/idempotency.ts';
 export type { V2Event, V2Result, InvocationContext } from './kit/events.ts';
 
 /** OpenAPI `info.version`: semver of the HTTP contract, bumped with every change to it. */

@@ -4,7 +4,14 @@
 import * as z from 'zod';
 import { cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, getSubscription, resume, subscribe } from '../../core/billing/subscriptions.ts';
 import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
+import { problemSchema } from '../platform/schemas.ts';
 import { authKeyField, customerKeyField, depsOf, subscriptionOut, subscriptionViewSchema, tenantOf } from './schemas.ts';
+
+// What the subscription use cases answer besides success (the toolkit adds the common statuses).
+const noSubscription = { 404: problemSchema.describe('The tenant has no subscription.') };
+const changed = { 409: problemSchema.describe('The subscription (or another payment of the tenant) changed meanwhile; retry.') };
+const refused = { 422: problemSchema.describe('Not possible in the subscription\'s state, or the card was declined (`code` is the Toss error code).') };
+const providerFailed = { 502: problemSchema.describe('Toss failed or refused our credentials.') };
 
 
 export const subscribeEndpoint = defineEndpoint({
@@ -26,7 +33,12 @@ export const subscribeEndpoint = defineEndpoint({
     trial: z.boolean().optional().describe('Start with the plan\'s free trial (first subscription only)'),
   }),
   example: { plan: 'basic-monthly', authKey: 'auth_ok_4f1c2a', customerKey: 'cust_3f9a1b2c' },
-  responses: { 201: subscriptionViewSchema },
+  responses: {
+    201: subscriptionViewSchema,
+    409: problemSchema.describe('The tenant already has a live subscription, the authKey was used, or another payment is running.'),
+    422: problemSchema.describe('The card was declined (`code` is the Toss error code), the trial was used, or the authKey was refused.'),
+    ...providerFailed,
+  },
   run: async ({ body }, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
     const view = await subscribe(depsOf(ctx), tenantId, { planId: body.plan, authKey: body.authKey, customerKey: body.customerKey, ...(body.trial !== undefined ? { trial: body.trial } : {}) }, ctx.signal);
@@ -60,7 +72,7 @@ export const cancelEndpoint = defineEndpoint({
     reason: z.string().min(1).max(200).default('customer request'),
   }),
   example: { when: 'period_end' },
-  responses: { 200: subscriptionViewSchema.extend({ refundedKrw: z.number().int().nonnegative() }) },
+  responses: { 200: subscriptionViewSchema.extend({ refundedKrw: z.number().int().nonnegative() }), ...noSubscription, ...changed, ...refused, ...providerFailed },
   run: async ({ body }, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
     const deps = depsOf(ctx);
@@ -81,7 +93,7 @@ export const resumeEndpoint = defineEndpoint({
   access: 'tenant',
   role: 'owner',
   metered: false,
-  responses: { 200: subscriptionViewSchema },
+  responses: { 200: subscriptionViewSchema, ...noSubscription, ...changed, ...refused },
   run: async (_input, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
     return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await resume(depsOf(ctx), tenantId)) };
@@ -99,7 +111,10 @@ export const changePlanEndpoint = defineEndpoint({
   metered: false,
   body: z.object({ plan: z.string().min(1).describe('The plan id to move to (same billing interval)') }),
   example: { plan: 'pro-monthly' },
-  responses: { 200: subscriptionViewSchema.extend({ chargedKrw: z.number().int().nonnegative().describe('Prorated upgrade charge, 0 for a downgrade') }) },
+  responses: {
+    200: subscriptionViewSchema.extend({ chargedKrw: z.number().int().nonnegative().describe('Prorated upgrade charge, 0 for a downgrade') }),
+    ...noSubscription, ...changed, ...refused, ...providerFailed,
+  },
   run: async ({ body }, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
     const { chargedKrw, ...view } = await changePlan(depsOf(ctx), tenantId, body.plan, ctx.signal);
@@ -118,7 +133,7 @@ export const paymentMethodEndpoint = defineEndpoint({
   metered: false,
   body: z.object({ authKey: authKeyField, customerKey: customerKeyField }),
   example: { authKey: 'auth_ok_9d8e7f', customerKey: 'cust_3f9a1b2c' },
-  responses: { 200: subscriptionViewSchema },
+  responses: { 200: subscriptionViewSchema, ...noSubscription, ...changed, ...refused, ...providerFailed },
   run: async ({ body }, ctx) => {
     const tenantId = tenantOf(ctx, { owner: true });
     return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await changePaymentMethod(depsOf(ctx), tenantId, body, ctx.signal)), headers: NO_STORE };

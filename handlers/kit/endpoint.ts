@@ -110,3 +110,6 @@ export const defineEndpoint = <
 // Erased form used by registries and drivers, which treat every endpoint alike.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any, any, any>;
+
+/** Whether calls count against the tenant's daily budget: `metered`, else true for tenant access. */
+export const isMetered = (def: AnyEndpoint): boolean => def.metered ?? def.access === 'tenant';

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { defineEndpoint } from '../kit/endpoint.ts';
 
+const OPENAPI_JSON = 'application/vnd.oai.openapi+json';
+
 export const meta = defineEndpoint({
   id: 'platform.meta',
   method: 'GET',
@@ -33,11 +35,17 @@ export const openapiJson = defineEndpoint({
   summary: 'This API described in OpenAPI 3.1 (JSON)',
   tags: ['platform'],
   access: 'public',
-  responses: { 200: z.string().describe('OpenAPI 3.1 document') },
+  responses: {
+    // Sent pre-encoded (a string) as this media type; the document describes the decoded JSON.
+    200: z.string().describe('OpenAPI 3.1 document').meta({
+      contentMediaType: OPENAPI_JSON,
+      contentSchema: { type: 'object', required: ['openapi', 'info', 'paths'] },
+    }),
+  },
   run: async (_input, { ports }) => ({
     status: 200,
     body: ports.apiDocument.json(),
-    headers: { 'content-type': 'application/vnd.oai.openapi+json;version=3.1', 'cache-control': 'public, max-age=300' },
+    headers: { 'content-type': `${OPENAPI_JSON};version=3.1`, 'cache-control': 'public, max-age=300' },
   }),
 });
 
@@ -48,7 +56,7 @@ export const openapiYaml = defineEndpoint({
   summary: 'This API described in OpenAPI 3.1 (YAML)',
   tags: ['platform'],
   access: 'public',
-  responses: { 200: z.string().describe('OpenAPI 3.1 document') },
+  responses: { 200: z.string().describe('OpenAPI 3.1 document').meta({ contentMediaType: 'application/yaml' }) },
   run: async (_input, { ports }) => ({
     status: 200,
     body: ports.apiDocument.yaml(),

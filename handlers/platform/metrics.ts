@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DomainError } from '../../core/shared/errors.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { ProblemError } from '../kit/handler.ts';
+import { problemSchema } from './schemas.ts';
 
 export const metrics = defineEndpoint({
   id: 'platform.metrics',
@@ -13,7 +14,11 @@ export const metrics = defineEndpoint({
     'off (METRICS_ENABLED=false, Lambda); asks for `Authorization: Bearer <METRICS_TOKEN>` when a token is configured.',
   tags: ['platform'],
   access: 'public',
-  responses: { 200: z.string().describe('Prometheus text exposition format 0.0.4') },
+  responses: {
+    200: z.string().describe('Prometheus text exposition format 0.0.4'),
+    401: problemSchema.describe('A metrics token is configured and was not sent.'),
+    404: problemSchema.describe('Metrics are off in this process.'),
+  },
   run: async (_input, { ports, headers }) => {
     const exposition = ports.metrics;
     // Same answer as an unknown route: a process without metrics has no such endpoint.
