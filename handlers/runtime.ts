@@ -20,7 +20,8 @@ export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } fro
 export { problem, problemKinds, problemType, type Problem } from './kit/problem.ts';
 export { problemSchema } from './platform/schemas.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';
-export { isMetered, type AnyEndpoint, type EndpointDefinition } from './kit/endpoint.ts';
+export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
+export { isMetered } from './kit/handler.ts';
 export { isIdempotent } from './kit/idempotency.ts';
 export type { V2Event, V2Result, InvocationContext } from './kit/events.ts';
 

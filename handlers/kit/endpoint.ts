@@ -111,5 +111,3 @@ export const defineEndpoint = <
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any, any, any>;
 
-/** Whether calls count against the tenant's daily budget: `metered`, else true for tenant access. */
-export const isMetered = (def: AnyEndpoint): boolean => def.metered ?? def.access === 'tenant';
