@@ -91,6 +91,8 @@ export interface TossSandbox extends SandboxProvider {
   whenHeld(): Promise<void>;
   /** Lets every held charge answer. */
   release(): void;
+  /** Resolves once the delivery log holds `count` entries (each logged when its answer, or failure, is in). */
+  whenDelivered(count: number): Promise<WebhookDelivery[]>;
 }
 
 export const tossSandbox = (options: TossSandboxOptions = {}): TossSandbox => {
@@ -114,6 +116,7 @@ export const tossSandbox = (options: TossSandboxOptions = {}): TossSandbox => {
     for (const release of held.splice(0)) release();
   };
   let deliveries: WebhookDelivery[] = [];
+  const deliveryWaiters = new Set<{ count: number; resolve: () => void }>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -129,6 +132,10 @@ export const tossSandbox = (options: TossSandboxOptions = {}): TossSandbox => {
       .then(async (r) => { await r.arrayBuffer(); return r.status; }, () => null)
       .then((status) => {
         deliveries.push({ eventType: 'PAYMENT_STATUS_CHANGED', paymentKey, attempt, status, at: new Date().toISOString() });
+        for (const waiter of [...deliveryWaiters]) if (deliveries.length >= waiter.count) {
+          deliveryWaiters.delete(waiter);
+          waiter.resolve();
+        }
         if (status === 200 || attempt > RETRY_MINUTES.length || closed) return;
         const t = setTimeout(() => { timers.delete(t); deliver(paymentKey, attempt + 1); }, RETRY_MINUTES[attempt - 1]! * minuteMs);
         t.unref();
@@ -315,6 +322,8 @@ export const tossSandbox = (options: TossSandboxOptions = {}): TossSandbox => {
     ledger: () => [...payments.values()],
     whenHeld: () => (held.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push(resolve))),
     release: releaseHeld,
+    whenDelivered: (count) =>
+      deliveries.length >= count ? Promise.resolve([...deliveries]) : new Promise((resolve) => deliveryWaiters.add({ count, resolve: () => resolve([...deliveries]) })),
     close: async () => {
       closed = true;
       releaseHeld();
