@@ -96,12 +96,12 @@ const localCounter = (clock: { now(): Date }): RateCounter => {
 };
 
 /** Takes one Toss look-up from the source's rate and from the overall rate; the time to wait when either is spent. */
-const takeLookup = async (counter: RateCounter, policy: WebhookPolicy, source: string): Promise<Date | null> => {
+const takeLookup = async (counter: RateCounter, policy: WebhookPolicy, source: string): Promise<{ until: Date; sourceSpent: boolean } | null> => {
   const second = { sizeMs: 1_000 };
   const mine = await counter.consume({ name: `billing:webhook-lookups:source:${source}`, limit: policy.perSourcePerSecond, window: second });
-  if (!mine.allowed) return mine.resetAt;
+  if (!mine.allowed) return { until: mine.resetAt, sourceSpent: true };
   const all = await counter.consume({ name: 'billing:webhook-lookups:all', limit: policy.perSecond, window: second });
-  return all.allowed ? null : all.resetAt;
+  return all.allowed ? null : { until: all.resetAt, sourceSpent: false };
 };
 
 /**
@@ -129,17 +129,30 @@ export const drainWebhooks = async (deps: BillingDeps, options: { limit: number;
     summary.processed += group.length;
   };
 
+  // Once a source (or the overall rate) is spent, the rest of its events wait without another counter call.
+  const spent = new Map<string, Date>();
+  let allSpent: Date | null = null;
+  const deferred = new Map<string, string[]>();
+  const defer = (group: WebhookEvent[], until: Date) => {
+    const key = until.toISOString();
+    deferred.set(key, [...(deferred.get(key) ?? []), ...group.map((e) => e.id)]);
+    summary.deferred += group.length;
+    if (!summary.retryAt || until < summary.retryAt) summary.retryAt = until;
+  };
+
   const work = async (group: WebhookEvent[]): Promise<void> => {
     const first = group[0]!;
     const paymentKey = first.eventType === PAYMENT_STATUS_CHANGED ? first.paymentKey : null;
     // Other event types are stored and acknowledged; nothing in billing acts on them yet.
-    if (!paymentKey || !(await worthLookingUp(deps, paymentKey, group))) return close(group);
+    if (!paymentKey) return close(group);
+    const waiting = allSpent ?? spent.get(first.source);
+    if (waiting) return defer(group, waiting);
+    if (!(await worthLookingUp(deps, paymentKey, group))) return close(group);
     const wait = await takeLookup(counter, policy, first.source);
     if (wait) {
-      await deps.store.deferWebhooks(group.map((e) => e.id), wait);
-      summary.deferred += group.length;
-      if (!summary.retryAt || wait < summary.retryAt) summary.retryAt = wait;
-      return;
+      if (wait.sourceSpent) spent.set(first.source, wait.until);
+      else allSpent = wait.until;
+      return defer(group, wait.until);
     }
     summary.lookups++;
     try {
@@ -162,6 +175,7 @@ export const drainWebhooks = async (deps: BillingDeps, options: { limit: number;
     }
   });
   await Promise.all(lanes);
+  for (const [until, ids] of deferred) await deps.store.deferWebhooks(ids, new Date(until));
   return summary;
 };
 
