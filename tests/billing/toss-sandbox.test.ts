@@ -78,6 +78,14 @@ describe('Toss sandbox contract', () => {
     provider.release();
   });
 
+  it('a transient Toss error on issue or cancel is 503 and retryable, never a refusal', async () => {
+    const fake = (async () => new Response(JSON.stringify({ code: 'PROVIDER_ERROR', message: '일시적인 오류가 발생했습니다.' }), { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    const client = tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: 2_000, fetch: fake });
+    const expected = { code: 'unavailable', retryAfterSeconds: 10, details: { reason: 'provider_unavailable', code: 'PROVIDER_ERROR', retryable: true } };
+    await expect(client.issueBillingKey({ authKey: 'auth_ok_t', customerKey: 'cust_t', idempotencyKey: 'i-t' })).rejects.toMatchObject(expected);
+    await expect(client.cancel({ paymentKey: 'tpk_x', reason: 'r', idempotencyKey: 'x-t' })).rejects.toMatchObject(expected);
+  });
+
   it('delivers webhooks and retries on Toss\'s schedule until answered 200', async () => {
     let calls = 0;
     let answered200!: () => void;
