@@ -109,7 +109,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
   const billing = o?.billing ? null : await billingFromConfig(config, {
     database: persistence.database,
     logger,
-    ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss` } : {}),
+    ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss`, shared: () => ports } : {}),
     eager: runtime.mode === 'server',
   });
   const cliCached = (auth: Authenticator): Authenticator => (runtime.cacheCredentialsMs ? cachedAuthenticator(auth, runtime.cacheCredentialsMs) : auth);

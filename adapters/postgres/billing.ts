@@ -6,7 +6,9 @@
 import type {
   BillingStore, BillingUnit, PaymentIntent, PaymentRecord, StoredBillingKey, Subscription, WebhookEvent,
 } from '../../core/billing/ports.ts';
+import { WEBHOOK_MAX_ATTEMPTS } from '../../core/billing/webhooks.ts';
 import { DomainError } from '../../core/shared/errors.ts';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Database } from './database.ts';
 
 type Row = Record<string, unknown>;
@@ -56,13 +58,32 @@ const paymentOf = (r: Row): PaymentRecord => ({
 });
 
 const webhookOf = (r: Row): WebhookEvent => ({
-  id: s(r.id), eventType: s(r.event_type), body: r.body, receivedAt: d(r.received_at), processedAt: dn(r.processed_at), attempts: n(r.attempts), lastError: sn(r.last_error),
+  id: s(r.id), eventType: s(r.event_type), body: r.body, source: s(r.source), paymentKey: sn(r.payment_key), receivedAt: d(r.received_at),
+  processedAt: dn(r.processed_at), attempts: n(r.attempts), lastError: sn(r.last_error), notBefore: dn(r.not_before), expiresAt: d(r.expires_at),
 });
 
-const encodeCursor = (seq: number): string => Buffer.from(`p:${seq}`).toString('base64url');
-const decodeCursor = (cursor: string): number | null => {
-  const m = /^p:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return m ? Number(m[1]) : null;
+/**
+ * Payments pages: the cursor names a position in the tenant's own history (the last item's creation time, to the
+ * microsecond, and its payment key) and carries a digest bound to the tenant, so it says nothing about other
+ * tenants and an edited cursor, or another tenant's, is refused. Nothing platform-wide (no sequence) is in it.
+ */
+interface PaymentsPosition {
+  /** created_at as microseconds since the epoch, the precision PostgreSQL keeps. */
+  micros: string;
+  paymentKey: string;
+}
+const cursorDigest = (tenantId: string, payload: string): string => createHash('sha256').update(`sellpo:payments-cursor:${tenantId}:${payload}`).digest('base64url').slice(0, 16);
+const encodeCursor = (tenantId: string, position: PaymentsPosition): string => {
+  const payload = Buffer.from(`${position.micros}.${position.paymentKey}`).toString('base64url');
+  return `${payload}.${cursorDigest(tenantId, payload)}`;
+};
+const decodeCursor = (tenantId: string, cursor: string): PaymentsPosition | null => {
+  const [payload, digest, extra] = cursor.split('.');
+  if (!payload || !digest || extra !== undefined) return null;
+  const expected = cursorDigest(tenantId, payload);
+  if (digest.length !== expected.length || !timingSafeEqual(Buffer.from(digest), Buffer.from(expected))) return null;
+  const m = /^(\d{1,17})\.([A-Za-z0-9_-]{1,200})$/.exec(Buffer.from(payload, 'base64url').toString('utf8'));
+  return m ? { micros: m[1]!, paymentKey: m[2]! } : null;
 };
 
 const unitOf = (db: Database): BillingUnit => ({
@@ -152,29 +173,59 @@ const unitOf = (db: Database): BillingUnit => ({
   periodPayments: async (subscriptionId, periodIndex) =>
     (await db.query(`SELECT * FROM billing_payments WHERE subscription_id = $1 AND period_index = $2 AND kind <> 'refund' ORDER BY seq DESC`, [subscriptionId, periodIndex])).rows.map(paymentOf),
   listPayments: async (tenantId, page) => {
-    const before = page.cursor ? decodeCursor(page.cursor) : null;
-    if (page.cursor && before === null) throw new DomainError('invalid', 'cursor is not the nextCursor of a previous page', { details: { field: 'cursor' } });
+    const before = page.cursor ? decodeCursor(tenantId, page.cursor) : null;
+    if (page.cursor && before === null) throw new DomainError('invalid', 'cursor is not the nextCursor of a previous page of this tenant', { details: { field: 'cursor' } });
     const { rows } = await db.query(
-      `SELECT * FROM billing_payments WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3`,
-      [tenantId, before, page.limit + 1],
+      `SELECT *, ((extract(epoch FROM created_at) * 1000000)::bigint)::text AS position_micros FROM billing_payments
+       WHERE tenant_id = $1 AND ($2::bigint IS NULL OR (created_at, payment_key) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::text))
+       ORDER BY created_at DESC, payment_key DESC LIMIT $4`,
+      [tenantId, before?.micros ?? null, before?.paymentKey ?? null, page.limit + 1],
     );
     const items = rows.slice(0, page.limit);
-    return { items: items.map(paymentOf), nextCursor: rows.length > page.limit ? encodeCursor(n(items[items.length - 1]!.seq)) : null };
+    const last = items[items.length - 1];
+    return { items: items.map(paymentOf), nextCursor: rows.length > page.limit && last ? encodeCursor(tenantId, { micros: s(last.position_micros), paymentKey: s(last.payment_key) }) : null };
   },
 
   recordWebhook: async (e) =>
     (await db.query(
-      'INSERT INTO billing_webhook_events (id, event_type, body, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
-      [e.id, e.eventType, JSON.stringify(e.body), e.receivedAt],
+      `INSERT INTO billing_webhook_events (id, event_type, body, source, payment_key, received_at, not_before, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [e.id, e.eventType, JSON.stringify(e.body), e.source, e.paymentKey, e.receivedAt, e.notBefore, e.expiresAt],
     )).rowCount === 1,
+  pendingWebhooks: async (source, upTo) =>
+    n((await db.query(
+      'SELECT count(*)::int AS n FROM (SELECT 1 FROM billing_webhook_events WHERE source = $1 AND processed_at IS NULL LIMIT $2) AS pending',
+      [source, upTo],
+    )).rows[0]!.n),
   markWebhook: async (id, o) => {
     await db.query('UPDATE billing_webhook_events SET processed_at = $2, last_error = $3, attempts = attempts + 1 WHERE id = $1', [id, o.processedAt, o.error]);
   },
-  unprocessedWebhooks: async (limit) =>
-    (await db.query('SELECT * FROM billing_webhook_events WHERE processed_at IS NULL AND attempts < 20 ORDER BY received_at LIMIT $1', [limit])).rows.map(webhookOf),
+  deferWebhooks: async (ids, until) => {
+    await db.query('UPDATE billing_webhook_events SET not_before = $2 WHERE id = ANY($1::text[]) AND processed_at IS NULL', [ids, until]);
+  },
+  unprocessedWebhooks: async (limit, now) =>
+    (await db.query(
+      `SELECT * FROM billing_webhook_events WHERE processed_at IS NULL AND attempts < ${WEBHOOK_MAX_ATTEMPTS} AND (not_before IS NULL OR not_before <= $2)
+       ORDER BY received_at LIMIT $1`,
+      [limit, now],
+    )).rows.map(webhookOf),
 });
 
-export const isValidCursor = (cursor: string): boolean => decodeCursor(cursor) !== null;
+/**
+ * Deletes webhook events past their retention (raw bodies included), a batch at a time; run by the server's
+ * periodic purge. Returns how many rows went.
+ */
+export const purgeWebhookEvents = async (db: Database, now: Date, batch = 5_000): Promise<number> => {
+  let removed = 0;
+  for (;;) {
+    const r = await db.query(
+      'DELETE FROM billing_webhook_events WHERE id IN (SELECT id FROM billing_webhook_events WHERE expires_at <= $1 LIMIT $2)',
+      [now, batch],
+    );
+    removed += r.rowCount;
+    if (r.rowCount < batch) return removed;
+  }
+};
 
 export const postgresBillingStore = (db: Database): BillingStore => ({
   ...unitOf(db),

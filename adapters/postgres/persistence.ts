@@ -1,7 +1,7 @@
 /**
  * Wires persistence for the composition root: the relational database (PostgreSQL or embedded PGlite, opened
  * lazily and migrated on open), the key-value ports on DynamoDB or PostgreSQL, their /health checks, and the
- * periodic purge of expired key-value rows.
+ * periodic purge of expired key-value rows and of Toss webhook events past their retention.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HealthCheck } from '../../core/platform/health.ts';
@@ -9,6 +9,7 @@ import type { Ports } from '../../core/ports.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import type { Config } from '../config.ts';
 import { tablePrefix, useDynamo } from '../dynamodb/choice.ts';
+import { purgeWebhookEvents } from './billing.ts';
 import type { Database } from './database.ts';
 import { postgresIdempotencyStore, postgresRateCounter, postgresResponseCache, purgeExpired } from './key-value.ts';
 import { openConfiguredDatabase, type LazyDatabase } from './open.ts';
@@ -27,7 +28,7 @@ export interface PersistenceOptions {
   logger: Logger;
   /** Use this database instead of the configured one (tests: a fresh PGlite); the caller closes it. */
   database?: Database;
-  /** Purge expired key-value rows hourly (the long-running server). */
+  /** Purge expired key-value rows and webhook events hourly (the long-running server). */
   purge?: boolean;
 }
 
@@ -68,10 +69,17 @@ export const buildPersistence = async (config: Config, options: PersistenceOptio
   let timer: NodeJS.Timeout | undefined;
   const purge = async () => {
     try {
-      const removed = await purgeExpired(database, clock.now());
+      const removed = dynamo ? 0 : await purgeExpired(database, clock.now());
       if (removed) logger.info('expired key-value rows purged', { removed });
     } catch (error) {
       logger.warn('could not purge expired key-value rows', { error: error as Error });
+    }
+    try {
+      // Toss webhook events (raw bodies) past their retention; billing lives in this database whatever holds the key-value stores.
+      const removed = await purgeWebhookEvents(database, clock.now());
+      if (removed) logger.info('expired webhook events purged', { removed });
+    } catch (error) {
+      logger.warn('could not purge expired webhook events', { error: error as Error });
     }
   };
 
@@ -81,7 +89,7 @@ export const buildPersistence = async (config: Config, options: PersistenceOptio
     healthChecks,
     start: async () => {
       await owned?.open();
-      if (options.purge && !dynamo) {
+      if (options.purge) {
         timer = setInterval(() => void purge(), PURGE_EVERY_MS);
         timer.unref();
       }

@@ -80,6 +80,12 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
 
   const upstream = (a: Extract<Answer, { ok: false }>, what: string) =>
     new DomainError('upstream_failed', `Toss Payments failed to ${what} (${a.error.code}).`, { details: { provider: 'toss', code: a.error.code } });
+  /** A transient Toss error: nothing happened and the same request may succeed shortly (503, never a refusal). */
+  const transient = (a: Extract<Answer, { ok: false }>, what: string) =>
+    new DomainError('unavailable', `Toss Payments failed for a moment to ${what}; send the same request again shortly.`, {
+      retryAfterSeconds: 10,
+      details: { provider: 'toss', reason: 'provider_unavailable', code: a.error.code, retryable: true },
+    });
 
   const lookup = async (path: string, signal?: AbortSignal): Promise<GatewayPayment | null> => {
     const a = await call('GET', path, undefined, null, signal);
@@ -100,6 +106,7 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
           card: { number: str(card.number) ?? '', issuerCode: str(card.issuerCode), cardType: str(card.cardType), ownerType: str(card.ownerType) },
         };
       }
+      if (RETRYABLE_CODES.has(a.error.code)) throw transient(a, 'issue a billing key');
       if (a.status >= 400 && a.status < 500 && a.status !== 401 && a.status !== 403) {
         throw new DomainError('unprocessable', `Toss did not issue a billing key: ${a.error.message}`, { details: { reason: 'billing_key_refused', code: a.error.code } });
       }
@@ -124,6 +131,8 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
     cancel: async ({ paymentKey, reason, amountKrw, idempotencyKey }, signal) => {
       const a = await call('POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, { cancelReason: reason, ...(amountKrw === undefined ? {} : { cancelAmount: amountKrw }) }, idempotencyKey, signal);
       if (a.ok) return paymentFrom(a.body);
+      // Transient: the refund stays pending and is tried again, never recorded as refused.
+      if (RETRYABLE_CODES.has(a.error.code)) throw transient(a, 'cancel a payment');
       if (a.status >= 400 && a.status < 500 && a.status !== 401 && a.status !== 409) {
         throw new DomainError('unprocessable', `Toss refused the cancel: ${a.error.message}`, { details: { reason: 'cancel_refused', code: a.error.code } });
       }

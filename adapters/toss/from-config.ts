@@ -5,6 +5,9 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { BillingGateway, BillingPorts, Notifier } from '../../core/billing/ports.ts';
+import { defaultWebhookPolicy } from '../../core/billing/ports.ts';
+import type { RateCounter } from '../../core/platform/rate-counter.ts';
+import type { Clock } from '../../core/shared/clock.ts';
 import { defaultCatalog } from '../../core/billing/plans.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import type { Config } from '../config.ts';
@@ -12,6 +15,7 @@ import type { Database } from '../postgres/database.ts';
 import { postgresBillingStore } from '../postgres/billing.ts';
 import { tossClient } from './client.ts';
 import { aesGcmVault, developmentKey, parseEncryptionKeys } from './key-vault.ts';
+import { webhookWorker, type WebhookWorker } from './webhook-worker.ts';
 
 type BillingConfig = Pick<Config, Extract<keyof Config, `TOSS_${string}` | `BILLING_${string}`> | 'NODE_ENV' | 'DATA_DIR'>;
 
@@ -48,7 +52,15 @@ const lazyGateway = (start: () => Promise<BillingGateway>): BillingGateway => {
 export const billingFromConfig = async (
   config: BillingConfig,
   /** `eager`: start the sandbox now (the server, which says so at start); otherwise on the first Toss call. */
-  deps: { database: Database; logger: Logger; notifier?: Notifier; webhookUrl?: string; eager?: boolean },
+  deps: {
+    database: Database;
+    logger: Logger;
+    notifier?: Notifier;
+    webhookUrl?: string;
+    eager?: boolean;
+    /** The shared counters and clock; given, a worker drains the webhook queue in this process (the server). */
+    shared?: () => { rateCounter: RateCounter; clock: Clock };
+  },
 ): Promise<BillingWiring> => {
   let vaultKeys: Map<string, Buffer>;
   let activeId: string;
@@ -86,21 +98,33 @@ export const billingFromConfig = async (
     gateway = unconfiguredGateway();
   }
 
-  return {
-    ports: {
-      store: postgresBillingStore(deps.database),
-      gateway,
-      vault,
-      notifier: deps.notifier ?? logNotifier(deps.logger),
-      plans: defaultCatalog,
-      policy: {
-        retryDays: config.BILLING_RETRY_DAYS,
-        retryableAttempts: config.BILLING_RETRYABLE_ATTEMPTS,
-        leaseSeconds: config.BILLING_LEASE_SECONDS,
-        expiryNoticeDays: 3,
-      },
+  const ports: BillingPorts = {
+    store: postgresBillingStore(deps.database),
+    gateway,
+    vault,
+    notifier: deps.notifier ?? logNotifier(deps.logger),
+    plans: defaultCatalog,
+    policy: {
+      retryDays: config.BILLING_RETRY_DAYS,
+      retryableAttempts: config.BILLING_RETRYABLE_ATTEMPTS,
+      leaseSeconds: config.BILLING_LEASE_SECONDS,
+      expiryNoticeDays: 3,
+      webhooks: defaultWebhookPolicy,
     },
+  };
+  let worker: WebhookWorker | undefined;
+  if (deps.shared) {
+    const shared = deps.shared;
+    worker = webhookWorker(() => ({ ...ports, clock: shared().clock, rateCounter: shared().rateCounter }), {
+      onError: (error) => deps.logger.warn('webhook event not processed yet; it stays queued', { error: error as Error }),
+    });
+    ports.webhookQueue = worker;
+  }
+
+  return {
+    ports,
     close: async () => {
+      await worker?.close();
       await sandbox?.close();
     },
   };

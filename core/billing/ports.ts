@@ -2,6 +2,7 @@
  * Ports of the billing context: the payment gateway (Toss), the store, the billing-key vault and the notifier.
  * `Entitlement` is the one port other contexts may use, to ask what a tenant's plan allows.
  */
+import type { RateCounter } from '../platform/rate-counter.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Entitlements, PlanCatalog, PlanCode } from './plans.ts';
 import type { SubscriptionState } from './subscription.ts';
@@ -129,14 +130,22 @@ export interface PaymentRecord {
 }
 
 export interface WebhookEvent {
-  /** sha256 of the raw body: a replay is the same event. */
+  /** sha256 of what makes the event itself (payment key, status, last transaction; else the body): a replay is the same event. */
   id: string;
   eventType: string;
   body: unknown;
+  /** Who sent it (the client address): re-fetches are rate-limited per source. */
+  source: string;
+  /** The payment a PAYMENT_STATUS_CHANGED names (unverified until Toss is asked). */
+  paymentKey: string | null;
   receivedAt: Date;
   processedAt: Date | null;
   attempts: number;
   lastError: string | null;
+  /** Not tried before this (its source was over its rate); null = now. */
+  notBefore: Date | null;
+  /** When the periodic purge deletes it (received + the retention period). */
+  expiresAt: Date;
 }
 
 // ---- gateway ------------------------------------------------------------------------------------------
@@ -246,8 +255,13 @@ export interface BillingUnit {
 
   /** True when the event is new (false for a replay). */
   recordWebhook(event: WebhookEvent): Promise<boolean>;
+  /** Unprocessed events of one source, counted up to `upTo` (the queue's cap per source). */
+  pendingWebhooks(source: string, upTo: number): Promise<number>;
   markWebhook(id: string, outcome: { processedAt: Date | null; error: string | null }): Promise<void>;
-  unprocessedWebhooks(limit: number): Promise<WebhookEvent[]>;
+  /** Leaves the events for later without counting an attempt (their source was over its rate). */
+  deferWebhooks(ids: readonly string[], until: Date): Promise<void>;
+  /** Unprocessed events due at `now`, oldest first (events that failed 20 times are left for an operator). */
+  unprocessedWebhooks(limit: number, now: Date): Promise<WebhookEvent[]>;
 }
 
 export interface BillingStore extends BillingUnit {
@@ -273,14 +287,40 @@ export interface BillingPolicy {
   leaseSeconds: number;
   /** Notice before a canceled subscription ends. */
   expiryNoticeDays: number;
+  webhooks: WebhookPolicy;
 }
 
-export const defaultBillingPolicy: BillingPolicy = { retryDays: [1, 3, 5], retryableAttempts: 2, leaseSeconds: 120, expiryNoticeDays: 3 };
+/** What the anonymous Toss webhook may cost (docs/billing.md, Webhooks). */
+export interface WebhookPolicy {
+  /** Larger bodies are refused (413) and never stored. */
+  maxBodyBytes: number;
+  /** Raw bodies are deleted this many days after they arrived. */
+  retentionDays: number;
+  /** Toss look-ups per second on behalf of one source's events. */
+  perSourcePerSecond: number;
+  /** Toss look-ups per second on behalf of all webhook events. */
+  perSecond: number;
+  /** Look-ups in flight at once while draining. */
+  concurrency: number;
+  /** Unprocessed events one source may have queued; more answer 429 (Toss retries later). */
+  maxPendingPerSource: number;
+}
+
+export const defaultWebhookPolicy: WebhookPolicy = {
+  maxBodyBytes: 32 * 1024, retentionDays: 30, perSourcePerSecond: 5, perSecond: 20, concurrency: 4, maxPendingPerSource: 1_000,
+};
+
+export const defaultBillingPolicy: BillingPolicy = { retryDays: [1, 3, 5], retryableAttempts: 2, leaseSeconds: 120, expiryNoticeDays: 3, webhooks: defaultWebhookPolicy };
 
 /** What other contexts may ask billing. */
 export interface Entitlement {
   /** The plan and limits a tenant has now (free without a subscription). */
   of(tenantId: string, signal?: AbortSignal): Promise<{ planCode: PlanCode; planId: string | null; entitlements: Entitlements }>;
+}
+
+/** The webhook queue's worker, where one runs (the long-running server): told when an event was queued. */
+export interface WebhookQueue {
+  wake(): void;
 }
 
 export interface BillingPorts {
@@ -290,10 +330,14 @@ export interface BillingPorts {
   notifier: Notifier;
   plans: PlanCatalog;
   policy: BillingPolicy;
+  /** Absent where no worker runs (Lambda, CLI): the renewal runner's sweep drains the queue. */
+  webhookQueue?: WebhookQueue;
 }
 
 export interface BillingDeps extends BillingPorts {
   clock: Clock;
+  /** Shared counters for the webhook re-fetch rate; without them a drain limits itself per call. */
+  rateCounter?: RateCounter;
 }
 
 /** The billing context's share of `Ports`. */

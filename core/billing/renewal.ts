@@ -14,7 +14,7 @@ import type { BillingDeps, ChargeOutcome, PaymentIntent, Subscription } from './
 import { idempotencyKeyFor, nextPeriod, orderIdFor, settleInitial, settlePaid } from './settle.ts';
 import { transition } from './subscription.ts';
 import { executeRefund } from './subscriptions.ts';
-import { processPendingWebhooks } from './webhooks.ts';
+import { drainWebhooks } from './webhooks.ts';
 
 export interface RenewalSummary {
   claimed: number;
@@ -67,7 +67,9 @@ export const renewDue = async (deps: BillingDeps, options: RenewalOptions): Prom
       }
     }
   }
-  await processPendingWebhooks(deps, 50, options.signal).catch((error: unknown) => options.onError?.('webhooks', error));
+  // The webhook queue's sweep (where no worker drains it, this is what does): up to 50 events a run, rate-limited.
+  await drainWebhooks(deps, { limit: 50, ...(options.signal ? { signal: options.signal } : {}), onError: (error) => options.onError?.('webhooks', error) })
+    .catch((error: unknown) => options.onError?.('webhooks', error));
   return summary;
 };
 

@@ -36,6 +36,22 @@ describe('subscription state machine', () => {
     expect((thrown as DomainError).details).toMatchObject({ state, event });
   });
 
+  it('names the state with the right article: an active, an expired, a past-due, a canceled, a trialing', () => {
+    const message = (state: SubscriptionState, event: SubscriptionEvent) => {
+      try {
+        transition(state, event);
+      } catch (error) {
+        return (error as DomainError).message;
+      }
+      return '';
+    };
+    expect(message('active', 'resume')).toBe("An active subscription cannot take 'resume'.");
+    expect(message('expired', 'cancel')).toBe("An expired subscription cannot take 'cancel'.");
+    expect(message('past_due', 'resume')).toBe("A past-due subscription cannot take 'resume'.");
+    expect(message('canceled', 'cancel')).toBe("A canceled subscription cannot take 'cancel'.");
+    expect(message('trialing', 'resume')).toBe("A trialing subscription cannot take 'resume'.");
+  });
+
   it('the table holds nothing beyond the written lifecycle, and expired is terminal', () => {
     const count = Object.values(transitions).reduce((n, row) => n + Object.keys(row).length, 0);
     expect(count).toBe(Object.keys(expected).length);

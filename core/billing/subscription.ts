@@ -72,7 +72,8 @@ export const transition = (state: SubscriptionState, event: SubscriptionEvent): 
   const next = transitions[state][event];
   if (next === undefined) {
     const allowed = Object.keys(transitions[state]);
-    throw new DomainError('unprocessable', `A ${state.replace('_', '-')} subscription cannot take '${event}'.`, {
+    const name = state.replace('_', '-');
+    throw new DomainError('unprocessable', `${/^[aeiou]/.test(name) ? 'An' : 'A'} ${name} subscription cannot take '${event}'.`, {
       details: { state, event, allowedEvents: allowed },
     });
   }

@@ -85,6 +85,29 @@ const declined = (code: string, message: string) =>
   new DomainError('unprocessable', `The card was declined: ${message}`, { details: { reason: 'payment_declined', code } });
 const unknownOutcome = () =>
   new DomainError('unavailable', 'The payment provider did not confirm the charge in time; send the same request again to learn its outcome.', { retryAfterSeconds: 5 });
+/** A transient provider error (PROVIDER_ERROR and the like): nothing was charged and the same request may pay later. */
+const providerUnavailable = (code: string) =>
+  new DomainError('unavailable', 'The payment provider failed for a moment and nothing was charged; send the same request again shortly.', {
+    retryAfterSeconds: PROVIDER_RETRY_AFTER_SECONDS,
+    details: { reason: 'provider_unavailable', code, retryable: true },
+  });
+const PROVIDER_RETRY_AFTER_SECONDS = 10;
+/** Attempts one authKey may make at a first charge before a transient failure counts as final. */
+const MAX_INITIAL_ATTEMPTS = 10;
+/** Attempt 0 keeps the original order id; later ones (after a transient failure) add the attempt number. */
+const initialOrderId = (h: string, attempt: number): string => (attempt === 0 ? `in-${h}` : `in-${h}-${attempt}`);
+
+/** The newest attempt of an authKey's first charge: attempts after a transient failure follow one another. */
+const latestInitialIntent = async (unit: Pick<BillingUnit, 'getIntentByOrderId'>, h: string): Promise<PaymentIntent | null> => {
+  let latest: PaymentIntent | null = null;
+  for (let attempt = 0; attempt < MAX_INITIAL_ATTEMPTS; attempt++) {
+    const intent = await unit.getIntentByOrderId(initialOrderId(h, attempt));
+    if (!intent) return latest;
+    latest = intent;
+    if (intent.status !== 'failed') return intent;
+  }
+  return latest;
+};
 
 /**
  * Issues the billing key and charges the first period (or starts the trial). The order id is derived from the
@@ -95,10 +118,10 @@ export const subscribe = async (deps: BillingDeps, tenantId: string, input: Subs
   const now = deps.clock.now();
   const plan = requirePlan(deps, input.planId, now);
   const h = sha256Hex(`${tenantId}:${input.authKey}`).slice(0, 40);
-  const orderId = `in-${h}`;
+  const orderId = initialOrderId(h, 0);
   const billingKeyId = `bk-${h}`;
 
-  const existing = await deps.store.getIntentByOrderId(orderId);
+  const existing = await latestInitialIntent(deps.store, h);
   if (existing && existing.tenantId !== tenantId) throw new DomainError('conflict', 'This authKey was already used.');
   if (!existing) {
     const live = await deps.store.latestSubscription(tenantId);
@@ -129,7 +152,7 @@ export const subscribe = async (deps: BillingDeps, tenantId: string, input: Subs
 
   const intent = await deps.store.transaction(async (unit) => {
     await unit.lockTenant(tenantId);
-    const recorded = await unit.getIntentByOrderId(orderId);
+    const recorded = await latestInitialIntent(unit, h);
     if (recorded) return recorded;
     if (isLive(await unit.latestSubscription(tenantId))) throw new DomainError('conflict', 'The tenant already has a live subscription.');
     if ((await unit.pendingInitialIntents(tenantId)).length > 0) {
@@ -145,29 +168,50 @@ export const subscribe = async (deps: BillingDeps, tenantId: string, input: Subs
 
   if (intent.status === 'succeeded') return getSubscription(deps, tenantId);
   if (intent.status === 'failed') throw new DomainError('unprocessable', 'This card authorisation was already used for a payment that failed; authorise the card again.', { details: { reason: 'auth_key_used', code: intent.failureCode } });
-  await driveInitial(deps, intent, issued.billingKey, issued.customerKey, signal);
+  await driveInitial(deps, intent, h, issued.billingKey, issued.customerKey, signal);
   return getSubscription(deps, tenantId);
 };
 
-/** Charges (or re-finds) an initial intent and settles it; throws the caller-facing error when it did not pay. */
-const driveInitial = async (deps: BillingDeps, intent: PaymentIntent, billingKey: string, customerKey: string, signal?: AbortSignal): Promise<void> => {
-  const found = await deps.gateway.getPaymentByOrderId(intent.orderId, signal).catch(() => null);
-  const outcome = found?.status === 'DONE'
-    ? ({ kind: 'paid', payment: found } as const)
-    : await deps.gateway.charge({ billingKey, customerKey, amountKrw: intent.amountKrw, orderId: intent.orderId, orderName: intent.orderName, idempotencyKey: intent.idempotencyKey }, signal);
-  const now = deps.clock.now();
-  if (outcome.kind === 'paid') {
-    const settled = await deps.store.transaction((unit) => settleInitial(unit, deps.plans, intent, outcome.payment, customerKey, now));
-    if (settled.result === 'applied') await deps.notifier.notify(intent.tenantId, { kind: 'receipt', subscriptionId: intent.subscriptionId, orderId: intent.orderId, amountKrw: intent.amountKrw, receiptUrl: outcome.payment.receiptUrl });
-    return;
-  }
-  if (outcome.kind === 'unknown') throw unknownOutcome();
-  await deps.store.transaction(async (unit) => {
-    if (await unit.resolveIntent(intent.id, { status: 'failed', failureCode: outcome.code, failureMessage: outcome.message, at: now })) {
-      await unit.discardBillingKey(intent.tenantId, intent.billingKeyId, now);
+/**
+ * Charges (or re-finds) an initial intent and settles it; throws the caller-facing error when it did not pay. A
+ * transient provider error is tried again at once as a new attempt (new order id), at most `retryableAttempts`
+ * times; after that the next attempt stays recorded for the caller's retry (503 with Retry-After), and the
+ * runner abandons it if no retry comes.
+ */
+const driveInitial = async (deps: BillingDeps, first: PaymentIntent, h: string, billingKey: string, customerKey: string, signal?: AbortSignal): Promise<void> => {
+  let intent = first;
+  for (let tries = 0; ; tries++) {
+    const found = await deps.gateway.getPaymentByOrderId(intent.orderId, signal).catch(() => null);
+    const outcome = found?.status === 'DONE'
+      ? ({ kind: 'paid', payment: found } as const)
+      : await deps.gateway.charge({ billingKey, customerKey, amountKrw: intent.amountKrw, orderId: intent.orderId, orderName: intent.orderName, idempotencyKey: intent.idempotencyKey }, signal);
+    const now = deps.clock.now();
+    if (outcome.kind === 'paid') {
+      const current = intent;
+      const settled = await deps.store.transaction((unit) => settleInitial(unit, deps.plans, current, outcome.payment, customerKey, now));
+      if (settled.result === 'applied') await deps.notifier.notify(intent.tenantId, { kind: 'receipt', subscriptionId: intent.subscriptionId, orderId: intent.orderId, amountKrw: intent.amountKrw, receiptUrl: outcome.payment.receiptUrl });
+      return;
     }
-  });
-  throw declined(outcome.code, outcome.message);
+    if (outcome.kind === 'unknown') throw unknownOutcome();
+    const current = intent;
+    const retry = outcome.retryable && current.attempt + 1 < MAX_INITIAL_ATTEMPTS;
+    const next = await deps.store.transaction(async (unit) => {
+      if (!(await unit.resolveIntent(current.id, { status: 'failed', failureCode: outcome.code, failureMessage: outcome.message, at: now }))) return null;
+      if (!retry) {
+        await unit.discardBillingKey(current.tenantId, current.billingKeyId, now);
+        return null;
+      }
+      // Nothing was charged: the next attempt (its own order id and Idempotency-Key) is recorded before it is sent.
+      const orderId = initialOrderId(h, current.attempt + 1);
+      return unit.recordIntent({
+        ...current, id: crypto.randomUUID(), attempt: current.attempt + 1, orderId, idempotencyKey: idempotencyKeyFor(orderId), status: 'pending',
+        paymentKey: null, failureCode: null, failureMessage: null, createdAt: now, resolvedAt: null,
+      });
+    });
+    if (!retry) throw declined(outcome.code, outcome.message);
+    if (!next || tries >= deps.policy.retryableAttempts) throw providerUnavailable(outcome.code);
+    intent = next;
+  }
 };
 
 // ---- changing a live subscription --------------------------------------------------------------------
@@ -307,13 +351,21 @@ export const changePlan = async (deps: BillingDeps, tenantId: string, planId: st
     idempotencyKey: idempotencyKeyFor(orderId), amountKrw: amount, orderName: `Sell-Po upgrade to ${target.name}`, planId: target.id, planVersion: target.version,
     billingKeyId: sub.billingKeyId, targetPaymentKey: null, status: 'pending', paymentKey: null, failureCode: null, failureMessage: null, createdAt: now, resolvedAt: null,
   });
+  // A repeat of an upgrade whose card was declined: the same answer, never a charge reported that did not happen.
+  if (intent.status === 'failed') throw declined(intent.failureCode ?? 'DECLINED', intent.failureMessage ?? 'the payment failed');
   if (intent.status === 'pending') {
     const billingKey = await openKey(deps, tenantId, sub.billingKeyId);
     const outcome = await deps.gateway.charge({ billingKey, customerKey: sub.customerKey, amountKrw: intent.amountKrw, orderId, orderName: intent.orderName, idempotencyKey: intent.idempotencyKey }, signal);
     if (outcome.kind === 'unknown') throw unknownOutcome();
     if (outcome.kind === 'declined') {
-      await deps.store.resolveIntent(intent.id, { status: 'failed', failureCode: outcome.code, failureMessage: outcome.message, at: deps.clock.now() });
-      throw declined(outcome.code, outcome.message);
+      await deps.store.transaction(async (unit) => {
+        if (!(await unit.resolveIntent(intent.id, { status: 'failed', failureCode: outcome.code, failureMessage: outcome.message, at: deps.clock.now() }))) return;
+        if (!outcome.retryable) return;
+        // A transient failure charged nothing: a new subscription version gives the retry its own order id.
+        const s = await unit.lockSubscription(tenantId, sub.id);
+        if (s) await unit.updateSubscription({ ...s, version: s.version + 1 });
+      });
+      throw outcome.retryable ? providerUnavailable(outcome.code) : declined(outcome.code, outcome.message);
     }
     const applied = await deps.store.transaction((unit) => settlePaid(unit, deps.plans, intent, outcome.payment, deps.clock.now()));
     if (applied === 'applied') await deps.notifier.notify(tenantId, { kind: 'receipt', subscriptionId: sub.id, orderId, amountKrw: amount, receiptUrl: outcome.payment.receiptUrl });

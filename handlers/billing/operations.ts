@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { renewDue } from '../../core/billing/renewal.ts';
 import { receiveWebhook } from '../../core/billing/webhooks.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
+import { problemSchema } from '../platform/schemas.ts';
 import { depsOf } from './schemas.ts';
 
 export const renewDueEndpoint = defineEndpoint({
@@ -45,14 +46,16 @@ export const tossWebhookEndpoint = defineEndpoint({
   id: 'billing.tossWebhook',
   method: 'POST',
   path: '/v1/billing/webhooks/toss',
-  summary: 'Toss Payments webhook: recorded first, acknowledged, then acted on (the payment is re-fetched from Toss)',
+  summary: 'Toss Payments webhook: queued and acknowledged; the payment is re-fetched from Toss afterwards, rate-limited per source',
+  description:
+    'Bodies above 32 KiB answer 413 and are not stored. A replay of an event (same payment, status and last transaction) answers 200 with duplicate: true and costs nothing. A source with 1,000 events still queued answers 429 (Toss retries later). Raw bodies are deleted 30 days after they arrive.',
   tags: ['billing'],
   access: 'webhook',
   body: z.looseObject({ eventType: z.string().min(1).max(100), createdAt: z.string().optional(), data: z.unknown().optional() }),
   example: { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2025-06-01T10:00:00.000000', data: { paymentKey: 'tpk_...', orderId: 'rn-...', status: 'DONE' } },
-  responses: { 200: z.object({ received: z.literal(true), duplicate: z.boolean() }) },
+  responses: { 200: z.object({ received: z.literal(true), duplicate: z.boolean() }), 413: problemSchema, 429: problemSchema },
   run: async ({ body }, ctx) => {
-    const receipt = await receiveWebhook(depsOf(ctx), JSON.stringify(body), body, (error) => ctx.log.warn('webhook recorded but not yet processed', { error: error as Error }));
+    const receipt = await receiveWebhook(depsOf(ctx), { body, source: ctx.sourceIp });
     return { status: 200, body: { received: true as const, duplicate: receipt.duplicate } };
   },
 });

@@ -14,7 +14,7 @@ export const listPaymentsEndpoint = defineEndpoint({
   metered: false,
   query: z.object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(100).regex(/^[A-Za-z0-9_-]+$/, 'expected the nextCursor of a previous page').optional(),
+    cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected the nextCursor of a previous page').optional().describe('The nextCursor of the previous page (opaque; bound to the tenant)'),
   }),
   responses: { 200: z.object({ items: z.array(paymentSchema), nextCursor: z.string().nullable() }) },
   run: async ({ query }, ctx) => {

@@ -111,7 +111,7 @@ export const paymentOut = (p: PaymentRecord) => ({
 });
 
 /** The billing ports with the clock, as core's use cases take them. */
-export const depsOf = (ctx: EndpointContext) => ({ ...ctx.ports.billing, clock: ctx.ports.clock });
+export const depsOf = (ctx: EndpointContext) => ({ ...ctx.ports.billing, clock: ctx.ports.clock, rateCounter: ctx.ports.rateCounter });
 
 /** The calling tenant; billing changes are for owners. */
 export const tenantOf = (ctx: EndpointContext, opts: { owner?: boolean } = {}): string => {

@@ -50,6 +50,8 @@ export interface LedgerPayment {
   receipt: { url: string };
   failure: null;
   customerKey: string;
+  /** The newest transaction on the payment (the approval, then each cancel). */
+  lastTransactionKey: string;
 }
 
 interface IdempotencyEntry {
@@ -83,7 +85,17 @@ export interface TossSandboxOptions {
   webhookMinuteMs?: number;
 }
 
-export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider & { ledger(): LedgerPayment[] } => {
+export interface TossSandbox extends SandboxProvider {
+  ledger(): LedgerPayment[];
+  /** Resolves once a charge is held after committing (configure `holdAfterCommit`); at once if one is held now. */
+  whenHeld(): Promise<void>;
+  /** Lets every held charge answer. */
+  release(): void;
+  /** Resolves once the delivery log holds `count` entries (each logged when its answer, or failure, is in). */
+  whenDelivered(count: number): Promise<WebhookDelivery[]>;
+}
+
+export const tossSandbox = (options: TossSandboxOptions = {}): TossSandbox => {
   const secretKey = options.secretKey ?? TOSS_SANDBOX_SECRET_KEY;
   const expectedAuth = `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
   let webhookUrl = options.webhookUrl ?? null;
@@ -96,7 +108,15 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
   let failNext: { code: string; status: number; count: number } | null = null;
   let delayMs = 0;
   let delayAfterCommitMs = 0;
+  // A barrier for tests: the next `holdAfterCommit` charges commit and then wait for `release` before answering.
+  let holdAfterCommit = 0;
+  let held: (() => void)[] = [];
+  let heldWaiters: (() => void)[] = [];
+  const releaseHeld = () => {
+    for (const release of held.splice(0)) release();
+  };
   let deliveries: WebhookDelivery[] = [];
+  const deliveryWaiters = new Set<{ count: number; resolve: () => void }>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -104,11 +124,18 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
     const url = webhookUrl;
     const payment = payments.get(paymentKey);
     if (!url || !payment || closed) return;
-    const body = JSON.stringify({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: kstIso(new Date()), data: { paymentKey, orderId: payment.orderId, status: payment.status } });
+    const body = JSON.stringify({
+      eventType: 'PAYMENT_STATUS_CHANGED', createdAt: kstIso(new Date()),
+      data: { paymentKey, orderId: payment.orderId, status: payment.status, lastTransactionKey: payment.lastTransactionKey },
+    });
     void fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) })
       .then(async (r) => { await r.arrayBuffer(); return r.status; }, () => null)
       .then((status) => {
         deliveries.push({ eventType: 'PAYMENT_STATUS_CHANGED', paymentKey, attempt, status, at: new Date().toISOString() });
+        for (const waiter of [...deliveryWaiters]) if (deliveries.length >= waiter.count) {
+          deliveryWaiters.delete(waiter);
+          waiter.resolve();
+        }
         if (status === 200 || attempt > RETRY_MINUTES.length || closed) return;
         const t = setTimeout(() => { timers.delete(t); deliver(paymentKey, attempt + 1); }, RETRY_MINUTES[attempt - 1]! * minuteMs);
         t.unref();
@@ -165,12 +192,20 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
       requestedAt: kstIso(now), approvedAt: kstIso(now), totalAmount: amount, balanceAmount: amount, suppliedAmount: amount - vat, vat, taxFreeAmount: 0,
       card: { issuerCode: '61', acquirerCode: '31', number: auth.cardNumber, cardType: '신용', ownerType: '개인', approveNo: String(10_000_000 + payments.size), installmentPlanMonths: 0, amount },
       cancels: [], receipt: { url: receiptUrl(req, paymentKey) }, failure: null, customerKey: auth.customerKey,
+      lastTransactionKey: randomBytes(16).toString('hex'),
     };
     payments.set(paymentKey, payment);
     byOrder.set(orderId, paymentKey);
     deliver(paymentKey, 1);
     // The payment is committed; a slow answer here is how a client ends up not knowing whether it paid.
     if (delayAfterCommitMs) await sleep(delayAfterCommitMs);
+    if (holdAfterCommit > 0) {
+      holdAfterCommit--;
+      await new Promise<void>((release) => {
+        held.push(release);
+        for (const waiter of heldWaiters.splice(0)) waiter();
+      });
+    }
     return json(200, payment);
   };
 
@@ -185,7 +220,9 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
     if (amount > payment.balanceAmount) return error(400, 'NOT_CANCELABLE_AMOUNT', '취소 할 수 없는 금액 입니다.');
     payment.balanceAmount -= amount;
     payment.status = payment.balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED';
-    payment.cancels.push({ cancelAmount: amount, cancelReason, canceledAt: kstIso(new Date()), transactionKey: randomBytes(16).toString('hex') });
+    const transactionKey = randomBytes(16).toString('hex');
+    payment.cancels.push({ cancelAmount: amount, cancelReason, canceledAt: kstIso(new Date()), transactionKey });
+    payment.lastTransactionKey = transactionKey;
     deliver(paymentKey, 1);
     return json(200, payment);
   };
@@ -251,7 +288,11 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
         if (typeof body.webhookMinuteMs === 'number') minuteMs = body.webhookMinuteMs;
         if (typeof body.delayMs === 'number') delayMs = body.delayMs;
         if (typeof body.delayAfterCommitMs === 'number') delayAfterCommitMs = body.delayAfterCommitMs;
-        return json(200, { webhookUrl, webhookMinuteMs: minuteMs, delayMs, delayAfterCommitMs });
+        if (typeof body.holdAfterCommit === 'number') holdAfterCommit = body.holdAfterCommit;
+        return json(200, { webhookUrl, webhookMinuteMs: minuteMs, delayMs, delayAfterCommitMs, holdAfterCommit });
+      case 'release':
+        releaseHeld();
+        return json(200, { released: true });
       case 'fail-next':
         failNext = { code: typeof body.code === 'string' ? body.code : 'PROVIDER_ERROR', status: typeof body.status === 'number' ? body.status : 400, count: typeof body.count === 'number' ? body.count : 1 };
         return json(200, failNext);
@@ -264,11 +305,13 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
       case 'reset':
         auths = new Map(); usedAuthKeys = new Set(); payments = new Map(); byOrder = new Map(); idempotency = new Map();
         failNext = null; delayMs = 0; delayAfterCommitMs = 0; deliveries = [];
+        holdAfterCommit = 0;
+        releaseHeld();
         for (const t of timers) clearTimeout(t);
         timers.clear();
         return json(200, { reset: true });
       default:
-        return error(404, 'NOT_FOUND', `No control ${action}; try ledger, webhooks, configure, fail-next, send-webhook, reset.`);
+        return error(404, 'NOT_FOUND', `No control ${action}; try ledger, webhooks, configure, release, fail-next, send-webhook, reset.`);
     }
   };
 
@@ -277,8 +320,13 @@ export const tossSandbox = (options: TossSandboxOptions = {}): SandboxProvider &
     handle,
     control,
     ledger: () => [...payments.values()],
+    whenHeld: () => (held.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push(resolve))),
+    release: releaseHeld,
+    whenDelivered: (count) =>
+      deliveries.length >= count ? Promise.resolve([...deliveries]) : new Promise((resolve) => deliveryWaiters.add({ count, resolve: () => resolve([...deliveries]) })),
     close: async () => {
       closed = true;
+      releaseHeld();
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },

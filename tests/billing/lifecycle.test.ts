@@ -13,7 +13,7 @@ const clock = mutableClock('2025-06-01T00:00:00Z');
 
 beforeAll(async () => {
   db = await withPglite();
-  h = await billingHarness(db, { timeoutMs: 400, onNotice: (tenantId, notice) => void logNotifier(rt.logger).notify(tenantId, notice) });
+  h = await billingHarness(db, { onNotice: (tenantId, notice) => void logNotifier(rt.logger).notify(tenantId, notice) });
   rt = await testRuntime({ database: db, overrides: { billing: h.billing, clock } });
   admin = (await seedAdmin(rt.ports)).secret;
 });
@@ -103,12 +103,16 @@ describe('subscribe', () => {
     expect((await rt.call('billing.getSubscription', { headers: bearer(member.body.key) })).status).toBe(200);
   });
 
-  it('a charge whose answer is lost (timeout) is found by order id on retry: one charge', async () => {
+  it('a charge whose answer is lost (connection cut after Toss committed) is found by order id on retry: one charge', async () => {
     const c = await fresh();
     const authKey = `auth_ok_slow_${++n}`;
-    await h.control('configure', { delayAfterCommitMs: 800 });
-    const first = await rt.call('billing.subscribe', { headers: c.auth, body: { plan: 'basic-monthly', authKey, customerKey: c.customerKey } });
-    await h.control('configure', { delayAfterCommitMs: 0 });
+    // Toss commits the charge and holds its answer; the connection is cut while it waits.
+    await h.control('configure', { holdAfterCommit: 1 });
+    const pending = rt.call('billing.subscribe', { headers: c.auth, body: { plan: 'basic-monthly', authKey, customerKey: c.customerKey } });
+    await h.whenHeld();
+    h.cutInFlight();
+    const first = await pending;
+    h.release();
     expect(first.status).toBe(503);
     expect(first.headers['retry-after']).toBe('5');
     const retry = await rt.call('billing.subscribe', { headers: c.auth, body: { plan: 'basic-monthly', authKey, customerKey: c.customerKey } });

@@ -60,20 +60,41 @@ describe('Toss sandbox contract', () => {
     const partial = await client.cancel({ paymentKey: key, reason: 'r', amountKrw: 4_000, idempotencyKey: 'x-1' });
     expect(partial).toMatchObject({ status: 'PARTIAL_CANCELED', balanceAmount: 6_000 });
     await expect(client.cancel({ paymentKey: key, reason: 'r', amountKrw: 7_000, idempotencyKey: 'x-2' })).rejects.toMatchObject({ code: 'unprocessable', details: { code: 'NOT_CANCELABLE_AMOUNT' } });
-    await fetch(`${url}/__sandbox/configure`, { method: 'POST', body: JSON.stringify({ delayAfterCommitMs: 300 }) });
-    const slow = tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: 100 });
+    // The charge commits and its answer is held; the caller gives up (its signal) before any answer: unknown.
+    await fetch(`${url}/__sandbox/configure`, { method: 'POST', body: JSON.stringify({ holdAfterCommit: 1 }) });
     const k = await client.issueBillingKey({ authKey: 'auth_ok_slow', customerKey: 'cust_c', idempotencyKey: 'i-slow' });
-    expect(await slow.charge({ billingKey: k.billingKey, customerKey: 'cust_c', amountKrw: 10_000, orderId: 'ord-slow', orderName: 'x', idempotencyKey: 'c-slow' })).toMatchObject({ kind: 'unknown', reason: 'TIMEOUT' });
-    await fetch(`${url}/__sandbox/configure`, { method: 'POST', body: JSON.stringify({ delayAfterCommitMs: 0 }) });
+    const gaveUp = new AbortController();
+    const lost = client.charge({ billingKey: k.billingKey, customerKey: 'cust_c', amountKrw: 10_000, orderId: 'ord-slow', orderName: 'x', idempotencyKey: 'c-slow' }, gaveUp.signal);
+    await provider.whenHeld();
+    gaveUp.abort();
+    expect(await lost).toMatchObject({ kind: 'unknown', reason: 'NETWORK_ERROR' });
+    provider.release();
     expect((await client.getPaymentByOrderId('ord-slow'))!.status).toBe('DONE');
+    // A timeout is unknown too (the answer is held past the client's timeout, so no race decides it).
+    await fetch(`${url}/__sandbox/configure`, { method: 'POST', body: JSON.stringify({ holdAfterCommit: 1 }) });
+    const slow = tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: 50 });
+    const k2 = await client.issueBillingKey({ authKey: 'auth_ok_slow2', customerKey: 'cust_c', idempotencyKey: 'i-slow2' });
+    expect(await slow.charge({ billingKey: k2.billingKey, customerKey: 'cust_c', amountKrw: 10_000, orderId: 'ord-slow2', orderName: 'x', idempotencyKey: 'c-slow2' })).toMatchObject({ kind: 'unknown', reason: 'TIMEOUT' });
+    provider.release();
+  });
+
+  it('a transient Toss error on issue or cancel is 503 and retryable, never a refusal', async () => {
+    const fake = (async () => new Response(JSON.stringify({ code: 'PROVIDER_ERROR', message: '일시적인 오류가 발생했습니다.' }), { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    const client = tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: 2_000, fetch: fake });
+    const expected = { code: 'unavailable', retryAfterSeconds: 10, details: { reason: 'provider_unavailable', code: 'PROVIDER_ERROR', retryable: true } };
+    await expect(client.issueBillingKey({ authKey: 'auth_ok_t', customerKey: 'cust_t', idempotencyKey: 'i-t' })).rejects.toMatchObject(expected);
+    await expect(client.cancel({ paymentKey: 'tpk_x', reason: 'r', idempotencyKey: 'x-t' })).rejects.toMatchObject(expected);
   });
 
   it('delivers webhooks and retries on Toss\'s schedule until answered 200', async () => {
     let calls = 0;
+    let answered200!: () => void;
+    const third = new Promise<void>((resolve) => (answered200 = resolve));
     const receiver = createServer((req, res) => {
       req.resume();
       calls++;
       res.writeHead(calls <= 2 ? 500 : 200).end();
+      if (calls === 3) answered200();
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     await fetch(`${url}/__sandbox/configure`, { method: 'POST', body: JSON.stringify({ webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` }) });
@@ -81,7 +102,9 @@ describe('Toss sandbox contract', () => {
     const client = tossClient({ baseUrl: url, secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: 2_000 });
     const k = await client.issueBillingKey({ authKey: 'auth_ok_hook', customerKey: 'cust_h', idempotencyKey: 'i-hook' });
     await client.charge({ billingKey: k.billingKey, customerKey: 'cust_h', amountKrw: 1_000, orderId: 'ord-hook', orderName: 'x', idempotencyKey: 'c-hook' });
-    for (let i = 0; i < 100 && calls < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await third;
+    // The sandbox logs a delivery once its answer is read: wait for its third entry.
+    await provider.whenDelivered(3);
     const log = ((await (await fetch(`${url}/__sandbox/webhooks`, { method: "POST" })).json()) as { deliveries: unknown }).deliveries as { attempt: number; status: number }[];
     expect(log.map((d) => [d.attempt, d.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(25); // 1 + 4 "minutes" of 5 ms

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyFor, orderIdFor } from '../../core/billing/settle.ts';
+import { drainWebhooks } from '../../core/billing/webhooks.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { withPglite, type TestDatabase } from '../helpers/database.ts';
 import { bearer, seedTenant } from '../platform/fixtures.ts';
@@ -57,21 +58,26 @@ describe('Toss webhooks', () => {
     expect(charged.kind).toBe('paid');
     const renewalKey = (charged as { payment: { paymentKey: string } }).payment.paymentKey;
 
-    const event = (paymentKey: string, status: string, at: string) => ({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: at, data: { paymentKey, orderId: 'x', status } });
+    const event = (paymentKey: string, orderId: string, status: string, at: string) => ({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: at, data: { paymentKey, orderId, status } });
     const events = [
-      event(initial!.paymentKey, 'DONE', '2025-06-01T09:00:00.000000'),
-      event(initial!.paymentKey, 'PARTIAL_CANCELED', '2025-06-02T09:00:00.000000'),
-      event(initial!.paymentKey, 'CANCELED', '2025-06-03T09:00:00.000000'),
+      event(initial!.paymentKey, initial!.orderId, 'DONE', '2025-06-01T09:00:00.000000'),
+      event(initial!.paymentKey, initial!.orderId, 'PARTIAL_CANCELED', '2025-06-02T09:00:00.000000'),
+      event(initial!.paymentKey, initial!.orderId, 'CANCELED', '2025-06-03T09:00:00.000000'),
       // Unsigned, so anyone can post one: it claims a refund that never happened and must change nothing.
-      event(renewalKey, 'CANCELED', '2025-07-01T09:00:01.000000'),
-      event(renewalKey, 'DONE', '2025-07-01T09:00:00.000000'),
+      event(renewalKey, orderId, 'CANCELED', '2025-07-01T09:00:01.000000'),
+      event(renewalKey, orderId, 'DONE', '2025-07-01T09:00:00.000000'),
       { eventType: 'DEPOSIT_CALLBACK', createdAt: '2025-07-01T09:00:00.000000', data: { secret: 'x', status: 'DONE' } },
-      event('tpk_forged_does_not_exist', 'DONE', '2025-07-01T09:00:00.000000'),
+      event('tpk_forged_does_not_exist', 'in-forged', 'DONE', '2025-07-01T09:00:00.000000'),
     ];
-    const deliveries = shuffle(events.flatMap((e) => Array.from({ length: 7 }, () => e)));
+    // Each delivered 7 times; later copies of a status change carry another createdAt (still the same event).
+    const copy = (e: (typeof events)[number], i: number) => (i === 0 || e.eventType !== 'PAYMENT_STATUS_CHANGED' ? e : { ...e, createdAt: `2025-08-0${i}T00:00:00.000000` });
+    const deliveries = shuffle(events.flatMap((e) => Array.from({ length: 7 }, (_, i) => copy(e, i))));
     const answers = await Promise.all(deliveries.map((body) => rt.call('billing.tossWebhook', { body })));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(events.length);
+    // Acting on them is the queue's drain (the server's worker, or the runner's sweep), concurrent here.
+    const deps = { ...h.billing, clock, rateCounter: rt.ports.rateCounter };
+    await Promise.all([drainWebhooks(deps, { limit: 50 }), drainWebhooks(deps, { limit: 50 })]);
 
     const mine = h.notices.filter((n) => n.tenantId === t.tenant.id).map((n) => n.notice);
     expect(mine.filter((n) => n.kind === 'payment_status')).toEqual([{ kind: 'payment_status', paymentKey: initial!.paymentKey, status: 'CANCELED' }]);
