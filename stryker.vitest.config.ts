@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests Stryker judges mutants with: the unit tests next to the code and the in-process analysis suites.
+// Suites that start processes, servers or databases take too long per mutant and see mutated code only through
+// built bundles, so they stay in `npm test` only.
+export default defineConfig({
+  test: {
+    include: ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'tests/analysis/*.test.ts', 'tests/runtime/idempotency-unavailable.test.ts'],
+    exclude: ['**/node_modules/**'],
+    setupFiles: ['tests/setup/has-assertions.ts'],
+    env: { DATA_DIR: 'memory://' },
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
