@@ -6,6 +6,9 @@ export default {
   vitest: { configFile: 'stryker.vitest.config.ts', related: false },
   mutate: ['core/**/*.ts', 'handlers/kit/**/*.ts', '!**/*.test.ts', '!**/*.test-support.ts'],
   coverageAnalysis: 'perTest',
+  // Mutants in module-level constants (fee tables, rules) would re-run every test each; the tests that read those
+  // tables pin them as data instead.
+  ignoreStatic: true,
   // The machine is shared: one test process at a time.
   concurrency: 1,
   // Re-runs only mutants whose code or covering tests changed since the last run.
