@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'adapters/**/*.test.ts', 'sandbox/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    // Every test must assert something (expect.hasAssertions() before each test).
+    setupFiles: ['tests/setup/has-assertions.ts'],
     // Processes started by tests keep an embedded database of their own, in memory (never the developer's ./.data).
     env: { DATA_DIR: 'memory://' },
     testTimeout: 30_000,
