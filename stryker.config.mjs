@@ -24,4 +24,6 @@ export default {
   jsonReporter: { fileName: '.cache/stryker/report.json' },
   ignorePatterns: ['dist', '.data', '.cache', 'coverage', 'bench'],
   timeoutMS: 20_000,
+  // The first run (all tests, with coverage) takes minutes on a busy machine.
+  dryRunTimeoutMinutes: 30,
 };
