@@ -176,6 +176,10 @@ describe('entitlements', () => {
     expect(spent.message).toBe('The free plan allows 100 API calls a day; the budget resets at midnight KST.');
     expect(spent.details).toEqual({ limit: 'apiCallsPerDay', allowed: 100, plan: 'free', upgradeTo: 'basic-monthly' });
 
+    // A Basic tenant (5,000 a day) out of calls is pointed at the plan above its limit, not at its own.
+    const basic = await rejected(consumeApiCall({ ...deps(sub({})), rateCounter: counter({ allowed: false, count: 5000, resetAt }) }, 't1'));
+    expect(basic.details).toEqual({ limit: 'apiCallsPerDay', allowed: 5000, plan: 'basic', upgradeTo: 'pro-monthly' });
+
     // 1.2 s to the reset rounds up to 2; a reset already passed still says 1.
     const soon = await rejected(consumeApiCall({ ...deps(null), rateCounter: counter({ allowed: false, count: 100, resetAt: new Date(now.getTime() + 1200) }) }, 't1'));
     expect(soon.retryAfterSeconds).toBe(2);

@@ -200,6 +200,7 @@ describe('cursors', () => {
     }
     expect(caught).toBeInstanceOf(DomainError);
     expect((caught as DomainError).code).toBe('invalid');
+    expect((caught as DomainError).message).toBe('cursor is not one this API returned');
     expect((caught as DomainError).details).toEqual({ field: 'cursor' });
   });
 });
