@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import type { ConsumeRequest, ConsumeResult, RateCounter } from '../platform/rate-counter.ts';
-import { consumeApiCall, planOf, requireWithinLimit, type EntitlementDeps } from './entitlements.ts';
+import { consumeApiCall, planOf, recordApiCalls, requireWithinLimit, type EntitlementDeps } from './entitlements.ts';
 import { addMonthsClamped, defaultCatalog, FREE_PLAN, intervalMonths, planAt, planLifting, planRank, plansOnSale, planVersionOf, periodBounds, type PlanVersion } from './plans.ts';
 import { defaultBillingPolicy, type Subscription } from './ports.ts';
 import { MINIMUM_CHARGE_KRW, unusedShare, upgradeCharge } from './proration.ts';
@@ -185,5 +185,27 @@ describe('entitlements', () => {
     expect(soon.retryAfterSeconds).toBe(2);
     const past = await rejected(consumeApiCall({ ...deps(null), rateCounter: counter({ allowed: false, count: 100, resetAt: new Date(now.getTime() - 5000) }) }, 't1'));
     expect(past.retryAfterSeconds).toBe(1);
+  });
+
+  it('records calls answered while the meter was down, up to what the day still holds', async () => {
+    const consumed: ConsumeRequest[] = [];
+    const counter = (count: number, allowed = true): RateCounter => ({
+      consume: async (r) => {
+        consumed.push(r);
+        return { allowed, count: count + (r.amount ?? 1), limit: r.limit, resetAt: new Date('2025-06-10T15:00:00Z') };
+      },
+      peek: async () => ({ count, resetAt: new Date('2025-06-10T15:00:00Z') }),
+    });
+    // Free plan, 100 a day: 95 counted, 10 to record -> only 5 fit
+    expect(await recordApiCalls({ ...deps(null), rateCounter: counter(95) }, 't1', 10)).toBe(5);
+    expect(consumed.at(-1)).toEqual({ name: 'billing:api-calls:t1', limit: 100, window: { sizeMs: 86_400_000, utcOffsetMs: 32_400_000 }, amount: 5 });
+    expect(await recordApiCalls({ ...deps(null), rateCounter: counter(95) }, 't1', 3)).toBe(3);
+    // A full day records nothing and does not ask the counter to.
+    const before = consumed.length;
+    expect(await recordApiCalls({ ...deps(null), rateCounter: counter(100) }, 't1', 4)).toBe(0);
+    expect(await recordApiCalls({ ...deps(null), rateCounter: counter(99) }, 't1', 0)).toBe(0);
+    expect(consumed.length).toBe(before);
+    // Another process filled the day in between: the add is refused and nothing was recorded.
+    expect(await recordApiCalls({ ...deps(null), rateCounter: counter(95, false) }, 't1', 2)).toBe(0);
   });
 });
