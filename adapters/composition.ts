@@ -12,6 +12,7 @@ import { createDispatcher, type Dispatcher } from './dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
 import { postgresAccessStore } from './postgres/access.ts';
 import { accessAuthenticator } from './auth/authenticator.ts';
+import { failureGuard } from './auth/failures.ts';
 import { jwtFromConfig } from './auth/jwt.ts';
 import { flagsFromConfig, tracingFromConfig } from './observability/setup.ts';
 import { createHttpMetrics } from './observability/metrics.ts';
@@ -62,6 +63,8 @@ export interface Runtime {
   tracing: Tracing | undefined;
   /** Writes buffered access lines now (Lambda, before the environment may freeze). */
   flushLogs(): void;
+  /** Appends the aggregated audit entries of failed authentication now, windows still open included. */
+  flushAuthFailures(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,13 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     ...(runtime.mode === 'server' ? { webhookUrl: `http://${config.HOST}:${config.PORT}/v1/billing/webhooks/toss`, shared: () => ports } : {}),
     eager: runtime.mode === 'server',
   });
+  // Failed authentication: counted per source and key prefix in the shared rate counter, audited per window.
+  const failures = failureGuard({
+    counter: { consume: (r) => ports.rateCounter.consume(r), peek: (n, w) => ports.rateCounter.peek(n, w) },
+    audit: access.audit,
+    clock: runtime.overrides?.clock ?? systemClock,
+    onError: (message, error) => logger.error(message, { error: error as Error }),
+  });
   const cliCached = (auth: Authenticator): Authenticator => (runtime.cacheCredentialsMs ? cachedAuthenticator(auth, runtime.cacheCredentialsMs) : auth);
   const ports: Ports = {
     clock: systemClock,
@@ -121,6 +131,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
         store: access,
         clock: runtime.overrides?.clock ?? systemClock,
         ...(jwt ? { jwt } : {}),
+        failures,
         onError: (message, error) => logger.error(message, { error: error as Error }),
       }),
     ),
@@ -176,8 +187,10 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     database: tracing ? tracedDatabase(persistence.database, tracing) : persistence.database,
     tracing,
     flushLogs: () => buffered?.flush(),
+    flushAuthFailures: () => failures.flush(true),
     close: async () => {
       buffered?.flush();
+      await failures.close();
       flags?.close();
       metrics?.close();
       await persistence.close();

@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { proxyEntryProblem } from './http/client-address.ts';
 import * as z from 'zod';
 
 /**
@@ -36,6 +37,20 @@ export const platformEnv = {
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], { error: 'expected DEBUG, INFO, WARN, ERROR or SILENT' }).default('INFO'),
   /** One JSON access line per request. */
   ACCESS_LOG: bool(true),
+  /**
+   * Peers trusted to name the client in X-Forwarded-For / CF-Connecting-IP / X-Real-IP: `loopback` (default: nginx
+   * on the same host), `none`, or comma-separated addresses and CIDR ranges (add Cloudflare's when it is the edge).
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .superRefine((entries, ctx) => {
+      for (const e of entries) {
+        const problem = e === 'loopback' || e === 'none' ? null : proxyEntryProblem(e);
+        if (problem) ctx.addIssue({ code: 'custom', message: `expected loopback, none, or addresses and CIDR ranges: ${problem}` });
+      }
+    }),
   /** Check response bodies against their schemas (on in development and tests). */
   VALIDATE_RESPONSES: bool(false),
   /** Above nginx's upstream keepalive_timeout (60 s) so nginx, not us, closes idle upstream connections. */

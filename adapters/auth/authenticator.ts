@@ -1,13 +1,17 @@
 /**
  * The Authenticator over the access store: `Authorization: Bearer <api key>` (tenant or admin key) or
- * `Bearer <jwt>` (web front end, when JWTs are configured). Every rejected request is written to the audit log.
+ * `Bearer <jwt>` (web front end, when JWTs are configured). A valid credential refused by a route (`forbidden`)
+ * is audited entry by entry in its tenant's chain; failed authentication goes through the failure guard
+ * (failures.ts): throttled per source and key prefix, audited as one entry per source and window.
  */
 import type { AccessStore, ApiKey } from '../../core/platform/access.ts';
 import { keyMatches, parseKey } from '../../core/platform/api-keys.ts';
 import type { Authenticator, Principal } from '../../core/platform/principal.ts';
 import { actorOf } from '../../core/platform/tenants.ts';
 import type { Clock } from '../../core/shared/clock.ts';
+import { credentialOf } from '../../core/platform/audit.ts';
 import type { JwtVerifier } from './jwt.ts';
+import type { FailureGuard } from './failures.ts';
 
 export interface AccessAuthenticatorOptions {
   store: AccessStore;
@@ -18,14 +22,16 @@ export interface AccessAuthenticatorOptions {
   touchIntervalMs?: number;
   /** Errors of background writes (last-used time, failure audit); never a credential. */
   onError?: (message: string, error: unknown) => void;
+  /** Throttles and aggregates failed authentication; absent: every failure is one audit entry (tests). */
+  failures?: FailureGuard;
 }
 
 const BEARER = /^Bearer +(\S+)$/i;
 
 const principalOf = (key: ApiKey): Principal =>
   key.kind === 'tenant'
-    ? { kind: 'tenant', tenantId: key.tenantId, actorId: key.memberId, role: key.role, via: 'api_key' }
-    : { kind: 'admin', actorId: key.adminId, via: 'api_key' };
+    ? { kind: 'tenant', tenantId: key.tenantId, actorId: key.memberId, role: key.role, via: 'api_key', key: { keyId: key.id, keyPrefix: key.prefix } }
+    : { kind: 'admin', actorId: key.adminId, via: 'api_key', key: { keyId: key.id, keyPrefix: key.prefix } };
 
 export const accessAuthenticator = (options: AccessAuthenticatorOptions): Authenticator => {
   const { store, clock, jwt } = options;
@@ -63,7 +69,9 @@ export const accessAuthenticator = (options: AccessAuthenticatorOptions): Authen
       }
       return null;
     },
+    ...(options.failures ? { throttled: options.failures.throttled } : {}),
     recordFailure: async (failure) => {
+      if (failure.reason !== 'forbidden' && options.failures) return options.failures.record(failure);
       try {
         const principal = failure.principal;
         await store.audit.append({
@@ -71,9 +79,11 @@ export const accessAuthenticator = (options: AccessAuthenticatorOptions): Authen
           tenantId: principal?.kind === 'tenant' ? principal.tenantId : null,
           at: clock.now(),
           actor: principal ? actorOf(principal) : 'anonymous',
+          credential: principal ? credentialOf(principal) : null,
           action: `auth.${failure.reason}`,
           target: failure.route,
           requestId: failure.requestId,
+          clientRequestId: failure.clientRequestId ?? null,
           sourceIp: failure.sourceIp || null,
           outcome: 'denied',
           details: {},
@@ -81,6 +91,7 @@ export const accessAuthenticator = (options: AccessAuthenticatorOptions): Authen
       } catch (error) {
         onError('could not audit an authentication failure', error);
       }
+      return null;
     },
   };
 };

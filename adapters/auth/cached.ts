@@ -19,6 +19,7 @@ export const cachedAuthenticator = (inner: Authenticator, ttlMs: number, now: ()
       else accepted.delete(key);
       return principal;
     },
+    ...(inner.throttled ? { throttled: inner.throttled.bind(inner) } : {}),
     ...(inner.recordFailure ? { recordFailure: inner.recordFailure.bind(inner) } : {}),
   };
 };

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { buildV2Event } from '../events.ts';
 import type { Dispatch } from '../dispatch.ts';
+import { clientAddress } from './client-address.ts';
 import { errorResult, MAX_BODY_BYTES, ProblemError, unroutedAnswer, type LineSink, type V2Result } from '../../handlers/runtime.ts';
 
 // `require` rather than `import` of node:http: the ESM import touches lazy getters that load undici and costs
@@ -15,6 +16,8 @@ const net = require('node:net') as typeof import('node:net');
 
 export interface HttpServerOptions {
   dispatch: Dispatch;
+  /** Peers whose X-Forwarded-For / CF-Connecting-IP / X-Real-IP name the client (TRUSTED_PROXIES); default loopback. */
+  trustedProxies?: readonly string[];
   logger: Logger;
   accessLog: LineSink | null;
   host: string;
@@ -68,6 +71,7 @@ const toHeaders = (req: IncomingMessage): Record<string, string | undefined> => 
 
 export const startHttpServer = async (options: HttpServerOptions): Promise<RunningServer> => {
   const { dispatch, logger } = options;
+  const addressOf = clientAddress(options.trustedProxies ?? ['loopback']);
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   let inFlight = 0;
   let closing = false;
@@ -94,7 +98,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
         requestIdHeader: typeof header === 'string' ? header : undefined,
         method: req.method ?? '',
         path: (req.url ?? '').split('?', 1)[0]!,
-        sourceIp: req.socket.remoteAddress ?? '',
+        sourceIp: addressOf(req.socket.remoteAddress ?? '', toHeaders(req)),
         started: performance.now(),
       },
       { logger, accessLog: options.accessLog, service: 'sellpo' },
@@ -119,7 +123,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       rawQueryString: q === -1 ? '' : url.slice(q + 1),
       headers,
       ...(body !== undefined ? { body: textual ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !textual } : {}),
-      sourceIp: req.socket.remoteAddress ?? '',
+      sourceIp: addressOf(req.socket.remoteAddress ?? '', headers),
     });
     const abort = new AbortController();
     const onClose = () => {

@@ -26,6 +26,7 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     host: config.HOST,
     port: config.PORT,
     keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    trustedProxies: config.TRUSTED_PROXIES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
   runtime.logger.info('listening', { url: running.url, version: runtime.ports.build.version, pid: process.pid });

@@ -55,7 +55,8 @@ const alb = (e: Json): Translator => {
     rawQueryString: queryString(e.queryStringParameters, e.multiValueQueryStringParameters, false),
     headers: lowerHeaders(e.headers, e.multiValueHeaders),
     ...(typeof e.body === 'string' && e.body !== '' ? { body: e.body, isBase64Encoded: e.isBase64Encoded === true } : {}),
-    sourceIp: (lowerHeaders(e.headers, e.multiValueHeaders)['x-forwarded-for'] ?? '').split(',')[0]!.trim(),
+    // The load balancer appends the address it saw: the rightmost entry. Entries left of it are the caller's to write.
+    sourceIp: (lowerHeaders(e.headers, e.multiValueHeaders)['x-forwarded-for'] ?? '').split(',').at(-1)!.trim(),
   });
   return {
     event,

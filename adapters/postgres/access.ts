@@ -57,11 +57,15 @@ interface AuditRow {
   details: AuditEntry['details'];
   prev_hash: string;
   hash: string;
+  credential: AuditEntry['credential'];
+  client_request_id: string | null;
 }
-const AUDIT_COLUMNS = 'chain, seq, id, tenant_id, at, actor, action, target, request_id, source_ip, outcome, details, prev_hash, hash';
+const AUDIT_COLUMNS =
+  'chain, seq, id, tenant_id, at, actor, action, target, request_id, source_ip, outcome, details, prev_hash, hash, credential, client_request_id';
 const auditFrom = (r: AuditRow): AuditEntry => ({
-  id: r.id, seq: Number(r.seq), tenantId: r.tenant_id, at: r.at, actor: r.actor, action: r.action, target: r.target,
-  requestId: r.request_id, sourceIp: r.source_ip, outcome: r.outcome, details: r.details ?? {}, prevHash: r.prev_hash, hash: r.hash,
+  id: r.id, seq: Number(r.seq), tenantId: r.tenant_id, at: r.at, actor: r.actor, credential: r.credential ?? null, action: r.action, target: r.target,
+  requestId: r.request_id, clientRequestId: r.client_request_id ?? null, sourceIp: r.source_ip, outcome: r.outcome, details: r.details ?? {},
+  prevHash: r.prev_hash, hash: r.hash,
 });
 
 /**
@@ -81,11 +85,12 @@ const appendIn = async (tx: Database, draft: AuditDraft): Promise<AuditEntry> =>
   const entry = sealEntry(draft, randomUUID(), seq === 1 ? null : { seq: seq - 1, hash: rows[0]!.hash });
   await tx.query(
     `WITH entry AS (
-       INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      )
      UPDATE audit_chain_heads SET hash = $14 WHERE chain = $1`,
     [chain, entry.seq, entry.id, entry.tenantId, entry.at, entry.actor, entry.action, entry.target, entry.requestId, entry.sourceIp,
-      entry.outcome, JSON.stringify(entry.details), entry.prevHash, entry.hash],
+      entry.outcome, JSON.stringify(entry.details), entry.prevHash, entry.hash, entry.credential ? JSON.stringify(entry.credential) : null,
+      entry.clientRequestId ?? null],
   );
   return entry;
 };

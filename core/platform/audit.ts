@@ -5,6 +5,7 @@
  */
 import { sha256Hex } from '../shared/hash.ts';
 import { DomainError } from '../shared/errors.ts';
+import type { Principal } from './principal.ts';
 
 export const PLATFORM_CHAIN = 'platform';
 /** The "previous hash" of a chain's first entry. */
@@ -13,17 +14,45 @@ export const GENESIS_HASH = '0'.repeat(64);
 export type Outcome = 'success' | 'failure' | 'denied';
 export const outcomes: readonly Outcome[] = ['success', 'failure', 'denied'];
 
+/**
+ * The credential the actor presented: which API key (id and public prefix) or a JWT, and the role it carried.
+ * A member-role key of an owner reads `role: 'member'` here while `actor` names the owner.
+ */
+export interface AuditCredential {
+  via: 'api_key' | 'jwt';
+  keyId: string | null;
+  keyPrefix: string | null;
+  /** `owner` or `member` for a tenant credential, `admin` for a platform administrator's. */
+  role: 'owner' | 'member' | 'admin';
+}
+
+/** The credential of a principal, or null for an anonymous caller. */
+export const credentialOf = (principal: Principal): AuditCredential | null => {
+  if (principal.kind === 'anonymous') return null;
+  return {
+    via: principal.via,
+    keyId: principal.key?.keyId ?? null,
+    keyPrefix: principal.key?.keyPrefix ?? null,
+    role: principal.kind === 'tenant' ? principal.role : 'admin',
+  };
+};
+
 /** What a use case records; the repository assigns the chain position and the hashes. */
 export interface AuditDraft {
   tenantId: string | null;
   at: Date;
   /** `member:<id>`, `admin:<id>`, `cli`, or `anonymous`. */
   actor: string;
+  /** The credential the actor used; null or absent for `cli` and `anonymous`. */
+  credential?: AuditCredential | null;
   /** Dotted verb, e.g. `tenant.create`, `api_key.revoke`, `auth.invalid_credentials`. */
   action: string;
   /** What was acted on, e.g. `api_key:<id>` or the endpoint id for an auth failure. */
   target: string | null;
+  /** The server's id of the request (never a caller-chosen one). */
   requestId: string | null;
+  /** The caller's own `x-request-id`, kept for correlation only. */
+  clientRequestId?: string | null;
   sourceIp: string | null;
   outcome: Outcome;
   /** Small, non-secret facts (a key prefix, a role). */
@@ -71,9 +100,34 @@ const sortedDetails = (details: AuditDraft['details']): [string, unknown][] =>
 
 /**
  * Canonical serialisation: a JSON array in a fixed field order (no key-order ambiguity), details sorted by key,
- * time as ISO-8601 in milliseconds. Versioned so the format can change without breaking old chains.
+ * time as ISO-8601 in milliseconds. Versioned so the format can change without breaking old chains: `v1` for an
+ * entry with neither a credential nor a client request id (every entry written before they existed), `v2` adds
+ * both. Dropping them from a v2 entry changes its hash, so the chain still catches it.
  */
-export const canonicalEntry = (e: Omit<AuditEntry, 'hash' | 'id'> & { id: string }): string =>
+export const canonicalEntry = (e: Omit<AuditEntry, 'hash' | 'id'> & { id: string }): string => {
+  const credential = e.credential ?? null;
+  const clientRequestId = e.clientRequestId ?? null;
+  if (credential === null && clientRequestId === null) return canonicalV1(e);
+  return JSON.stringify([
+    'v2',
+    e.id,
+    chainOf(e.tenantId),
+    e.seq,
+    e.at.toISOString(),
+    e.actor,
+    credential && [credential.via, credential.keyId, credential.keyPrefix, credential.role],
+    e.action,
+    e.target,
+    e.requestId,
+    clientRequestId,
+    e.sourceIp,
+    e.outcome,
+    sortedDetails(e.details),
+    e.prevHash,
+  ]);
+};
+
+const canonicalV1 = (e: Omit<AuditEntry, 'hash' | 'id'> & { id: string }): string =>
   JSON.stringify([
     'v1',
     e.id,
@@ -94,7 +148,7 @@ export const hashEntry = (e: Omit<AuditEntry, 'hash'>): string => sha256Hex(cano
 
 /** Builds the next entry of a chain whose head is `prev` (null for an empty chain). */
 export const sealEntry = (draft: AuditDraft, id: string, prev: { seq: number; hash: string } | null): AuditEntry => {
-  const body = { ...draft, id, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH };
+  const body = { ...draft, credential: draft.credential ?? null, clientRequestId: draft.clientRequestId ?? null, id, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH };
   return { ...body, hash: hashEntry(body) };
 };
 

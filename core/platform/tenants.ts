@@ -5,13 +5,16 @@ import type { Clock } from '../shared/clock.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import { hasRole, type AccessStore, type AccessUnit, type Admin, type AdminKey, type KeyPosition, type Member, type Page, type Tenant, type TenantKey } from './access.ts';
 import { generateKey, type KeyKind, type NewKey } from './api-keys.ts';
-import { chainOf, decodeCursor, encodeCursor, type AuditDraft, type AuditEntry, type AuditFilter } from './audit.ts';
+import { chainOf, decodeCursor, encodeCursor, type AuditCredential, type AuditDraft, type AuditEntry, type AuditFilter } from './audit.ts';
 import type { Principal, Role } from './principal.ts';
 
 /** Who asked, and from where, for the audit entry. */
 export interface RequestOrigin {
   actor: string;
+  /** The credential the actor presented (`credentialOf(principal)`); absent for the CLI. */
+  credential?: AuditCredential | null;
   requestId: string | null;
+  clientRequestId?: string | null;
   sourceIp: string | null;
 }
 
@@ -40,9 +43,11 @@ const draft = (origin: RequestOrigin, at: Date, tenantId: string | null, action:
   tenantId,
   at,
   actor: origin.actor,
+  credential: origin.credential ?? null,
   action,
   target,
   requestId: origin.requestId,
+  clientRequestId: origin.clientRequestId ?? null,
   sourceIp: origin.sourceIp,
   outcome: 'success',
   details,

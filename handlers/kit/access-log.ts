@@ -5,7 +5,10 @@
  * its powertools child logger.
  */
 export interface AccessEntry {
+  /** The server's id of the request. */
   requestId: string;
+  /** The caller's `x-request-id` when it sent a safe one. */
+  clientRequestId?: string | undefined;
   method: string;
   path: string;
   route: string;
@@ -23,7 +26,9 @@ export type LineSink = (line: string) => void;
 export const formatAccessLine = (service: string, e: AccessEntry): string =>
   // JSON.stringify on each string keeps escaping correct for paths and ids a caller controls.
   `{"level":"INFO","message":"request","timestamp":"${new Date().toISOString()}","service":${JSON.stringify(service)},` +
-  `"requestId":${JSON.stringify(e.requestId)},"method":"${e.method}","path":${JSON.stringify(e.path)},` +
+  `"requestId":${JSON.stringify(e.requestId)},` +
+  (e.clientRequestId ? `"clientRequestId":${JSON.stringify(e.clientRequestId)},` : '') +
+  `"method":"${e.method}","path":${JSON.stringify(e.path)},` +
   `"route":"${e.route}","status":${e.status},"durationMs":${e.durationMs},"sourceIp":${JSON.stringify(e.sourceIp)}` +
   (e.tenantId ? `,"tenantId":${JSON.stringify(e.tenantId)}` : '') +
   // Trace and span ids are lowercase hex from the tracer; no escaping needed.

@@ -17,7 +17,10 @@ export type Reply<R extends Responses> = {
 }[keyof R & number];
 
 export interface EndpointContext {
+  /** The server's id of this request (never chosen by the caller). */
   requestId: string;
+  /** The caller's own `x-request-id`, when it sent a safe token. */
+  clientRequestId?: string | undefined;
   /** Child logger carrying this request's keys; created on first use. */
   readonly log: Logger;
   principal: Principal;

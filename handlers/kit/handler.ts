@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
 import { DomainError, isDomainError } from '../../core/shared/errors.ts';
-import { anonymous, type AuthFailure, type Principal } from '../../core/platform/principal.ts';
+import { anonymous, type AuthFailure, type Principal, type Throttle } from '../../core/platform/principal.ts';
 import { hasRole } from '../../core/platform/access.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
@@ -76,16 +76,24 @@ export class ProblemError extends Error {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-/** The caller's `x-request-id` when it is a sane token, else a fresh UUID. */
-export const requestIdFrom = (header: string | undefined): string =>
-  header !== undefined && REQUEST_ID.test(header) ? header : randomUUID();
+/**
+ * The caller's `x-request-id` when it is a sane token (safe to echo and to log), else undefined. It is kept as
+ * the client request id only: the request id that keys logs, problems and audit entries is always the server's.
+ */
+export const clientRequestIdFrom = (header: string | undefined): string | undefined =>
+  header !== undefined && REQUEST_ID.test(header) ? header : undefined;
+/** The caller's `x-request-id` when it is a sane token, else a fresh UUID (what the `x-request-id` answer header carries). */
+export const requestIdFrom = (header: string | undefined): string => clientRequestIdFrom(header) ?? randomUUID();
 
 const SCOPE = Symbol('sellpo.scope');
 const TRACE = Symbol('sellpo.trace');
 
 /** Per-request state, kept on the invocation context so concurrent requests never share it. */
 export class RequestScope implements EndpointContext {
+  /** Made by the server for every request; a caller cannot choose it. */
   readonly requestId: string;
+  /** The caller's own sane `x-request-id`: echoed back, logged and audited beside the request id. */
+  readonly clientRequestId: string | undefined;
   readonly started = performance.now();
   principal: Principal = anonymous;
   readonly trace: RequestTrace | undefined;
@@ -101,12 +109,13 @@ export class RequestScope implements EndpointContext {
   constructor(
     requestId: string,
     route: string,
-    caller: { sourceIp: string; headers: Readonly<Record<string, string | undefined>> },
+    caller: { sourceIp: string; headers: Readonly<Record<string, string | undefined>>; clientRequestId?: string | undefined },
     options: HandlerOptions,
     signal: AbortSignal,
     trace?: RequestTrace,
   ) {
     this.requestId = requestId;
+    this.clientRequestId = caller.clientRequestId;
     this.#route = route;
     this.#root = options.logger;
     this.ports = options.ports;
@@ -120,6 +129,7 @@ export class RequestScope implements EndpointContext {
   get log(): Logger {
     if (!this.#log) {
       const keys: Record<string, string> = { requestId: this.requestId, route: this.#route };
+      if (this.clientRequestId) keys.clientRequestId = this.clientRequestId;
       if (this.principal.kind === 'tenant') keys.tenantId = this.principal.tenantId;
       if (this.trace) {
         keys.traceId = this.trace.traceId;
@@ -134,7 +144,11 @@ export class RequestScope implements EndpointContext {
 const scopeOf = (context: unknown): RequestScope => (context as { [SCOPE]: RequestScope })[SCOPE];
 const traceOf = (context: unknown): RequestTrace | undefined => (context as { [TRACE]?: RequestTrace } | undefined)?.[TRACE];
 
-const callerOf = (event: V2Event | undefined) => ({ sourceIp: event?.requestContext?.http?.sourceIp ?? '', headers: event?.headers ?? {} });
+const callerOf = (event: V2Event | undefined) => ({
+  sourceIp: event?.requestContext?.http?.sourceIp ?? '',
+  headers: event?.headers ?? {},
+  clientRequestId: clientRequestIdFrom(event?.headers?.['x-request-id']),
+});
 
 export const toFieldErrors = (part: FieldError['in'], error: z.ZodError): FieldError[] =>
   error.issues.map((issue) => ({ in: part, field: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
@@ -291,12 +305,14 @@ export const unroutedAnswer = (
   request: UnroutedRequest,
   out: Pick<HandlerOptions, 'logger' | 'accessLog' | 'service'>,
 ): V2Result => {
-  const requestId = requestIdFrom(request.requestIdHeader);
+  const requestId = randomUUID();
+  const clientRequestId = clientRequestIdFrom(request.requestIdHeader);
   const result = errorResult(error, requestId, () => out.logger);
-  result.headers = { ...result.headers, 'x-request-id': requestId };
+  result.headers = { ...result.headers, 'x-request-id': clientRequestId ?? requestId };
   out.accessLog?.(
     formatAccessLine(out.service, {
       requestId,
+      clientRequestId,
       method: request.method,
       path: request.path,
       route: '-',
@@ -315,25 +331,51 @@ export const unroutedAnswer = (
 export const admit = async (def: AnyEndpoint, options: HandlerOptions, s: RequestScope, authorization: string | undefined, rawPath: string | undefined): Promise<void> => {
   if (def.access === 'tenant' || def.access === 'admin') {
     const auth = options.ports.auth;
-    const reject = async (reason: AuthFailure['reason'], error: DomainError, principal?: Principal): Promise<never> => {
+    const record = async (reason: AuthFailure['reason'], principal?: Principal): Promise<Throttle | null> => {
       try {
-        await auth.recordFailure?.({ reason, route: def.id, sourceIp: s.sourceIp, requestId: s.requestId, ...(principal ? { principal } : {}) });
+        const throttle = await auth.recordFailure?.({
+          reason, route: def.id, sourceIp: s.sourceIp, requestId: s.requestId,
+          ...(s.clientRequestId ? { clientRequestId: s.clientRequestId } : {}),
+          ...(reason === 'invalid_credentials' && authorization ? { authorization } : {}),
+          ...(principal ? { principal } : {}),
+        });
+        return throttle ?? null;
       } catch (recordError) {
         s.log.error('could not record an authentication failure', { error: recordError as Error });
+        return null;
       }
-      throw error;
     };
-    if (!authorization) return reject('missing_credentials', new DomainError('unauthorized', 'Send credentials: Authorization: Bearer <api key or token>.'));
+    const tooMany = (throttle: Throttle): ProblemError =>
+      new ProblemError('rate_limited', 'Too many failed authentication attempts from this address or with this key; retry later.', { retryAfterSeconds: throttle.retryAfterSeconds }, {
+        'retry-after': String(throttle.retryAfterSeconds),
+      });
+    // RFC 6750: a 401 names the scheme; error="invalid_token" when a credential was sent and refused.
+    const unauthorized = (detail: string, sent: boolean): ProblemError =>
+      new ProblemError('unauthorized', detail, {}, { 'www-authenticate': sent ? 'Bearer realm="sellpo", error="invalid_token"' : 'Bearer realm="sellpo"' });
+    // A source that failed too often is refused before its credentials are read: no lookup, no lock, no write.
+    const blocked = auth.throttled?.(s.sourceIp);
+    if (blocked) {
+      await record('throttled');
+      throw tooMany(blocked);
+    }
+    if (!authorization) {
+      const throttle = await record('missing_credentials');
+      throw throttle ? tooMany(throttle) : unauthorized('Send credentials: Authorization: Bearer <api key or token>.', false);
+    }
     const principal = await auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
-    if (!principal) return reject('invalid_credentials', new DomainError('unauthorized', 'The credentials were not accepted.'));
+    if (!principal) {
+      const throttle = await record('invalid_credentials');
+      throw throttle ? tooMany(throttle) : unauthorized('The credentials were not accepted.', true);
+    }
     if (principal.kind !== def.access) {
-      const message = def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.';
-      return reject('forbidden', new DomainError('forbidden', message), principal);
+      await record('forbidden', principal);
+      throw new DomainError('forbidden', def.access === 'admin' ? 'This endpoint is for platform administrators.' : 'This endpoint needs a tenant credential.');
     }
     // The endpoint's role is checked here, before validation and before any Idempotency-Key replay.
     if (def.role && (principal.kind !== 'tenant' || !hasRole(principal.role, def.role))) {
       const held = principal.kind === 'tenant' ? `the ${principal.role} role` : 'no tenant role';
-      return reject('forbidden', new DomainError('forbidden', `Only ${def.role === 'owner' ? 'an owner' : 'a member'} of the tenant may call this endpoint; this credential has ${held}.`, { details: { requiredRole: def.role } }), principal);
+      await record('forbidden', principal);
+      throw new DomainError('forbidden', `Only ${def.role === 'owner' ? 'an owner' : 'a member'} of the tenant may call this endpoint; this credential has ${held}.`, { details: { requiredRole: def.role } });
     }
     s.principal = principal;
   }
@@ -394,7 +436,7 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
 
   const scope: middy.MiddlewareObj<V2Event, V2Result> = {
     before: (request) => {
-      const requestId = requestIdFrom(request.event.headers?.['x-request-id']);
+      const requestId = randomUUID();
       const ctx = request.context as unknown as InvocationContext;
       const signal = ctx.signal ?? new AbortController().signal;
       (request.context as unknown as { [SCOPE]: RequestScope })[SCOPE] = new RequestScope(requestId, def.id, callerOf(request.event), options, signal, traceOf(ctx));
@@ -410,7 +452,9 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
   };
 
   const finish = (event: V2Event, s: RequestScope, result: V2Result): void => {
-    result.headers = { ...result.headers, 'x-request-id': s.requestId };
+    // The caller's own id is echoed when it sent a safe one, else the server's: the problem's instance and the
+    // audit entry carry the server's id, the access line both.
+    result.headers = { ...result.headers, 'x-request-id': s.clientRequestId ?? s.requestId };
     const trace = s.trace;
     record?.(result.statusCode, performance.now() - s.started);
     trace?.end({ status: result.statusCode, requestId: s.requestId, tenantId: s.principal.kind === 'tenant' ? s.principal.tenantId : undefined });
@@ -418,6 +462,7 @@ export const createHandler = (def: AnyEndpoint, options: HandlerOptions): HttpHa
       accessLog(
         formatAccessLine(service, {
           requestId: s.requestId,
+          clientRequestId: s.clientRequestId,
           method: def.method,
           path: event?.rawPath ?? def.path,
           route: def.id,

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import type { Member, Tenant } from '../../core/platform/access.ts';
-import { outcomes, type AuditEntry } from '../../core/platform/audit.ts';
+import { credentialOf, outcomes, type AuditEntry } from '../../core/platform/audit.ts';
 import type { Principal } from '../../core/platform/principal.ts';
 import {
   actorOf, createApiKey, createTenant, listApiKeys, listMembers, MAX_ACTIVE_KEYS, readAudit, revokeApiKey, type KeyView, type RequestOrigin,
@@ -51,9 +51,19 @@ const auditEntrySchema = z
     seq: z.number().int().positive().describe('Position in the tenant\'s hash chain'),
     at: iso,
     actor: z.string().describe('member:<id>, admin:<id>, cli or anonymous'),
+    credential: z
+      .object({
+        via: z.enum(['api_key', 'jwt']),
+        keyId: z.string().nullable(),
+        keyPrefix: z.string().nullable(),
+        role: z.enum(['owner', 'member', 'admin']).describe('Role the credential carried'),
+      })
+      .nullable()
+      .describe('The credential the actor presented (null for cli, anonymous and entries made before it was recorded)'),
     action: z.string(),
     target: z.string().nullable(),
-    requestId: z.string().nullable(),
+    requestId: z.string().nullable().describe("The server's id of the request"),
+    clientRequestId: z.string().nullable().describe('The x-request-id the caller sent, if any'),
     sourceIp: z.string().nullable(),
     outcome: z.enum(outcomes as ['success', 'failure', 'denied']),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
@@ -71,11 +81,17 @@ const keyOut = (k: KeyView) => ({
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null, revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 const auditOut = (e: AuditEntry) => ({
-  id: e.id, seq: e.seq, at: e.at.toISOString(), actor: e.actor, action: e.action, target: e.target, requestId: e.requestId,
-  sourceIp: e.sourceIp, outcome: e.outcome, details: e.details, prevHash: e.prevHash, hash: e.hash,
+  id: e.id, seq: e.seq, at: e.at.toISOString(), actor: e.actor, credential: e.credential ?? null, action: e.action, target: e.target,
+  requestId: e.requestId, clientRequestId: e.clientRequestId ?? null, sourceIp: e.sourceIp, outcome: e.outcome, details: e.details, prevHash: e.prevHash, hash: e.hash,
 });
 
-const originOf = (ctx: EndpointContext): RequestOrigin => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId, sourceIp: ctx.sourceIp || null });
+const originOf = (ctx: EndpointContext): RequestOrigin => ({
+  actor: actorOf(ctx.principal),
+  credential: credentialOf(ctx.principal),
+  requestId: ctx.requestId,
+  clientRequestId: ctx.clientRequestId ?? null,
+  sourceIp: ctx.sourceIp || null,
+});
 type TenantPrincipal = Extract<Principal, { kind: 'tenant' }>;
 /** The toolkit has checked the access before `run`; this narrows the type. */
 const tenantOf = (ctx: EndpointContext): TenantPrincipal => {

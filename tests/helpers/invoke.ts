@@ -6,6 +6,7 @@ import { loadConfig } from '../../adapters/config.ts';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
 import { memoryAccessStore } from '../../adapters/memory/access.ts';
+import { memoryRateCounter } from '../naver/helpers.ts';
 import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
 
 export interface Captured {
@@ -55,8 +56,9 @@ export const testRuntime = async (
     ...(options.meter !== undefined ? { meter: options.meter } : {}),
     logger,
     accessLog: (line) => captured.access.push(JSON.parse(line)),
-    // Tenants, keys and audit in memory unless a database is given (then they live in it, as in production).
-    overrides: { ...(options.database ? {} : { access: memoryAccessStore() }), ...options.overrides },
+    // Tenants, keys, audit and rate counters in memory unless a database is given (then they live in it, as in
+    // production): a 401 counts against its source, which would otherwise open the embedded database.
+    overrides: { ...(options.database ? {} : { access: memoryAccessStore(), rateCounter: memoryRateCounter() }), ...options.overrides },
     ...(options.database ? { database: options.database } : {}),
     // Most tests never touch the database: open it on first use (a first /health then includes that opening).
     lazyDatabase: true,

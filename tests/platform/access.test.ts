@@ -46,6 +46,7 @@ describe('tenants and API keys', () => {
     const forbidden = await rt.call('platform.createTenant', { headers: bearer(t.secret), body: { name: 'x', owner: { email: 'a@b.co', name: 'a' } } });
     expect(forbidden.status).toBe(403);
 
+    await rt.flushAuthFailures();
     const platform = await rt.ports.access.audit.list('platform', { outcome: 'denied' }, null, 100);
     expect(platform.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.missing_credentials', 'auth.invalid_credentials']));
     expect(platform.every((e) => e.target === 'platform.listApiKeys' && e.actor === 'anonymous')).toBe(true);
@@ -146,6 +147,7 @@ describe('JWT credentials', () => {
       expect(member.status).toBe(403);
       const expired = await jrt.call('platform.listMembers', { headers: bearer(await sign({ ...claims, iat: now - 900, exp: now - 60 })) });
       expect(expired.status).toBe(401);
+      await jrt.flushAuthFailures();
       expect((await jrt.ports.access.audit.list('platform', { action: 'auth.invalid_credentials' }, null, 10))).toHaveLength(1);
     } finally {
       await jrt.close();

@@ -15,11 +15,13 @@ const runtime = (extra: Parameters<typeof testRuntime>[0] = {}) =>
   testRuntime({ endpoints: testEndpoints, overrides: { auth: memoryAuthenticator(tokens) }, ...extra });
 
 describe('request id', () => {
-  it('echoes a caller-supplied x-request-id and uses it as the problem instance', async () => {
+  it('echoes a caller-supplied x-request-id but keys the request by an id of its own', async () => {
     const rt = await runtime();
     const res = await rt.call('test.fail', { path: { kind: 'conflict' }, headers: { 'x-request-id': 'caller-42' } });
     expect(res.headers['x-request-id']).toBe('caller-42');
-    expect(res.body.instance).toBe('caller-42');
+    // The problem, the logs and the audit log name the server's id; the caller's is kept beside it.
+    expect(res.body.instance).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rt.captured.access[0]).toMatchObject({ requestId: res.body.instance, clientRequestId: 'caller-42' });
   });
 
   it('makes a fresh id when none (or an unsafe one) is sent', async () => {
@@ -173,7 +175,7 @@ describe('logging', () => {
     await rt.call('test.echo', { path: { itemId: 'a' }, body: { name: 'x', price: 1 }, headers: { 'x-request-id': 'r1' } });
     await rt.call('test.echo', { path: { itemId: 'a' }, body: { name: '', price: 1 }, headers: { 'x-request-id': 'r2' } });
     await rt.call('test.fail', { path: { kind: 'crash' }, headers: { 'x-request-id': 'r3' } });
-    expect(rt.captured.access.map((a) => [a.requestId, a.status, a.route])).toEqual([
+    expect(rt.captured.access.map((a) => [a.clientRequestId, a.status, a.route])).toEqual([
       ['r1', 201, 'test.echo'],
       ['r2', 400, 'test.echo'],
       ['r3', 500, 'test.fail'],
@@ -188,9 +190,9 @@ describe('logging', () => {
     const lines = rt.captured.logs.filter((l) => l.message === 'first' || l.message === 'second');
     expect(lines).toHaveLength(40);
     // Lines interleave (later requests log 'first' before earlier ones log 'second')...
-    const order = lines.map((l) => `${l.requestId}:${l.message}`);
+    const order = lines.map((l) => `${l.clientRequestId}:${l.message}`);
     expect(order.indexOf('req-19:first')).toBeLessThan(order.indexOf('req-0:second'));
     // ...yet each line carries its own request's id, twice per request.
-    for (const id of ids) expect(lines.filter((l) => l.requestId === id)).toHaveLength(2);
+    for (const id of ids) expect(lines.filter((l) => l.clientRequestId === id)).toHaveLength(2);
   });
 });

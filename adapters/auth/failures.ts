@@ -1,0 +1,216 @@
+/**
+ * Failed authentication: throttled per source address and per key prefix, and audited in aggregate.
+ *
+ * Throttle. Each failure is counted in the shared rate counter (every process spends one allowance) under
+ * `auth-failures:source:<address>` and, for a key in our format, `auth-failures:prefix:<prefix>`, in fixed
+ * windows. A failure that finds its counter full marks the source (or prefix) blocked in this process until the
+ * window ends. A blocked source is refused before its credentials are read (429 with Retry-After), from memory,
+ * so a flood costs no database work once it is throttled. A blocked prefix only turns later failures with that
+ * prefix into 429: the right key is still checked and accepted, so nobody can lock a key's holder out by
+ * guessing with its public prefix.
+ *
+ * Audit. Failures are counted in memory per window, source and reason, and each closed window becomes one entry
+ * in the platform chain with its count (`details.count`, the window, up to five routes and key prefixes). The
+ * appends run in the background once a window has closed, never on a request, so unauthenticated traffic never
+ * queues on the audit chain's lock. Counts of a window not yet written are lost if the process dies; a Lambda
+ * instance writes a closed window on its next failure or at shutdown.
+ */
+import type { AuditRepository } from '../../core/platform/audit.ts';
+import { parseKey } from '../../core/platform/api-keys.ts';
+import type { AuthFailure, Throttle } from '../../core/platform/principal.ts';
+import { windowBounds, type RateCounter } from '../../core/platform/rate-counter.ts';
+import type { Clock } from '../../core/shared/clock.ts';
+
+export interface FailureLimits {
+  /** Failures one source address may make per window before it is refused unread. */
+  perSource: number;
+  /** Failures with one key prefix per window before further failures with it answer 429. */
+  perPrefix: number;
+  windowMs: number;
+  /** Sources counted apart per window and process; the rest share one entry with source `*`. */
+  maxSources: number;
+}
+
+export const defaultFailureLimits: FailureLimits = { perSource: 20, perPrefix: 10, windowMs: 60_000, maxSources: 1_000 };
+
+const SAMPLE = 5;
+const BEARER = /^Bearer +(\S+)$/i;
+
+interface Bucket {
+  windowStart: number;
+  source: string;
+  reason: AuthFailure['reason'];
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  routes: Set<string>;
+  prefixes: Set<string>;
+  lastRequestId: string;
+}
+
+export interface FailureGuard {
+  /** Seconds to wait when the source is blocked in this process, else null. Memory only. */
+  throttled(sourceIp: string): Throttle | null;
+  /** Counts one failure (not `forbidden`: that is audited entry by entry); returns a throttle when one applies. */
+  record(failure: AuthFailure): Promise<Throttle | null>;
+  /** Appends every closed window (all windows when `all`); resolves when written. */
+  flush(all?: boolean): Promise<void>;
+  /** Stops the timer and writes what is left. */
+  close(): Promise<void>;
+}
+
+export const failureGuard = (deps: {
+  counter: RateCounter | undefined;
+  audit: AuditRepository;
+  clock: Clock;
+  limits?: Partial<FailureLimits>;
+  onError?: (message: string, error: unknown) => void;
+  /** How often closed windows are written; 0 turns the timer off (tests flush by hand). */
+  flushEveryMs?: number;
+}): FailureGuard => {
+  const limits = { ...defaultFailureLimits, ...deps.limits };
+  const window = { sizeMs: limits.windowMs };
+  const onError = deps.onError ?? (() => {});
+  const blockedSources = new Map<string, number>();
+  const blockedPrefixes = new Map<string, number>();
+  let buckets = new Map<string, Bucket>();
+  let sourcesThisWindow = new Map<number, Set<string>>();
+
+  const retryAfter = (untilMs: number, nowMs: number): Throttle => ({ retryAfterSeconds: Math.max(1, Math.ceil((untilMs - nowMs) / 1000)) });
+  const blockedUntil = (map: Map<string, number>, key: string, nowMs: number): number | null => {
+    const until = map.get(key);
+    if (until === undefined) return null;
+    if (until > nowMs) return until;
+    map.delete(key);
+    return null;
+  };
+  const block = (map: Map<string, number>, key: string, until: number, nowMs: number): void => {
+    if (map.size >= 100_000) for (const [k, u] of map) if (u <= nowMs) map.delete(k);
+    if (map.size < 100_000) map.set(key, until);
+  };
+
+  /** Counts in the shared counter; a counter that fails lets the failure through (answered 401, logged). */
+  const spend = async (name: string, limit: number): Promise<{ allowed: boolean; resetAt: number }> => {
+    if (!deps.counter) return { allowed: true, resetAt: 0 };
+    try {
+      const r = await deps.counter.consume({ name, limit, window });
+      return { allowed: r.allowed, resetAt: r.resetAt.getTime() };
+    } catch (error) {
+      onError('could not count an authentication failure', error);
+      return { allowed: true, resetAt: 0 };
+    }
+  };
+
+  const count = (failure: AuthFailure, prefix: string | null, nowMs: number): void => {
+    const { start } = windowBounds(nowMs, window);
+    let seen = sourcesThisWindow.get(start);
+    if (!seen) {
+      seen = new Set();
+      sourcesThisWindow = new Map([...sourcesThisWindow].filter(([s]) => s >= start - limits.windowMs));
+      sourcesThisWindow.set(start, seen);
+    }
+    let source = failure.sourceIp || 'unknown';
+    if (!seen.has(source)) {
+      if (seen.size >= limits.maxSources) source = '*';
+      else seen.add(source);
+    }
+    const key = `${start}|${source}|${failure.reason}`;
+    let b = buckets.get(key);
+    if (!b) {
+      b = { windowStart: start, source, reason: failure.reason, count: 0, firstAt: nowMs, lastAt: nowMs, routes: new Set(), prefixes: new Set(), lastRequestId: failure.requestId };
+      buckets.set(key, b);
+    }
+    b.count++;
+    b.lastAt = nowMs;
+    b.lastRequestId = failure.requestId;
+    if (b.routes.size < SAMPLE) b.routes.add(failure.route);
+    if (prefix && b.prefixes.size < SAMPLE) b.prefixes.add(prefix);
+  };
+
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = (all = false): Promise<void> => {
+    const nowMs = deps.clock.now().getTime();
+    const due = [...buckets.values()].filter((b) => all || b.windowStart + limits.windowMs <= nowMs);
+    if (due.length === 0) return flushing;
+    const keep = new Map<string, Bucket>();
+    for (const [k, b] of buckets) if (!due.includes(b)) keep.set(k, b);
+    buckets = keep;
+    // One writer at a time: entries of one source stay in window order.
+    flushing = flushing.then(async () => {
+      for (const b of due) {
+        try {
+          await deps.audit.append({
+            tenantId: null,
+            at: new Date(b.lastAt),
+            actor: 'anonymous',
+            credential: null,
+            action: `auth.${b.reason}`,
+            target: [...b.routes][0] ?? null,
+            requestId: b.lastRequestId,
+            sourceIp: b.source,
+            outcome: 'denied',
+            details: {
+              count: b.count,
+              windowStart: new Date(b.windowStart).toISOString(),
+              windowEnd: new Date(b.windowStart + limits.windowMs).toISOString(),
+              firstAt: new Date(b.firstAt).toISOString(),
+              routes: [...b.routes].join(','),
+              keyPrefixes: [...b.prefixes].join(','),
+            },
+          });
+        } catch (error) {
+          onError('could not audit authentication failures', error);
+        }
+      }
+    });
+    return flushing;
+  };
+
+  const timer = deps.flushEveryMs === 0 ? undefined : setInterval(() => void flush(), deps.flushEveryMs ?? 5_000);
+  timer?.unref();
+
+  return {
+    throttled: (sourceIp) => {
+      const nowMs = deps.clock.now().getTime();
+      const until = blockedUntil(blockedSources, sourceIp || 'unknown', nowMs);
+      return until === null ? null : retryAfter(until, nowMs);
+    },
+    record: async (failure) => {
+      const nowMs = deps.clock.now().getTime();
+      const token = BEARER.exec(failure.authorization ?? '')?.[1];
+      const prefix = token ? (parseKey(token)?.prefix ?? null) : null;
+      count(failure, prefix, nowMs);
+      // A closed window is written on the next failure too, for a process whose timer does not run (Lambda).
+      void flush();
+      if (failure.reason === 'forbidden' || failure.reason === 'throttled') return null;
+      const source = failure.sourceIp || 'unknown';
+      let throttle: Throttle | null = null;
+      const sourceUntil = blockedUntil(blockedSources, source, nowMs);
+      if (sourceUntil !== null) throttle = retryAfter(sourceUntil, nowMs);
+      else {
+        const r = await spend(`auth-failures:source:${source}`, limits.perSource);
+        if (!r.allowed) {
+          block(blockedSources, source, r.resetAt, nowMs);
+          throttle = retryAfter(r.resetAt, nowMs);
+        }
+      }
+      if (prefix) {
+        const prefixUntil = blockedUntil(blockedPrefixes, prefix, nowMs);
+        if (prefixUntil !== null) throttle ??= retryAfter(prefixUntil, nowMs);
+        else {
+          const r = await spend(`auth-failures:prefix:${prefix}`, limits.perPrefix);
+          if (!r.allowed) {
+            block(blockedPrefixes, prefix, r.resetAt, nowMs);
+            throttle ??= retryAfter(r.resetAt, nowMs);
+          }
+        }
+      }
+      return throttle;
+    },
+    flush,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await flush(true);
+    },
+  };
+};
