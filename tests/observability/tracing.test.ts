@@ -107,7 +107,7 @@ describe('request tracing', () => {
       'url.path': '/v1/test/traced/a1',
       'http.route': '/v1/test/traced/{id}',
       'http.response.status_code': 200,
-      'sellpo.request_id': 'req-trace-1',
+      'sellpo.request_id': access.requestId,
       'sellpo.tenant_id': 't_42',
     });
 

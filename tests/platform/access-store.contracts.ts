@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessStore, TenantKey } from '../../core/platform/access.ts';
 import { generateKey } from '../../core/platform/api-keys.ts';
-import { GENESIS_HASH, verifyChain, type AuditDraft } from '../../core/platform/audit.ts';
+import { GENESIS_HASH, hashEntry, verifyChain, type AuditDraft } from '../../core/platform/audit.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 2, 1, 0, 0, s));
 
@@ -128,6 +128,21 @@ export const accessStoreContract = (make: () => AccessStore) => {
       expect(await store.audit.head(chain)).toEqual({ seq: 2, hash: e2.hash });
       expect(await verifyChain(store.audit, chain)).toEqual({ chain, entries: 2, break: null });
       expect(await store.audit.chains()).toContain(chain);
+    });
+
+    it('round-trips the credential and the client request id, covered by the hash', async () => {
+      const store = make();
+      const chain = crypto.randomUUID();
+      const credential = { via: 'api_key' as const, keyId: 'key-1', keyPrefix: 'AbCd1234', role: 'member' as const };
+      const e1 = await store.audit.append({ ...draft(chain, 1), actor: 'member:m-1', credential, clientRequestId: 'caller-7' });
+      const e2 = await store.audit.append(draft(chain, 2));
+      const [r1, r2] = await store.audit.scan(chain, 0, 10);
+      expect(r1).toMatchObject({ credential, clientRequestId: 'caller-7', hash: e1.hash });
+      expect(r2).toMatchObject({ credential: null, clientRequestId: null, hash: e2.hash });
+      expect(await verifyChain(store.audit, chain)).toEqual({ chain, entries: 2, break: null });
+      // The credential is part of what the hash covers: the same entry read as another role no longer matches.
+      expect(hashEntry({ ...r1!, credential: { ...credential, role: 'owner' } })).not.toBe(e1.hash);
+      expect(hashEntry({ ...r1!, clientRequestId: null })).not.toBe(e1.hash);
     });
 
     it('never forks a chain under concurrent appends', async () => {

@@ -55,6 +55,31 @@ describe('tenants and API keys', () => {
     expect(own.body.items[0]).toMatchObject({ action: 'auth.forbidden', target: 'platform.createTenant', actor: `member:${t.owner.id}`, requestId: forbidden.headers['x-request-id'] });
   });
 
+  it('records the credential behind every entry: a member-role key of the owner reads as that key and role', async () => {
+    const t = await seedTenant(rt.ports);
+    const created = await rt.call('platform.createApiKey', { headers: bearer(t.secret), body: { name: 'sync', role: 'member' } });
+    const memberKey = created.body.key as string;
+    expect((await rt.call('platform.createApiKey', { headers: bearer(memberKey), body: { name: 'escalate', role: 'owner' } })).status).toBe(403);
+    const items = (await audit(t.secret)).body.items as Array<Record<string, any>>;
+    const denied = items.find((e) => e.action === 'api_key.create' && e.outcome === 'denied')!;
+    // Same member (the owner) as actor, but the credential shows the member-role key that was used.
+    expect(denied.actor).toBe(`member:${t.owner.id}`);
+    expect(denied.credential).toEqual({ via: 'api_key', keyId: created.body.apiKey.id, keyPrefix: created.body.apiKey.prefix, role: 'member' });
+    const made = items.find((e) => e.action === 'api_key.create' && e.outcome === 'success')!;
+    expect(made.credential).toEqual({ via: 'api_key', keyId: t.apiKey.id, keyPrefix: t.apiKey.prefix, role: 'owner' });
+  });
+
+  it("keys audit entries by the server's request id and keeps the caller's as clientRequestId", async () => {
+    const t = await seedTenant(rt.ports);
+    const res = await rt.call('platform.createApiKey', { headers: { ...bearer(t.secret), 'x-request-id': 'caller-chosen-1' }, body: { name: 'ci' } });
+    expect(res.status).toBe(201);
+    expect(res.headers['x-request-id']).toBe('caller-chosen-1');
+    const entry = (await audit(t.secret, { action: 'api_key.create' })).body.items.find((e: { target: string }) => e.target === `api_key:${res.body.apiKey.id}`);
+    expect(entry.clientRequestId).toBe('caller-chosen-1');
+    expect(entry.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rt.captured.access.find((l) => l.requestId === entry.requestId)).toMatchObject({ clientRequestId: 'caller-chosen-1', status: 201 });
+  });
+
   it('owners create and revoke keys; a member key gets 403 naming the role; revoked keys stop at once', async () => {
     const t = await seedTenant(rt.ports);
     const created = await rt.call('platform.createApiKey', { headers: bearer(t.secret), body: { name: 'sync', role: 'member' } });

@@ -117,7 +117,8 @@ describe('errors', () => {
     expect(JSON.stringify(res.body)).not.toContain('hunter2');
     expect(res.body.detail).toMatch(/quote the request id/);
     const logged = rt.captured.logs.find((l) => l.message === 'unhandled error');
-    expect(logged?.requestId).toBe('crash-1');
+    expect(logged?.requestId).toBe(res.body.instance);
+    expect(logged?.clientRequestId).toBe('crash-1');
     expect(JSON.stringify(logged)).toContain('hunter2');
   });
 
@@ -142,6 +143,46 @@ describe('errors', () => {
 });
 
 describe('access', () => {
+  it('401 names the Bearer scheme (RFC 6750), with invalid_token when a credential was sent and refused', async () => {
+    const rt = await runtime();
+    const none = await rt.call('test.tenantOnly');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="sellpo"');
+    const bad = await rt.call('test.tenantOnly', { headers: { authorization: 'Bearer nope' } });
+    expect(bad.status).toBe(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer realm="sellpo", error="invalid_token"');
+  });
+
+  it('refuses a throttled source 429 with Retry-After before reading its credentials', async () => {
+    const read: string[] = [];
+    const failures: AuthFailure[] = [];
+    const inner = memoryAuthenticator(tokens);
+    const auth = {
+      authenticate: (c: Parameters<typeof inner.authenticate>[0]) => (read.push(c.sourceIp), inner.authenticate(c)),
+      throttled: (ip: string) => (ip === '203.0.113.9' ? { retryAfterSeconds: 42 } : null),
+      recordFailure: async (f: AuthFailure) => void failures.push(f),
+    };
+    const rt = await testRuntime({ endpoints: testEndpoints, overrides: { auth } });
+    const from = (sourceIp: string) =>
+      rt.dispatcher.dispatch(buildV2Event({ method: 'GET', rawPath: '/test/tenant', headers: { authorization: 'Bearer tenant-key' }, sourceIp }));
+    const res = await from('203.0.113.9');
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['retry-after']).toBe('42');
+    expect(JSON.parse(res.body!)).toMatchObject({ type: 'urn:sellpo:problem:rate-limited', retryAfterSeconds: 42 });
+    expect(read).toEqual([]);
+    expect(failures.map((f) => [f.reason, f.sourceIp])).toEqual([['throttled', '203.0.113.9']]);
+    // Another address is read as usual.
+    expect((await from('198.51.100.7')).statusCode).toBe(200);
+  });
+
+  it('answers 429 instead of 401 when the failure used up the allowance', async () => {
+    const auth = { ...memoryAuthenticator(tokens), recordFailure: async () => ({ retryAfterSeconds: 7 }) };
+    const rt = await testRuntime({ endpoints: testEndpoints, overrides: { auth } });
+    const res = await rt.call('test.tenantOnly', { headers: { authorization: 'Bearer nope' } });
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
+  });
+
   it('401 without credentials, 401 with bad ones, 403 with the wrong kind; each failure recorded', async () => {
     const failures: AuthFailure[] = [];
     const auth = { ...memoryAuthenticator(tokens), recordFailure: async (f: AuthFailure) => void failures.push(f) };

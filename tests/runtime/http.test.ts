@@ -37,6 +37,21 @@ describe('HTTP driver', () => {
     expect(await res.json()).toEqual({ itemId: 'cup-1', limit: 3, tag: ['a', 'b'], name: '캠핑의자', price: 39000 });
   });
 
+  it('takes the client address from X-Forwarded-For only because the peer (loopback) is a trusted proxy', async () => {
+    await fetch(`${server.url}/nowhere`, { headers: { 'x-forwarded-for': '6.6.6.6, 198.51.100.7', 'x-request-id': 'xff-1' } });
+    expect(rt.captured.access.find((l) => l.clientRequestId === 'xff-1')).toMatchObject({ sourceIp: '198.51.100.7' });
+    const strict = await startHttpServer({
+      dispatch: rt.dispatcher.dispatch, logger: rt.logger, accessLog: rt.options.accessLog, host: '127.0.0.1', port: 0,
+      keepAliveTimeoutMs: 65_000, shutdownTimeoutMs: 2_000, trustedProxies: ['none'],
+    });
+    try {
+      await fetch(`${strict.url}/nowhere`, { headers: { 'x-forwarded-for': '198.51.100.7', 'x-request-id': 'xff-2' } });
+      expect(rt.captured.access.find((l) => l.clientRequestId === 'xff-2')).toMatchObject({ sourceIp: '127.0.0.1' });
+    } finally {
+      await strict.shutdown();
+    }
+  });
+
   it('answers 404 and 405 (with Allow) as problems', async () => {
     const missing = await problemOf(await fetch(`${server.url}/nowhere`));
     expect(missing).toMatchObject({ status: 404, type: 'application/problem+json', body: { type: 'urn:sellpo:problem:route-not-found' } });
