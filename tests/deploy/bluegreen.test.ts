@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import autocannon from 'autocannon';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { assembleApp, freePort, pidAlive, removeTempDirs, root, runNode, startNginx, tempDir, type Nginx } from './harness.ts';
 
@@ -171,6 +172,27 @@ describe('blue/green deploy behind nginx (process runner)', { timeout: 90_000 },
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toBe('application/problem+json');
     expect(await big.json()).toMatchObject({ type: 'urn:sellpo:problem:payload-too-large', status: 413 });
+  });
+
+  it('nginx limits requests per client address (loopback exempt) with a 429 problem and Retry-After', async () => {
+    // From 127.0.0.2, which is not exempt: 40 anonymous requests at once pass the burst of 20.
+    const from = (localAddress: string) =>
+      new Promise<{ status: number; type: string | undefined; retryAfter: string | undefined; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: nginx.port, path: '/health', localAddress, agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], retryAfter: res.headers['retry-after'] as string | undefined, body }));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    const limited = await Promise.all(Array.from({ length: 40 }, () => from('127.0.0.2')));
+    const refused = limited.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]).toMatchObject({ type: 'application/problem+json', retryAfter: '1' });
+    expect(JSON.parse(refused[0]!.body)).toMatchObject({ type: 'urn:sellpo:problem:rate-limited', status: 429 });
+    const exempt = await Promise.all(Array.from({ length: 40 }, () => from('127.0.0.1')));
+    expect(exempt.every((r) => r.status === 200)).toBe(true);
   });
 
   it('flips blue -> green under load with zero failed requests, then stops blue with SIGTERM', async () => {
