@@ -62,6 +62,9 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output', components: Map<str
 
 const PROBLEM = 'application/problem+json';
 const problemContent = { [PROBLEM]: { schema: { $ref: '#/components/schemas/Problem' } } };
+const wwwAuthenticate = {
+  'WWW-Authenticate': { description: 'Bearer realm="sellpo", with error="invalid_token" when a credential was sent and refused (RFC 6750).', schema: { type: 'string' } },
+};
 const retryAfter = {
   'Retry-After': { description: 'Seconds after which a retry may succeed.', schema: { type: 'integer', minimum: 0 } },
 };
@@ -89,7 +92,12 @@ const toolkitStatuses = (def: AnyEndpoint): [status: string, description: string
     out.push(['413', 'Body larger than 1 MiB.']);
     out.push(['415', 'Body is not JSON.']);
   }
-  if (isMetered(def)) out.push(['429', 'The plan\'s daily API calls are spent; retry after `Retry-After` seconds.']);
+  // Failed authentication is throttled per source and key prefix on every credentialed operation.
+  if (def.access === 'tenant' || def.access === 'admin') {
+    out.push(['429', isMetered(def)
+      ? 'Too many failed authentications from this address or with this key prefix, or the plan\'s daily API calls are spent; retry after `Retry-After` seconds.'
+      : 'Too many failed authentications from this address or with this key prefix; retry after `Retry-After` seconds.']);
+  }
   out.push(['500', 'Unexpected error; quote the request id.']);
   out.push(['503', 'A dependency is unavailable; retry after `Retry-After` seconds.']);
   return out;
@@ -182,6 +190,7 @@ export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
         if (declared) declared.content[PROBLEM] ??= problemContent[PROBLEM];
         else responses[status] = { description, content: { ...problemContent } };
         if (status === '429' || status === '503') (responses[status] as Json).headers ??= retryAfter;
+        if (status === '401') (responses[status] as Json).headers ??= wwwAuthenticate;
       }
 
       const op: OperationObject = {
