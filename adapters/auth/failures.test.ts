@@ -4,7 +4,7 @@ import { generateKey } from '../../core/platform/api-keys.ts';
 import type { AuthFailure } from '../../core/platform/principal.ts';
 import { windowBounds, type RateCounter } from '../../core/platform/rate-counter.ts';
 import { accessAuthenticator } from './authenticator.ts';
-import { failureGuard } from './failures.ts';
+import { failureGuard, type FailureLimits } from './failures.ts';
 
 // One counter shared by every guard made here, as the database's is by every process.
 const sharedCounter = (now: () => number): RateCounter & { consumed: number } => {
@@ -26,7 +26,7 @@ const sharedCounter = (now: () => number): RateCounter & { consumed: number } =>
 };
 
 const T0 = Date.UTC(2026, 2, 1, 0, 0, 0);
-const setup = (limits = { perSource: 3, perPrefix: 2, windowMs: 60_000, maxSources: 1_000 }) => {
+const setup = (limits: Partial<FailureLimits> = { perSource: 3, perPrefix: 2, windowMs: 60_000, maxSources: 1_000 }) => {
   let nowMs = T0 + 10_000;
   const clock = { now: () => new Date(nowMs) };
   const store = memoryAccessStore();
@@ -46,7 +46,7 @@ describe('failed authentication', () => {
     for (let i = 0; i < 3; i++) expect(await g.record(failure('203.0.113.1'))).toBeNull();
     // The 4th failure finds the counter full: 429 for the 50 s left of the minute window (00:00:10 -> 00:01:00).
     expect(await g.record(failure('203.0.113.1'))).toEqual({ retryAfterSeconds: 50 });
-    expect(g.throttled('203.0.113.1')).toEqual({ retryAfterSeconds: 50 });
+    expect(g.throttled('203.0.113.1')).toMatchObject({ retryAfterSeconds: 50 });
     expect(g.throttled('198.51.100.7')).toBeNull();
     expect(await g.record(failure('198.51.100.7'))).toBeNull();
   });
@@ -111,6 +111,24 @@ describe('failed authentication', () => {
     expect(first).toMatchObject({ actor: 'anonymous', outcome: 'denied', target: 'platform.listApiKeys', requestId: 'r-29' });
     expect(first.details).toMatchObject({ windowStart: '2026-03-01T00:00:00.000Z', windowEnd: '2026-03-01T00:01:00.000Z', routes: 'platform.listApiKeys' });
     expect(String(first.details.keyPrefixes).split(',')).toHaveLength(5);
+  });
+
+  it('holds a blocked source\'s refusals, at most maxHeld at once, releasing on abort', async () => {
+    const { guard } = setup({ perSource: 1, perPrefix: 100, windowMs: 60_000, maxSources: 10, holdMs: 1_000, maxHeld: 2 });
+    const g = guard();
+    await g.record(failure('203.0.113.1'));
+    await g.record(failure('203.0.113.1'));
+    const callers = [new AbortController(), new AbortController()];
+    const first = g.throttled('203.0.113.1')!;
+    const second = g.throttled('203.0.113.1')!;
+    const held = [first.wait!(callers[0]!.signal), second.wait!(callers[1]!.signal)];
+    // Two held: the third refusal is sent at once.
+    expect(g.throttled('203.0.113.1')).toEqual({ retryAfterSeconds: 50 });
+    callers[0]!.abort();
+    await held[0];
+    expect(g.throttled('203.0.113.1')?.wait).toBeTypeOf('function');
+    callers[1]!.abort();
+    await held[1];
   });
 
   it('lets failures through as 401 when the counter is down', async () => {

@@ -9,6 +9,11 @@
  * prefix into 429: the right key is still checked and accepted, so nobody can lock a key's holder out by
  * guessing with its public prefix.
  *
+ * A blocked source's refusals are held for up to a second before they are sent (at most 1,000 at once per
+ * process): a client that ignores Retry-After and retries at once on each connection then costs one cheap answer
+ * per connection per second instead of as many as the CPU can make, which is what let a closed-loop flood
+ * crowd out tenants. Holding costs a timer and an open socket, no database and no lock.
+ *
  * Audit. Failures are counted in memory per window, source and reason, and each closed window becomes one entry
  * in the platform chain with its count (`details.count`, the window, up to five routes and key prefixes). The
  * appends run in the background once a window has closed, never on a request, so unauthenticated traffic never
@@ -29,9 +34,13 @@ export interface FailureLimits {
   windowMs: number;
   /** Sources counted apart per window and process; the rest share one entry with source `*`. */
   maxSources: number;
+  /** A blocked source's 429 is held this long before it is sent (at most until its block ends); 0: at once. */
+  holdMs: number;
+  /** Refusals held at once per process; past this they are sent at once, so held sockets stay bounded. */
+  maxHeld: number;
 }
 
-export const defaultFailureLimits: FailureLimits = { perSource: 20, perPrefix: 10, windowMs: 60_000, maxSources: 1_000 };
+export const defaultFailureLimits: FailureLimits = { perSource: 20, perPrefix: 10, windowMs: 60_000, maxSources: 1_000, holdMs: 1_000, maxHeld: 1_000 };
 
 const SAMPLE = 5;
 const BEARER = /^Bearer +(\S+)$/i;
@@ -166,6 +175,25 @@ export const failureGuard = (deps: {
     return flushing;
   };
 
+  // Refusals being held (the tarpit): counted so that an open-ended flood cannot pile up sockets without bound.
+  let held = 0;
+  const hold = (ms: number) => (signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve) => {
+      held++;
+      let done = false;
+      const release = () => {
+        if (done) return;
+        done = true;
+        held--;
+        clearTimeout(timeout);
+        signal?.removeEventListener('abort', release);
+        resolve();
+      };
+      const timeout = setTimeout(release, ms);
+      if (signal?.aborted) release();
+      else signal?.addEventListener('abort', release, { once: true });
+    });
+
   const timer = deps.flushEveryMs === 0 ? undefined : setInterval(() => void flush(), deps.flushEveryMs ?? 5_000);
   timer?.unref();
 
@@ -173,7 +201,9 @@ export const failureGuard = (deps: {
     throttled: (sourceIp) => {
       const nowMs = deps.clock.now().getTime();
       const until = blockedUntil(blockedSources, sourceIp || 'unknown', nowMs);
-      return until === null ? null : retryAfter(until, nowMs);
+      if (until === null) return null;
+      const ms = Math.min(limits.holdMs, until - nowMs);
+      return ms > 0 && held < limits.maxHeld ? { ...retryAfter(until, nowMs), wait: hold(ms) } : retryAfter(until, nowMs);
     },
     record: async (failure) => {
       const nowMs = deps.clock.now().getTime();

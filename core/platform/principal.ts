@@ -45,6 +45,11 @@ export interface AuthFailure {
 /** Failed authentication from this source or with this key prefix is being refused: try again after this. */
 export interface Throttle {
   retryAfterSeconds: number;
+  /**
+   * When set, the refusal is held this long before it is sent (a tarpit): a client that ignores Retry-After and
+   * sends again at once is slowed to one request per hold per connection. Resolves early when `signal` aborts.
+   */
+  wait?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface Authenticator {

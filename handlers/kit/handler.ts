@@ -356,6 +356,7 @@ export const admit = async (def: AnyEndpoint, options: HandlerOptions, s: Reques
     const blocked = auth.throttled?.(s.sourceIp);
     if (blocked) {
       await record('throttled');
+      await blocked.wait?.(s.signal);
       throw tooMany(blocked);
     }
     if (!authorization) {
