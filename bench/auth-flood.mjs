@@ -123,6 +123,9 @@ process.stdout.write(
 server.child.removeAllListeners('exit');
 server.child.kill('SIGTERM');
 await new Promise((r) => server.child.once('exit', r));
+// At shutdown the server writes the failure windows still open: the flood's whole audit footprint.
+const failureRows = await db.query("SELECT count(*)::int AS n, COALESCE(sum((details->>'count')::int), 0)::int AS failures FROM audit_log WHERE action LIKE 'auth.%'");
+process.stdout.write(`  audit rows for failed authentication after shutdown: ${failureRows.rows[0].n} (counting ${failureRows.rows[0].failures} failures)\n`);
 await db.close();
 await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
 await admin.end();

@@ -80,6 +80,18 @@ describe('configuration', () => {
     expect(message).not.toContain('Hunter2');
   });
 
+  it('reads TRUSTED_PROXIES as loopback by default, and names a bad entry', () => {
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual(['loopback']);
+    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 173.245.48.0/20,2400:cb00::/32' }).TRUSTED_PROXIES).toEqual(['loopback', '173.245.48.0/20', '2400:cb00::/32']);
+    let error: unknown;
+    try {
+      loadConfig({ TRUSTED_PROXIES: 'cloudflare' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.join('\n')).toMatch(/^TRUSTED_PROXIES: expected loopback, none, or addresses and CIDR ranges: "cloudflare" is not an address/m);
+  });
+
   it('stops the built server at start with exit code 78 and the message', () => {
     const run = spawnSync(process.execPath, [`${root}dist/server.mjs`], { env: { ...process.env, PORT: '99999' }, encoding: 'utf8', timeout: 10_000 });
     expect(run.status).toBe(78);
