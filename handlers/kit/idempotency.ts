@@ -16,6 +16,7 @@ import { DomainError } from '../../core/shared/errors.ts';
 import type { IdempotencyKey, StoredResponse } from '../../core/platform/idempotency.ts';
 import type { Principal } from '../../core/platform/principal.ts';
 import { actorOf } from '../../core/platform/tenants.ts';
+import { credentialOf } from '../../core/platform/audit.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint } from './endpoint.ts';
 import type { V2Event, V2Result } from './events.ts';
@@ -79,6 +80,7 @@ export const storableResponse = (def: Pick<AnyEndpoint, 'secrets'>, result: V2Re
 interface RequestView {
   principal: Principal;
   requestId: string;
+  clientRequestId?: string | undefined;
   sourceIp: string;
   readonly log: Logger;
 }
@@ -170,9 +172,11 @@ const auditReplay = async (def: AnyEndpoint, ports: Ports, s: RequestView, respo
       tenantId: s.principal.kind === 'tenant' ? s.principal.tenantId : null,
       at: ports.clock.now(),
       actor: actorOf(s.principal),
+      credential: credentialOf(s.principal),
       action: def.audit.action,
       target,
       requestId: s.requestId,
+      clientRequestId: s.clientRequestId ?? null,
       sourceIp: s.sourceIp || null,
       outcome: response.status < 400 ? 'success' : 'failure',
       details: { replay: true, status: response.status },

@@ -99,6 +99,8 @@ for (const engine of await databaseEngines()) {
         { requestId: first.headers['x-request-id'], replay: false, outcome: 'success' },
       ]);
       expect(entries[0]!.actor).toBe(`member:${t.owner.id}`);
+      // The replay names the credential that asked for it, as every entry does.
+      expect(entries[0]!.credential).toEqual({ via: 'api_key', keyId: t.apiKey.id, keyPrefix: t.apiKey.prefix, role: 'owner' });
     });
 
     it('the stored answer of POST /v1/api-keys holds no key; a replay gives the metadata and a note', async () => {

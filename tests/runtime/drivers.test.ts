@@ -23,7 +23,10 @@ interface Answer {
 }
 
 // Fields that legitimately differ from call to call.
-const stable = (body: unknown): unknown => JSON.parse(JSON.stringify(body), (k, v) => (k === 'checkedAt' || k === 'durationMs' ? '<varies>' : v));
+// A problem's instance is the server's own request id, made afresh by each driver's process.
+const stable = (body: unknown): unknown =>
+  JSON.parse(JSON.stringify(body), (k, v) =>
+    k === 'checkedAt' || k === 'durationMs' ? '<varies>' : k === 'instance' && /^[0-9a-f-]{36}$/.test(v) ? '<server request id>' : v);
 
 let direct: TestRuntime;
 let server: ChildProcess;
