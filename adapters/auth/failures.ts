@@ -200,7 +200,8 @@ export const failureGuard = (deps: {
   return {
     throttled: (sourceIp) => {
       const nowMs = deps.clock.now().getTime();
-      const until = blockedUntil(blockedSources, sourceIp || 'unknown', nowMs);
+      if (!sourceIp) return null;
+      const until = blockedUntil(blockedSources, sourceIp, nowMs);
       if (until === null) return null;
       const ms = Math.min(limits.holdMs, until - nowMs);
       return ms > 0 && held < limits.maxHeld ? { ...retryAfter(until, nowMs), wait: hold(ms) } : retryAfter(until, nowMs);
@@ -212,12 +213,14 @@ export const failureGuard = (deps: {
       count(failure, prefix, nowMs);
       // A closed window is written on the next failure too, for a process whose timer does not run (Lambda).
       void flush();
-      if (failure.reason === 'forbidden' || failure.reason === 'throttled') return null;
-      const source = failure.sourceIp || 'unknown';
+      // Only a presented credential that failed is spent: a request without one costs no lookup and guesses nothing.
+      if (failure.reason !== 'invalid_credentials') return null;
+      const source = failure.sourceIp;
       let throttle: Throttle | null = null;
-      const sourceUntil = blockedUntil(blockedSources, source, nowMs);
+      // No network source (the CLI, a direct invocation): nothing to throttle by address.
+      const sourceUntil = source ? blockedUntil(blockedSources, source, nowMs) : null;
       if (sourceUntil !== null) throttle = retryAfter(sourceUntil, nowMs);
-      else {
+      else if (source) {
         const r = await spend(`auth-failures:source:${source}`, limits.perSource);
         if (!r.allowed) {
           block(blockedSources, source, r.resetAt, nowMs);

@@ -61,7 +61,7 @@ describe('tenants and API keys', () => {
     const memberKey = created.body.key as string;
     expect((await rt.call('platform.createApiKey', { headers: bearer(memberKey), body: { name: 'escalate', role: 'owner' } })).status).toBe(403);
     const items = (await audit(t.secret)).body.items as Array<Record<string, any>>;
-    const denied = items.find((e) => e.action === 'api_key.create' && e.outcome === 'denied')!;
+    const denied = items.find((e) => e.action === 'auth.forbidden' && e.target === 'platform.createApiKey')!;
     // Same member (the owner) as actor, but the credential shows the member-role key that was used.
     expect(denied.actor).toBe(`member:${t.owner.id}`);
     expect(denied.credential).toEqual({ via: 'api_key', keyId: created.body.apiKey.id, keyPrefix: created.body.apiKey.prefix, role: 'member' });
