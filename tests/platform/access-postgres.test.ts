@@ -48,7 +48,7 @@ describe.skipIf((await postgresUnavailable()) !== null)(`access flows on Postgre
     expect((await rt.call('platform.listMembers', { headers: bearer(memberKey) })).status).toBe(401);
     const log = await rt.call('platform.readAudit', { headers: bearer(t.secret), query: { limit: '100' } });
     const actions = log.body.items.map((e: { action: string; outcome: string }) => `${e.action}:${e.outcome}`);
-    expect(actions).toEqual(expect.arrayContaining(['api_key.create:success', 'api_key.create:denied', 'api_key.revoke:success']));
+    expect(actions).toEqual(expect.arrayContaining(['api_key.create:success', 'auth.forbidden:denied', 'api_key.revoke:success']));
     expect(await verifyChain(rt.ports.access.audit, chainOf(t.tenant.id))).toMatchObject({ break: null });
   });
 
