@@ -32,6 +32,8 @@ const deployArgs = (command: string, ...extra: string[]) => [
   '--env', 'SHUTDOWN_TIMEOUT_MS=5000',
   '--drain', '1',
   '--stop-timeout', '10',
+  // A start can take a minute on a machine loaded far beyond its cores: a failure bound, not a wait.
+  '--health-timeout', '150',
   ...extra,
 ];
 const deploy = (...extra: string[]) => runNode(deployArgs('deploy', ...extra));
@@ -60,6 +62,8 @@ interface Load {
   lastAt: Record<string, number>;
   /** Wall-clock time (epoch ms) of each colour's first answer, to compare with the deploy's log. */
   firstEpoch: Record<string, number>;
+  /** Called on every answer (so a test can wait until the load flows instead of sleeping). */
+  onAnswer?: (answers: number) => void;
 }
 
 /** One autocannon run of 10 connections on GET /v1/meta through nginx, counting answers per colour. */
@@ -83,6 +87,7 @@ const round = (seconds: number, started: number, load: Load): Promise<void> =>
               load.firstAt[colour] ??= at;
               load.firstEpoch[colour] ??= Date.now();
               load.lastAt[colour] = at;
+              load.onAnswer?.(Object.values(load.byColour).reduce((a, b) => a + b, 0));
             },
           },
         ],
@@ -105,7 +110,7 @@ const round = (seconds: number, started: number, load: Load): Promise<void> =>
 
 /**
  * Keeps the load running, in back-to-back 2 s autocannon rounds (each ends by itself, so no request is cut
- * short by stopping the generator), from 1 s before `during` starts until 1 s after it settles.
+ * short by stopping the generator), from its first 50 answers before `during` starts until 1 s after it settles.
  */
 const loadDuring = async <T>(during: () => Promise<T>): Promise<Load & { value: T; seconds: number }> => {
   const started = performance.now();
@@ -115,7 +120,16 @@ const loadDuring = async <T>(during: () => Promise<T>): Promise<Load & { value: 
     // Bounded: at most 30 rounds (60 s) whatever happens to `during`.
     for (let i = 0; i < 30 && (settledAt === undefined || performance.now() - settledAt < 1_000); i++) await round(2, started, load);
   })();
-  await new Promise((r) => setTimeout(r, 1_000));
+  // The load flows (every connection has had answers) before `during` starts; 30 s bounds a load that never does.
+  await new Promise<void>((resolve, reject) => {
+    const bound = setTimeout(() => reject(new Error(`the load got no answers within 30 s: ${JSON.stringify(load.byColour)}`)), 30_000);
+    load.onAnswer = (answers) => {
+      if (answers < 50) return;
+      clearTimeout(bound);
+      delete load.onAnswer;
+      resolve();
+    };
+  });
   const value = await during().finally(() => (settledAt = performance.now()));
   await rounds;
   return { ...load, value, seconds: Math.round((performance.now() - started) / 100) / 10 };
@@ -145,7 +159,7 @@ afterAll(async () => {
 });
 
 // Each step starts a server (embedded database and migrations included): allow for a busy machine.
-describe('blue/green deploy behind nginx (process runner)', { timeout: 90_000 }, () => {
+describe('blue/green deploy behind nginx (process runner)', { timeout: 240_000 }, () => {
   it('first deploy: starts blue, smoke-tests it, writes the upstreams and makes it live', async () => {
     const before = await fetch(`${nginx.url}/health`);
     // No live colour yet: nginx answers 503 in the API's problem format.

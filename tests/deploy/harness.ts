@@ -184,3 +184,41 @@ export const pidAlive = (pid: number): boolean => {
     return false;
   }
 };
+
+/**
+ * What a child writes on stdout and stderr, with `waitFor(pattern)`: resolves with the first match as soon as
+ * the output contains it (checked on every chunk, never by sleeping); rejects when the child exits without it
+ * or after `timeoutMs`, a failure bound only.
+ */
+export const watchOutput = (child: ChildProcess) => {
+  let text = '';
+  const watchers = new Set<() => void>();
+  const onChunk = (chunk: Buffer) => {
+    text += chunk;
+    for (const check of [...watchers]) check();
+  };
+  child.stdout?.on('data', onChunk);
+  child.stderr?.on('data', onChunk);
+  child.once('close', () => {
+    for (const check of [...watchers]) check();
+  });
+  return {
+    text: () => text,
+    waitFor: (pattern: RegExp | string, timeoutMs = 45_000): Promise<RegExpExecArray> =>
+      new Promise((resolve, reject) => {
+        const find = () => (typeof pattern === 'string' ? (text.includes(pattern) ? Object.assign([pattern], { index: text.indexOf(pattern), input: text }) as RegExpExecArray : null) : pattern.exec(text));
+        const done = () => {
+          watchers.delete(check);
+          clearTimeout(bound);
+        };
+        const check = () => {
+          const match = find();
+          if (match) return done(), resolve(match);
+          if (child.exitCode !== null || child.signalCode !== null) done(), reject(new Error(`the process ended (${child.exitCode ?? child.signalCode}) without writing ${pattern}:\n${text}`));
+        };
+        const bound = setTimeout(() => (done(), reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`))), timeoutMs);
+        watchers.add(check);
+        check();
+      }),
+  };
+};

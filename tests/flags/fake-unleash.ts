@@ -50,10 +50,11 @@ export const startFakeUnleash = async (token = 'default:development.secret'): Pr
           features: [...flags].map(([name, enabled]) => ({ name, enabled, strategies: [{ name: 'default' }] })),
         });
       }
+      // Resolved as the answer goes out. The client polls one fetch at a time, applying each answer before it
+      // schedules the next, so the fetch after this one shows this answer applied (what `refreshed` waits for).
       const pending = waiters;
       waiters = [];
-      // After the response is written, so the client has had the chance to apply it.
-      setTimeout(() => pending.forEach((resolve) => resolve()), 20);
+      pending.forEach((resolve) => resolve());
       return;
     }
     if (req.method === 'POST' && path === '/api/client/register') {

@@ -1,7 +1,8 @@
 /**
  * Databases for tests: a fresh in-memory PGlite, and the machine's PostgreSQL (127.0.0.1:5432, database `test`)
  * in a throwaway schema per call, both migrated. Contract suites run over `databaseEngines()`; the PostgreSQL
- * variant is skipped with its reason when the server is not reachable.
+ * variant is skipped with its reason when the server is not reachable, unless PostgreSQL is required
+ * (`CI=true` or `REQUIRE_POSTGRES=1`): then an unreachable server fails the test file, saying how to start one.
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -27,29 +28,55 @@ export const withPglite = async (options: { migrated?: boolean } = {}): Promise<
   return Object.assign(db, { schema: 'public' });
 };
 
+/** PostgreSQL suites may not be skipped: in CI (`CI=true`) or when asked (`REQUIRE_POSTGRES=1`). */
+export const postgresRequired = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  env.CI === 'true' || env.REQUIRE_POSTGRES === '1';
+
+export const HOW_TO_START_POSTGRES = [
+  'Start one on 127.0.0.1:5432 (trust auth, database `test`):',
+  '  installed but stopped: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+  '  with Docker: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test postgres:16',
+  'or point TEST_DATABASE_URL at a server you have.',
+].join('\n');
+
+/** null when PostgreSQL at `url` answers, else why it cannot be used. */
+export const probePostgres = async (url: string): Promise<string | null> => {
+  const target = new URL(url);
+  const open = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: target.hostname, port: Number(target.port || 5432) });
+    socket.setTimeout(1_000, () => { socket.destroy(); resolve(false); });
+    socket.on('connect', () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+  if (!open) return `PostgreSQL is not reachable at ${target.host}`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return `PostgreSQL at ${target.host} refused the test connection: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+};
+
+/** `probePostgres`, except that a required PostgreSQL (see `postgresRequired`) that does not answer throws. */
+export const checkPostgres = async (url: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> => {
+  const reason = await probePostgres(url);
+  if (reason && postgresRequired(env)) {
+    const why = env.REQUIRE_POSTGRES === '1' ? 'REQUIRE_POSTGRES=1' : 'CI=true';
+    throw new Error(`PostgreSQL is required (${why}) but ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.\n${HOW_TO_START_POSTGRES}`);
+  }
+  return reason;
+};
+
 let reachable: Promise<string | null> | undefined;
-/** null when PostgreSQL answers, else why it cannot be used. Probed once per test file. */
-export const postgresUnavailable = (): Promise<string | null> =>
-  (reachable ??= (async () => {
-    const url = new URL(TEST_POSTGRES_URL);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: url.hostname, port: Number(url.port || 5432) });
-      socket.setTimeout(1_000, () => { socket.destroy(); resolve(false); });
-      socket.on('connect', () => { socket.destroy(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    });
-    if (!open) return `PostgreSQL is not reachable at ${url.host}`;
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 2_000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return null;
-    } catch (error) {
-      return `PostgreSQL at ${url.host} refused the test connection: ${(error as Error).message}`;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })());
+/**
+ * null when PostgreSQL answers, else why it cannot be used (probed once per test file). Throws instead when
+ * PostgreSQL is required (`CI=true` or `REQUIRE_POSTGRES=1`), so a suite guarded by it fails rather than skips.
+ */
+export const postgresUnavailable = (): Promise<string | null> => (reachable ??= checkPostgres(TEST_POSTGRES_URL));
 
 /**
  * The machine's PostgreSQL in a schema of its own (dropped by `close()`), so parallel test files and other
@@ -97,7 +124,7 @@ export interface Engine {
 /** The relational engines a contract suite runs on; use with `describe.each` / `describe.skipIf`. */
 export const databaseEngines = async (): Promise<Engine[]> => {
   const reason = await postgresUnavailable();
-  if (reason) console.warn(`[tests] PostgreSQL variant skipped: ${reason}`);
+  if (reason) console.warn(`[tests] PostgreSQL variant skipped: ${reason} (REQUIRE_POSTGRES=1 makes this a failure)`);
   return [
     { name: 'pglite', skip: null, open: () => withPglite() },
     { name: 'postgres', skip: reason, open: () => withPostgres() },

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineEndpoint } from '../../handlers/kit/endpoint.ts';
 import { DomainError } from '../../core/shared/errors.ts';
+import { gate } from './barrier.ts';
 
 /** Endpoints that exist only in tests, to exercise the toolkit's behaviour on every kind of input. */
 export const echo = defineEndpoint({
@@ -63,6 +64,25 @@ export const slowLog = defineEndpoint({
   },
 });
 
+/**
+ * Holds each request at the named barrier (`tests/helpers/barrier.ts`) until the test releases it: the test knows
+ * when requests are in flight (it awaits their arrival) instead of sleeping and assuming.
+ */
+export const held = defineEndpoint({
+  id: 'test.held',
+  method: 'GET',
+  path: '/test/held',
+  summary: 'Arrive at a barrier, wait for its release',
+  tags: ['test'],
+  access: 'public',
+  query: z.object({ gate: z.string().min(1) }),
+  responses: { 200: z.object({ requestId: z.string() }) },
+  run: async ({ query }, ctx) => {
+    await gate(query.gate).pass();
+    return { status: 200, body: { requestId: ctx.requestId } };
+  },
+});
+
 export const tenantOnly = defineEndpoint({
   id: 'test.tenantOnly',
   method: 'GET',
@@ -97,4 +117,4 @@ export const flagged = defineEndpoint({
   run: async () => ({ status: 200, body: { ok: true as const } }),
 });
 
-export const testEndpoints = [echo, fail, slowLog, tenantOnly, adminOnly, flagged];
+export const testEndpoints = [echo, fail, slowLog, held, tenantOnly, adminOnly, flagged];

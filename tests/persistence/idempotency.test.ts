@@ -12,20 +12,22 @@ import { dynamoIdempotencyStore } from '../../adapters/dynamodb/key-value.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { postgresUnavailable, withPglite, withPostgres, type TestDatabase } from '../helpers/database.ts';
 import { startDynalite, type TestDynamo } from '../helpers/dynamodb.ts';
+import { dropGate, gate } from '../helpers/barrier.ts';
 
 let runs = 0;
 const order = defineEndpoint({
   id: 'test.createOrder',
   method: 'POST',
   path: '/v1/test/orders',
-  summary: 'test-only: creates an order, slowly',
+  summary: 'test-only: creates an order, held at a barrier when asked',
   tags: ['test'],
   access: 'tenant',
-  body: z.object({ sku: z.string(), quantity: z.number().int(), fail: z.enum(['500', '409']).optional() }),
+  body: z.object({ sku: z.string(), quantity: z.number().int(), fail: z.enum(['500', '409']).optional(), gate: z.string().optional() }),
   responses: { 201: z.object({ id: z.string(), run: z.number() }) },
   run: async ({ body }, ctx) => {
     const run = ++runs;
-    await new Promise((r) => setTimeout(r, 50));
+    // In flight until the test releases it (tests/helpers/barrier.ts).
+    if (body.gate) await gate(body.gate).pass();
     if (body.fail === '500') throw new Error('database went away');
     if (body.fail === '409') throw new DomainError('conflict', 'that SKU is already on order');
     return { status: 201, body: { id: `order-${run}`, run }, headers: { location: `/v1/test/orders/order-${run}`, 'x-tenant': ctx.principal.kind === 'tenant' ? ctx.principal.tenantId : '' } };
@@ -52,17 +54,36 @@ const post = (rt: TestRuntime, key: string | undefined, body: unknown, token = '
 const runtimeOn = (store: IdempotencyStore) =>
   testRuntime({ endpoints: [order, quote], overrides: { auth, idempotency: { store, ttlSeconds: 86_400, lockSeconds: 120 } } });
 
-/** 50 identical POSTs at once with one key: the use case runs once, everyone else waits (409) or gets the replay. */
+/**
+ * 50 identical POSTs at once with one key: the use case runs once, held at a barrier until the 49 others have
+ * answered: each of them 409 (in flight) with Retry-After; then the first answers 201 and later ones replay it.
+ */
 const fiftyAtOnce = async (rt: TestRuntime) => {
   const before = runs;
   const key = `burst-${Date.now()}-${Math.random()}`;
-  const answers = await Promise.all(Array.from({ length: 50 }, () => post(rt, key, { sku: 'CHAIR-1', quantity: 2 })));
+  const held = gate(key);
+  let answered = 0;
+  let othersAnswered!: () => void;
+  const others = new Promise<void>((resolve) => (othersAnswered = resolve));
+  const calls = Array.from({ length: 50 }, () =>
+    post(rt, key, { sku: 'CHAIR-1', quantity: 2, gate: key }).then((a) => {
+      if (++answered === 49) othersAnswered();
+      return a;
+    }),
+  );
+  await held.arrived(1);
+  await others;
+  expect(held.count).toBe(1);
+  held.release();
+  const answers = await Promise.all(calls);
+  dropGate(key);
   expect(runs - before).toBe(1);
   const created = answers.filter((a) => a.status === 201);
-  expect(created.length).toBeGreaterThanOrEqual(1);
-  expect(new Set(created.map((a) => a.body.id)).size).toBe(1);
-  expect(answers.every((a) => a.status === 201 || a.status === 409)).toBe(true);
-  const after = await post(rt, key, { sku: 'CHAIR-1', quantity: 2 });
+  expect(created).toHaveLength(1);
+  const waiting = answers.filter((a) => a.status === 409);
+  expect(waiting).toHaveLength(49);
+  expect(waiting.every((a) => a.headers['retry-after'] === '1')).toBe(true);
+  const after = await post(rt, key, { sku: 'CHAIR-1', quantity: 2, gate: key });
   expect(after.status).toBe(201);
   expect(after.body).toEqual(created[0]!.body);
   expect(runs - before).toBe(1);
@@ -94,7 +115,13 @@ describe('Idempotency-Key on PGlite', () => {
     const other = await post(rt, 'k-mismatch', { sku: 'A', quantity: 2 });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ type: 'urn:sellpo:problem:unprocessable', idempotencyKey: 'k-mismatch' });
-    const [a, b] = await Promise.all([post(rt, 'k-running', { sku: 'B', quantity: 1 }), new Promise((r) => setTimeout(r, 10)).then(() => post(rt, 'k-running', { sku: 'B', quantity: 1 }))]);
+    const held = gate('k-running');
+    const first = post(rt, 'k-running', { sku: 'B', quantity: 1, gate: 'k-running' });
+    await held.arrived(1);
+    const b = await post(rt, 'k-running', { sku: 'B', quantity: 1, gate: 'k-running' });
+    held.release();
+    const a = await first;
+    dropGate('k-running');
     expect(a.status).toBe(201);
     expect(b.status).toBe(409);
     expect(b.headers['retry-after']).toBe('1');

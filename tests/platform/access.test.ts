@@ -1,10 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryAccessStore } from '../../adapters/memory/access.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { bearer, seedAdmin, seedTenant } from './fixtures.ts';
 
 let rt: TestRuntime;
+/** The last-use writes the authenticator started (it does not await them): tests await these instead of sleeping. */
+const touches: Promise<void>[] = [];
 beforeAll(async () => {
-  rt = await testRuntime();
+  const access = memoryAccessStore();
+  const touchKey = access.touchKey;
+  access.touchKey = (...args) => {
+    const write = touchKey(...args);
+    touches.push(write);
+    return write;
+  };
+  rt = await testRuntime({ overrides: { access } });
 });
 afterAll(async () => rt.close());
 
@@ -110,12 +120,15 @@ describe('tenants and API keys', () => {
 
   it('records last use at most once per interval', async () => {
     const t = await seedTenant(rt.ports);
+    const before = touches.length;
     await rt.call('platform.listMembers', { headers: bearer(t.secret) });
-    await new Promise((r) => setTimeout(r, 10));
+    expect(touches.length).toBe(before + 1);
+    await Promise.all(touches);
     const first = (await rt.ports.access.findKeyByPrefix(t.apiKey.prefix))!.lastUsedAt;
     expect(first).toBeInstanceOf(Date);
     await rt.call('platform.listMembers', { headers: bearer(t.secret) });
-    await new Promise((r) => setTimeout(r, 10));
+    expect(touches.length).toBe(before + 1);
+    await Promise.all(touches);
     expect((await rt.ports.access.findKeyByPrefix(t.apiKey.prefix))!.lastUsedAt).toEqual(first);
   });
 });

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { startHttpServer, type RunningServer } from '../../adapters/http/server.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { testEndpoints } from '../helpers/test-endpoints.ts';
+import { dropGate, gate } from '../helpers/barrier.ts';
 
 let rt: TestRuntime;
 let server: RunningServer;
@@ -117,9 +118,14 @@ const serve = (shutdownTimeoutMs: number) =>
 describe('graceful shutdown', () => {
   it('finishes requests in flight, refuses new connections, and reports drained', async () => {
     const local = await serve(5_000);
-    const inFlight = Array.from({ length: 5 }, () => fetch(`${local.url}/test/slow?ms=300`));
-    await new Promise((r) => setTimeout(r, 50));
-    const stopping = local.shutdown();
+    const held = gate('shutdown-drains');
+    const inFlight = Array.from({ length: 5 }, () => fetch(`${local.url}/test/held?gate=shutdown-drains`));
+    await held.arrived(5);
+    let stopped = false;
+    const stopping = local.shutdown().finally(() => (stopped = true));
+    await expect(fetch(`${local.url}/test/slow?ms=0`)).rejects.toThrow();
+    expect(stopped).toBe(false);
+    held.release();
     const results = await Promise.all(inFlight);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(results.every((r) => r.headers.get('connection') === 'close')).toBe(true);
@@ -129,9 +135,11 @@ describe('graceful shutdown', () => {
 
   it('gives up on requests that outlast the timeout', async () => {
     const local = await serve(100);
-    const slow = fetch(`${local.url}/test/slow?ms=3000`).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    const held = gate('shutdown-gives-up');
+    const slow = fetch(`${local.url}/test/held?gate=shutdown-gives-up`).catch((e: Error) => e);
+    await held.arrived(1);
     expect(await local.shutdown()).toEqual({ drained: false });
     expect(await slow).toBeInstanceOf(Error);
+    dropGate('shutdown-gives-up');
   });
 });
