@@ -55,7 +55,7 @@ describe('embedded database lock', { timeout: 180_000 }, () => {
     try {
       writeFileSync(join(dir, 'sellpo.lock'), String(holder.pid));
       await expect(openPglite({ dataDir: dir, statementTimeoutMs: 0 })).rejects.toThrow(
-        `the embedded database in ${dir} is in use by process ${holder.pid}; PGlite serves one process. Stop that process, or point both at a PostgreSQL server with DATABASE_URL.`,
+        `the embedded database in ${dir} is in use by process ${holder.pid}, which does not serve it to others`,
       );
       expect(readFileSync(join(dir, 'sellpo.lock'), 'utf8')).toBe(String(holder.pid));
     } finally {
@@ -63,7 +63,7 @@ describe('embedded database lock', { timeout: 180_000 }, () => {
     }
   });
 
-  it('refuses a second opening while the first holds the directory in another process', async () => {
+  it('a second opening while another process holds the directory uses that process\'s engine, never the files', async () => {
     const dir = dataDir();
     // A real second process holding the lock through openPglite itself, not a hand-written file.
     const script = `import { openPglite } from ${JSON.stringify(new URL('../../adapters/postgres/pglite.ts', import.meta.url).pathname)};
@@ -76,7 +76,14 @@ process.stdin.once('data', async () => { await db.close(); process.exit(0); });`
         holder.stdout!.on('data', (d: Buffer) => d.toString().includes('open') && resolve());
         holder.once('exit', (code) => reject(new Error(`the holder exited (${code}) before opening`)));
       });
-      await expect(openPglite({ dataDir: dir, statementTimeoutMs: 0 })).rejects.toThrow(`in use by process ${holder.pid}`);
+      // The holder publishes its engine's address; the second opening talks to it instead of opening the files.
+      const second = await openPglite({ dataDir: dir, statementTimeoutMs: 0 });
+      await second.query('CREATE TABLE shared_probe (n int)');
+      await second.query('INSERT INTO shared_probe VALUES (7)');
+      expect((await second.query<{ n: number }>('SELECT n FROM shared_probe')).rows).toEqual([{ n: 7 }]);
+      await second.close();
+      // Closing the second connection leaves the holder's lock in place.
+      expect(readFileSync(join(dir, 'sellpo.lock'), 'utf8')).toBe(String(holder.pid));
       const exited = new Promise((resolve) => holder.once('exit', resolve));
       holder.stdin!.write('close\n');
       await exited;

@@ -53,7 +53,8 @@ describe('API Gateway REST API (v1) events', () => {
     expect(res.multiValueHeaders).toEqual({});
     expect(JSON.parse(res.body)).toEqual({ itemId: 'chair-1', limit: 7, tag: ['캠핑 의자', '여름 캠핑'], name: '캠핑의자', price: 39_000 });
     // The caller's address comes from requestContext.identity.
-    expect(rt.captured.access.at(-1)).toMatchObject({ requestId: 'rest-1', sourceIp: '203.0.113.9', status: 201 });
+    // The request id is the server's own; the caller's x-request-id is kept as clientRequestId.
+    expect(rt.captured.access.at(-1)).toMatchObject({ clientRequestId: 'rest-1', sourceIp: '203.0.113.9', status: 201 });
   });
 
   it('takes single-value headers and query when the multi-value forms are absent', async () => {
@@ -80,7 +81,8 @@ describe('API Gateway REST API (v1) events', () => {
   it('answers GET without a body, unknown paths with 404 and wrong methods with 405', async () => {
     const ok = await call(restEvent({ httpMethod: 'GET', path: '/test/slow', body: null, queryStringParameters: { ms: '0' }, multiValueQueryStringParameters: { ms: ['0'] } }));
     expect(ok.statusCode).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ requestId: 'rest-1' });
+    expect(ok.headers['x-request-id']).toBe('rest-1');
+    expect(JSON.parse(ok.body).requestId).toMatch(/^[0-9a-f-]{36}$/);
     const missing = await call(restEvent({ httpMethod: 'GET', path: '/test/nowhere', body: null }));
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toBe('application/problem+json');
