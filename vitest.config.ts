@@ -12,5 +12,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: '.cache/test-results.json' }]],
     pool: 'forks',
+    // Many suites wait on processes they start (servers, the CLI, nginx): two files at a time keep both cores busy.
+    maxWorkers: 2,
   },
 });
