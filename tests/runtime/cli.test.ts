@@ -60,7 +60,8 @@ describe('sellpo CLI', () => {
 });
 
 describe('the sellpo command', () => {
-  it('runs the CLI through bin/sellpo.mjs, under the project\'s Node 24 even when started by another node', () => {
+  // Up to eight CLI processes in turn (two launchers, each re-running itself under Node 24): a generous bound.
+  it('runs the CLI through bin/sellpo.mjs, under the project\'s Node 24 even when started by another node', { timeout: 180_000 }, () => {
     const nodes = [process.execPath, '/usr/bin/node'].filter((n, i, all) => all.indexOf(n) === i && spawnSync(n, ['--version']).status === 0);
     for (const node of nodes) {
       const run = spawnSync(node, [`${root}bin/sellpo.mjs`, 'invoke', 'platform.meta'], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'ERROR' } });
