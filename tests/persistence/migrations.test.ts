@@ -1,8 +1,10 @@
 /** Migrations (checksums, missing files, atomicity, concurrent starters) and the embedded engine's data directory. */
 import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate, migrationStatus, MigrationError } from '../../adapters/postgres/migrations.ts';
 import { openPglite } from '../../adapters/postgres/pglite.ts';
@@ -103,21 +105,57 @@ const run = (args: string[], env: Record<string, string>): Promise<Exit> =>
 const urlIn = (schema: string) => `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 
 describe.skipIf((await postgresUnavailable()) !== null)('concurrent starters on one PostgreSQL', () => {
-  it('two `sellpo migrate` processes at once: both succeed, the migrations are applied exactly once', async () => {
+  it('two `sellpo migrate` processes at once: the second waits for the first, the migrations are applied exactly once', async () => {
     const db = await withPostgres({ migrated: false });
+    // The barrier: a lock this test holds, which the first migration file waits for. Two int4 keys, so it cannot be
+    // the migration lock (one bigint key), and random ones, so parallel runs do not meet.
+    const gate: [number, number] = [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)];
+    const holder = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1, $2)', gate);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await holder.query('SELECT pg_advisory_unlock($1, $2)', gate);
+    };
+    let migrators: Promise<[Exit, Exit]> | undefined;
     try {
       const dir = migrationsIn({
-        '0001_slow.sql': 'SELECT pg_sleep(0.5); CREATE TABLE slow (id int);',
-        '0002_after.sql': 'CREATE TABLE after_slow (id int);',
+        '0001_held.sql': `SELECT pg_advisory_xact_lock(${gate[0]}, ${gate[1]}); CREATE TABLE held (id int);`,
+        '0002_after.sql': 'CREATE TABLE after_held (id int);',
       });
-      const env = { DATABASE_URL: urlIn(db.schema), MIGRATIONS_DIR: dir, LOG_LEVEL: 'ERROR' };
-      const [a, b] = await Promise.all([run(['adapters/cli/main.ts', 'migrate', '--json'], env), run(['adapters/cli/main.ts', 'migrate', '--json'], env)]);
+      const app = `sellpo-migrate-${db.schema}`;
+      const url = `${urlIn(db.schema)}&application_name=${app}`;
+      // The statement bound must outlast the barrier on a loaded machine.
+      const env = { DATABASE_URL: url, MIGRATIONS_DIR: dir, LOG_LEVEL: 'ERROR', DATABASE_STATEMENT_TIMEOUT_MS: '120000' };
+      let exited = 0;
+      const start = () => run(['adapters/cli/main.ts', 'migrate', '--json'], env).finally(() => void exited++);
+      migrators = Promise.all([start(), start()]);
+
+      // Both are in: one inside the first migration, held at the barrier, and the other waiting behind it for the
+      // migration lock. What each waits for is read from the server: the lock's kind and the blocked statement.
+      const waiting = async () =>
+        (await db.query<{ wait_event: string; query: string }>(
+          `SELECT wait_event, query FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [app],
+        )).rows.map((r) =>
+          r.wait_event !== 'advisory' ? `${r.wait_event}: ${r.query}` : r.query.includes('sellpo:migrate:') ? 'migration lock' : r.query.includes('held') ? 'barrier' : r.query,
+        );
+      await expect.poll(async () => (exited > 0 ? 'a migrator exited' : (await waiting()).length), { timeout: 20_000, interval: 50 }).toBe(2);
+      expect((await waiting()).sort()).toEqual(['barrier', 'migration lock']);
+
+      await release();
+      const [a, b] = await migrators;
       expect([a.code, b.code, a.err + b.err]).toEqual([0, 0, '']);
       const applied = [JSON.parse(a.out).applied, JSON.parse(b.out).applied].sort((x, y) => y.length - x.length);
-      expect(applied).toEqual([['0001_slow.sql', '0002_after.sql'], []]);
+      expect(applied).toEqual([['0001_held.sql', '0002_after.sql'], []]);
       const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');
       expect(Number(rows[0]!.n)).toBe(2);
     } finally {
+      await release();
+      await migrators?.catch(() => {});
+      await holder.end();
       await db.close();
     }
   });
