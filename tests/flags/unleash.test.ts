@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { unleashFlags, type UnleashFlags } from '../../adapters/unleash/flags.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
@@ -8,11 +10,27 @@ import { startFakeUnleash, type FakeUnleash } from './fake-unleash.ts';
 
 const REFRESH_MS = 50;
 
+type Line = Record<string, unknown>;
 const capture = () => {
-  const lines: Record<string, unknown>[] = [];
-  const print = (line: string) => void lines.push(JSON.parse(line));
+  const lines: Line[] = [];
+  const watchers: Array<(line: Line) => void> = [];
+  const print = (text: string) => {
+    const line = JSON.parse(text) as Line;
+    lines.push(line);
+    for (const watch of [...watchers]) watch(line);
+  };
   const logger = createRootLogger('DEBUG', { printer: { info: print, warn: print, error: print, debug: print, log: print, trace: print } });
-  return { lines, logger, messages: () => lines.map((l) => `${l.level} ${l.message}`) };
+  /** Resolves with `read()` taken at the moment the first line matching `match` is written. */
+  const when = <T>(match: (line: Line) => boolean, read: () => T): Promise<T> =>
+    new Promise((resolve) => {
+      const watch = (line: Line) => {
+        if (!match(line)) return;
+        watchers.splice(watchers.indexOf(watch), 1);
+        resolve(read());
+      };
+      watchers.push(watch);
+    });
+  return { lines, logger, when, messages: () => lines.map((l) => `${l.level} ${l.message}`) };
 };
 
 const cleanup: Array<() => unknown> = [];
@@ -30,6 +48,33 @@ const client = (url: string, token: string, log = capture()): UnleashFlags => {
   const flags = unleashFlags({ url, token, appName: 'sellpo-test', refreshIntervalMs: REFRESH_MS, timeoutMs: 1_000, logger: log.logger });
   cleanup.push(() => flags.close());
   return flags;
+};
+
+/**
+ * Counts the feature fetches the client starts towards `url`, each attempt (retries included), from the events
+ * node's HTTP client publishes as a request starts; `reached(n)` resolves once n have started.
+ */
+const featureRequests = (url: string) => {
+  const { host } = new URL(url);
+  let count = 0;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const listener = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    if (request.method !== 'GET' || request.getHeader('host') !== host || !request.path.includes('/client/features')) return;
+    count++;
+    for (const w of waiters.filter((w) => count >= w.n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  subscribe('http.client.request.start', listener);
+  cleanup.push(() => unsubscribe('http.client.request.start', listener));
+  return {
+    get count() {
+      return count;
+    },
+    reached: (n: number) => (count >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+  };
 };
 
 /** Waits until the fake has answered two more fetches, so the client has seen the latest state. */
@@ -72,12 +117,19 @@ describe('Unleash flags', () => {
     const fake = await server('right-token');
     fake.set('sourcing.v2', true);
     const log = capture();
+    const requests = featureRequests(fake.url);
+    // The client's poll timer runs on a fake clock: time moves only when the test moves it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    cleanup.push(() => vi.useRealTimers());
     const flags = client(fake.url, 'wrong-token', log);
-    await fake.nextFetch();
-    await new Promise((r) => setTimeout(r, REFRESH_MS * 4));
+    // The error is logged as the 401 is handled; the client decides on its next poll right after, in the same turn.
+    await log.when((l) => l.level === 'ERROR', () => undefined);
+    // Far past the next poll even at the client's longest backoff (11 intervals): a scheduled poll would have started.
+    await vi.advanceTimersByTimeAsync(REFRESH_MS * 20);
+    expect(requests.count).toBe(1);
+    expect(fake.fetches).toBe(1);
     expect(flags.isEnabled('sourcing.v2')).toBe(false);
     expect(flags.synchronized).toBe(false);
-    expect(fake.fetches).toBe(1);
     const errors = log.lines.filter((l) => l.level === 'ERROR');
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toMatch(/rejected the API token/);
@@ -89,12 +141,15 @@ describe('Unleash flags', () => {
     const url = fake.url;
     await fake.close();
     const log = capture();
+    const requests = featureRequests(url);
+    const unreachable = () => log.lines.filter((l) => l.message === 'cannot reach Unleash');
+    const attemptsAtWarning = log.when((l) => l.message === 'cannot reach Unleash', () => requests.count);
     const flags = client(url, 'any-token', log);
     expect(flags.isEnabled('sourcing.v2')).toBe(false);
-    // The client retries a failed fetch twice, a second apart, before it reports the failure.
-    const unreachable = () => log.lines.filter((l) => l.message === 'cannot reach Unleash');
-    await expect.poll(() => unreachable().length, { timeout: 5_000, interval: 50 }).toBe(1);
-    await new Promise((r) => setTimeout(r, 2_500));
+    // A poll is three attempts (the client retries a failed fetch twice, a second apart), then the failure is reported.
+    expect(await attemptsAtWarning).toBe(3);
+    // The seventh attempt opens the third poll, which starts only after the second poll's failure was handled.
+    await requests.reached(7);
     expect(unreachable()).toHaveLength(1);
     expect(unreachable()[0]!.consequence).toBe('every flag is off until it answers');
     expect(flags.isEnabled('sourcing.v2')).toBe(false);
