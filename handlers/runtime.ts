@@ -5,7 +5,6 @@
 export {
   createHandler,
   errorResult,
-  requestIdFrom,
   unroutedAnswer,
   ProblemError,
   MAX_BODY_BYTES,

@@ -82,7 +82,7 @@ export const failureGuard = (deps: {
   const onError = deps.onError ?? (() => {});
   const blockedSources = new Map<string, number>();
   const blockedPrefixes = new Map<string, number>();
-  let buckets = new Map<string, Bucket>();
+  const buckets = new Map<string, Bucket>();
   let sourcesThisWindow = new Map<number, Set<string>>();
 
   const retryAfter = (untilMs: number, nowMs: number): Throttle => ({ retryAfterSeconds: Math.max(1, Math.ceil((untilMs - nowMs) / 1000)) });
@@ -108,6 +108,16 @@ export const failureGuard = (deps: {
       onError('could not count an authentication failure', error);
       return { allowed: true, resetAt: 0 };
     }
+  };
+
+  /** A throttle while `key` is blocked here, else spends one failure in the shared counter and blocks it when full. */
+  const limit = async (map: Map<string, number>, key: string, name: string, max: number, nowMs: number): Promise<Throttle | null> => {
+    const until = blockedUntil(map, key, nowMs);
+    if (until !== null) return retryAfter(until, nowMs);
+    const r = await spend(name, max);
+    if (r.allowed) return null;
+    block(map, key, r.resetAt, nowMs);
+    return retryAfter(r.resetAt, nowMs);
   };
 
   const count = (failure: AuthFailure, prefix: string | null, nowMs: number): void => {
@@ -139,11 +149,14 @@ export const failureGuard = (deps: {
   let flushing: Promise<void> = Promise.resolve();
   const flush = (all = false): Promise<void> => {
     const nowMs = deps.clock.now().getTime();
-    const due = [...buckets.values()].filter((b) => all || b.windowStart + limits.windowMs <= nowMs);
+    const due: Bucket[] = [];
+    for (const [k, b] of buckets) {
+      if (all || b.windowStart + limits.windowMs <= nowMs) {
+        due.push(b);
+        buckets.delete(k);
+      }
+    }
     if (due.length === 0) return flushing;
-    const keep = new Map<string, Bucket>();
-    for (const [k, b] of buckets) if (!due.includes(b)) keep.set(k, b);
-    buckets = keep;
     // One writer at a time: entries of one source stay in window order.
     flushing = flushing.then(async () => {
       for (const b of due) {
@@ -215,30 +228,10 @@ export const failureGuard = (deps: {
       void flush();
       // Only a presented credential that failed is spent: a request without one costs no lookup and guesses nothing.
       if (failure.reason !== 'invalid_credentials') return null;
-      const source = failure.sourceIp;
-      let throttle: Throttle | null = null;
       // No network source (the CLI, a direct invocation): nothing to throttle by address.
-      const sourceUntil = source ? blockedUntil(blockedSources, source, nowMs) : null;
-      if (sourceUntil !== null) throttle = retryAfter(sourceUntil, nowMs);
-      else if (source) {
-        const r = await spend(`auth-failures:source:${source}`, limits.perSource);
-        if (!r.allowed) {
-          block(blockedSources, source, r.resetAt, nowMs);
-          throttle = retryAfter(r.resetAt, nowMs);
-        }
-      }
-      if (prefix) {
-        const prefixUntil = blockedUntil(blockedPrefixes, prefix, nowMs);
-        if (prefixUntil !== null) throttle ??= retryAfter(prefixUntil, nowMs);
-        else {
-          const r = await spend(`auth-failures:prefix:${prefix}`, limits.perPrefix);
-          if (!r.allowed) {
-            block(blockedPrefixes, prefix, r.resetAt, nowMs);
-            throttle ??= retryAfter(r.resetAt, nowMs);
-          }
-        }
-      }
-      return throttle;
+      const bySource = failure.sourceIp ? await limit(blockedSources, failure.sourceIp, `auth-failures:source:${failure.sourceIp}`, limits.perSource, nowMs) : null;
+      const byPrefix = prefix ? await limit(blockedPrefixes, prefix, `auth-failures:prefix:${prefix}`, limits.perPrefix, nowMs) : null;
+      return bySource ?? byPrefix;
     },
     flush,
     close: async () => {

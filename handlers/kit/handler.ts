@@ -82,8 +82,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export const clientRequestIdFrom = (header: string | undefined): string | undefined =>
   header !== undefined && REQUEST_ID.test(header) ? header : undefined;
-/** The caller's `x-request-id` when it is a sane token, else a fresh UUID (what the `x-request-id` answer header carries). */
-export const requestIdFrom = (header: string | undefined): string => clientRequestIdFrom(header) ?? randomUUID();
 
 const SCOPE = Symbol('sellpo.scope');
 const TRACE = Symbol('sellpo.trace');
