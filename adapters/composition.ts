@@ -107,7 +107,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
       : undefined;
   // Naver clients (or the provider sandbox when no credentials are set), unless a test supplies all three ports.
   const o = runtime.overrides;
-  const naver = o?.naverShopping && o.naverKeywords && o.naverDataLab ? null : await naverFromConfig(config, { shared: () => ports, logger, eager: runtime.mode === 'server' });
+  const naver = o?.naver ? null : await naverFromConfig(config, { shared: () => ports, logger, eager: runtime.mode === 'server' });
   // Billing: Toss (or its sandbox, which posts webhooks to this server), sealed billing keys, the store in the database.
   const billing = o?.billing ? null : await billingFromConfig(config, {
     database: persistence.database,
@@ -141,7 +141,7 @@ export const buildRuntime = async (config: Config, runtime: RuntimeOptions): Pro
     ...persistence.ports,
     build,
     apiDocument: { json, yaml },
-    ...naver?.ports!,
+    naver: naver?.ports ?? o!.naver!,
     billing: billing?.ports ?? o!.billing!,
     ...runtime.overrides,
   };

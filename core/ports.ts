@@ -8,7 +8,7 @@ import type { Idempotency } from './platform/idempotency.ts';
 import type { RateCounter } from './platform/rate-counter.ts';
 import type { ResponseCache } from './platform/response-cache.ts';
 import type { NaverPorts } from './naver/ports.ts';
-import type { BillingContextPorts } from './billing/ports.ts';
+import type { BillingPorts } from './billing/ports.ts';
 
 /** Build facts the running artefact reports about itself (GET /v1/meta). */
 export interface BuildInfo {
@@ -59,4 +59,8 @@ export interface PlatformPorts {
   responseCache: ResponseCache;
 }
 
-export type Ports = PlatformPorts & NaverPorts & BillingContextPorts;
+/** Shared infrastructure flat, each bounded context's ports under its name: one line per context. */
+export type Ports = PlatformPorts & {
+  naver: NaverPorts;
+  billing: BillingPorts;
+};

@@ -16,8 +16,7 @@ export {
   type RequestTracing,
 } from './kit/handler.ts';
 export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } from './kit/batch.ts';
-export { problem, problemKinds, problemType, type Problem } from './kit/problem.ts';
-export { problemSchema } from './platform/schemas.ts';
+export { problem, problemKinds, problemSchema, problemType, type Problem } from './kit/problem.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';
 export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
 export { isMetered } from './kit/handler.ts';

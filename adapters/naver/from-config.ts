@@ -41,13 +41,13 @@ export const naverFromConfig = async (
   if (deps.eager) await build();
   return {
     ports: {
-      naverShopping: { search: async (q, o) => (await build()).ports.naverShopping.search(q, o) },
-      naverDataLab: {
-        searchTrend: async (r, o) => (await build()).ports.naverDataLab.searchTrend(r, o),
-        categoryTrend: async (r, o) => (await build()).ports.naverDataLab.categoryTrend(r, o),
-        categoryKeywordTrend: async (r, o) => (await build()).ports.naverDataLab.categoryKeywordTrend(r, o),
+      shopping: { search: async (q, o) => (await build()).ports.shopping.search(q, o) },
+      dataLab: {
+        searchTrend: async (r, o) => (await build()).ports.dataLab.searchTrend(r, o),
+        categoryTrend: async (r, o) => (await build()).ports.dataLab.categoryTrend(r, o),
+        categoryKeywordTrend: async (r, o) => (await build()).ports.dataLab.categoryKeywordTrend(r, o),
       },
-      naverKeywords: { related: async (h, o) => (await build()).ports.naverKeywords.related(h, o) },
+      keywords: { related: async (h, o) => (await build()).ports.keywords.related(h, o) },
     },
     sandbox: async () => (await build()).sandbox,
     close: async () => {
@@ -139,9 +139,9 @@ const buildNaver = async (
   const noOpenApi = () => Promise.reject(unconfigured('Naver Open API', 'NAVER_CLIENT_ID and NAVER_CLIENT_SECRET'));
   return {
     ports: {
-      naverShopping: openApiPorts ?? { search: noOpenApi },
-      naverDataLab: openApiPorts ?? { searchTrend: noOpenApi, categoryTrend: noOpenApi, categoryKeywordTrend: noOpenApi },
-      naverKeywords: keywordTool ?? {
+      shopping: openApiPorts ?? { search: noOpenApi },
+      dataLab: openApiPorts ?? { searchTrend: noOpenApi, categoryTrend: noOpenApi, categoryKeywordTrend: noOpenApi },
+      keywords: keywordTool ?? {
         related: () => Promise.reject(unconfigured('Naver Search Ad', 'NAVER_SEARCHAD_API_KEY, NAVER_SEARCHAD_SECRET and NAVER_SEARCHAD_CUSTOMER_ID')),
       },
     },

@@ -341,6 +341,4 @@ export interface BillingDeps extends BillingPorts {
 }
 
 /** The billing context's share of `Ports`. */
-export interface BillingContextPorts {
-  billing: BillingPorts;
-}
+

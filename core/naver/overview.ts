@@ -79,7 +79,7 @@ const unavailable = (error: unknown): Extract<Part<never>, { status: 'unavailabl
     : { status: 'unavailable', reason: 'the provider call failed unexpectedly', problem: 'internal' };
 
 export const keywordOverview = async (
-  ports: NaverPorts & { clock: Clock },
+  ports: { naver: NaverPorts; clock: Clock },
   rawKeyword: string,
   options: { scope: string; signal?: AbortSignal },
 ): Promise<KeywordOverview> => {
@@ -90,10 +90,10 @@ export const keywordOverview = async (
   const months = lastTwelveMonths(ports.clock.now());
 
   const [volumes, shopping, trend] = await Promise.allSettled([
-    ports.naverKeywords.related([keyword], { ...call, scope: options.scope }),
+    ports.naver.keywords.related([keyword], { ...call, scope: options.scope }),
     // The shopping query keeps the caller's spacing: it is a search, not a keyword id.
-    ports.naverShopping.search({ query: rawKeyword.trim(), sort: 'sim', page: 1, size: 1, exclude: [] }, call),
-    ports.naverDataLab.searchTrend({ ...months, timeUnit: 'month', keywordGroups: [{ groupName: keyword, keywords: [rawKeyword.trim()] }] }, call),
+    ports.naver.shopping.search({ query: rawKeyword.trim(), sort: 'sim', page: 1, size: 1, exclude: [] }, call),
+    ports.naver.dataLab.searchTrend({ ...months, timeUnit: 'month', keywordGroups: [{ groupName: keyword, keywords: [rawKeyword.trim()] }] }, call),
   ]);
   if (volumes.status === 'rejected' && shopping.status === 'rejected' && trend.status === 'rejected') throw volumes.reason;
 

@@ -36,8 +36,9 @@ export interface DataLab {
   categoryKeywordTrend(request: CategoryKeywordTrendRequest, options?: CallOptions): Promise<Sourced<TrendResult>>;
 }
 
+/** The Naver context's ports, reached as `ports.naver`. */
 export interface NaverPorts {
-  naverShopping: ShoppingSearch;
-  naverKeywords: KeywordTool;
-  naverDataLab: DataLab;
+  shopping: ShoppingSearch;
+  keywords: KeywordTool;
+  dataLab: DataLab;
 }

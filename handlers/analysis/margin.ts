@@ -5,7 +5,7 @@ import { tablesInForce } from '../../core/analysis/fee-tables.ts';
 import { computeMargin, computeMarginSummary, kstDate, ROUNDING_RULE } from '../../core/analysis/margin.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
-import { problemSchema } from '../platform/schemas.ts';
+import { problemSchema } from '../kit/problem.ts';
 import { compareRequest, compareResult, feeTablesResult, marginRequest, marginResult, marginSummary } from './schemas.ts';
 
 const example: z.input<typeof marginRequest> = {

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { renewDue } from '../../core/billing/renewal.ts';
 import { receiveWebhook } from '../../core/billing/webhooks.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
-import { problemSchema } from '../platform/schemas.ts';
+import { problemSchema } from '../kit/problem.ts';
 import { depsOf } from './schemas.ts';
 
 export const renewDueEndpoint = defineEndpoint({

@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, getSubscription, resume, subscribe } from '../../core/billing/subscriptions.ts';
 import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
-import { problemSchema } from '../platform/schemas.ts';
+import { problemSchema } from '../kit/problem.ts';
 import { authKeyField, customerKeyField, depsOf, subscriptionOut, subscriptionViewSchema, tenantOf } from './schemas.ts';
 
 // What the subscription use cases answer besides success (the toolkit adds the common statuses).

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { DomainErrorCode } from '../../core/shared/errors.ts';
 
 /** RFC 9457 problem details. `instance` is the request id so a caller can quote it. */
@@ -74,3 +75,18 @@ export const problem = (key: ProblemKey, detail: string, instance: string, extra
   const kind = problemKinds[key];
   return { type: problemType(key), title: kind.title, status: kind.status, detail, instance, ...extra };
 };
+
+/** The problem body as a schema, for endpoints' `responses` and the OpenAPI document. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    errors: z
+      .array(z.object({ in: z.enum(['path', 'query', 'body', 'header']), field: z.string(), message: z.string(), code: z.string() }))
+      .optional(),
+  })
+  .loose()
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `instance` is the request id.' });

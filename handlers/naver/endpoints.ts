@@ -3,7 +3,7 @@ import { relatedKeywords } from '../../core/naver/keywords.ts';
 import { keywordOverview } from '../../core/naver/overview.ts';
 import type { Principal } from '../../core/platform/principal.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
-import { problemSchema } from '../platform/schemas.ts';
+import { problemSchema } from '../kit/problem.ts';
 import { keywordsQuery, keywordsResult, overviewResult, shoppingInsightBody, shoppingQuery, shoppingResult, trendResult, trendsBody } from './schemas.ts';
 
 /** Provider failures reach the caller as these problems (docs/naver.md, error mapping). */
@@ -31,7 +31,7 @@ export const searchShopping = defineEndpoint({
   access: 'tenant',
   query: shoppingQuery,
   responses: { 200: shoppingResult, ...providerProblems },
-  run: async ({ query }, { ports, signal }) => ({ status: 200, body: flatten(await ports.naverShopping.search(query, { signal })) }),
+  run: async ({ query }, { ports, signal }) => ({ status: 200, body: flatten(await ports.naver.shopping.search(query, { signal })) }),
 });
 
 export const keywords = defineEndpoint({
@@ -48,7 +48,7 @@ export const keywords = defineEndpoint({
   responses: { 200: keywordsResult, ...providerProblems },
   run: async ({ query }, { ports, signal, principal }) => ({
     status: 200,
-    body: flatten(await relatedKeywords(ports.naverKeywords, query.hint, { scope: scopeOf(principal), signal })),
+    body: flatten(await relatedKeywords(ports.naver.keywords, query.hint, { scope: scopeOf(principal), signal })),
   }),
 });
 
@@ -63,7 +63,7 @@ export const trends = defineEndpoint({
   body: trendsBody,
   example: { startDate: '2024-01-01', endDate: '2024-12-31', timeUnit: 'month', keywordGroups: [{ groupName: '캠핑의자', keywords: ['캠핑의자', '캠핑 의자'] }], device: 'mo' },
   responses: { 200: trendResult, ...providerProblems },
-  run: async ({ body }, { ports, signal }) => ({ status: 200, body: flatten(await ports.naverDataLab.searchTrend(body, { signal })) }),
+  run: async ({ body }, { ports, signal }) => ({ status: 200, body: flatten(await ports.naver.dataLab.searchTrend(body, { signal })) }),
 });
 
 export const shoppingInsight = defineEndpoint({
@@ -80,8 +80,8 @@ export const shoppingInsight = defineEndpoint({
     const { kind, ...rest } = body;
     const result =
       rest && kind === 'categories'
-        ? await ports.naverDataLab.categoryTrend(rest as Parameters<typeof ports.naverDataLab.categoryTrend>[0], { signal })
-        : await ports.naverDataLab.categoryKeywordTrend(rest as Parameters<typeof ports.naverDataLab.categoryKeywordTrend>[0], { signal });
+        ? await ports.naver.dataLab.categoryTrend(rest as Parameters<typeof ports.naver.dataLab.categoryTrend>[0], { signal })
+        : await ports.naver.dataLab.categoryKeywordTrend(rest as Parameters<typeof ports.naver.dataLab.categoryKeywordTrend>[0], { signal });
     return { status: 200, body: flatten(result) };
   },
 });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { DomainError } from '../../core/shared/errors.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { ProblemError } from '../kit/handler.ts';
-import { problemSchema } from './schemas.ts';
+import { problemSchema } from '../kit/problem.ts';
 
 export const metrics = defineEndpoint({
   id: 'platform.metrics',
