@@ -49,6 +49,22 @@ module.exports = {
       to: { path: '^core/([^/]+)/', pathNot: ['^core/$1/', '^core/[^/]+/ports\\.ts$', '^core/shared/', '^core/platform/'] },
     },
     {
+      name: 'no-orphans',
+      comment:
+        'A module nothing imports is dead code, or an entry point: entry points (drivers, build entries) are listed ' +
+        'here by name so a forgotten file cannot hide among them.',
+      severity: 'error',
+      from: {
+        orphan: true,
+        pathNot: [
+          '\\.test\\.ts$',
+          '\\.d\\.m?ts$',
+          '^adapters/(http/main|cli/main|lambda/router|lambda/serve|lambda/endpoint)\\.ts$',
+        ],
+      },
+      to: {},
+    },
+    {
       name: 'no-circular',
       comment: 'Cycles make start-up order fragile and layers meaningless.',
       severity: 'error',

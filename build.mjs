@@ -8,7 +8,7 @@ import { execSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { ensureProjectNode, root } from './scripts/project-node.mjs';
+import { ensureProjectNode, root } from './bin/node-runtime.mjs';
 import { bundleOptions, externals } from './scripts/bundle-options.mjs';
 
 await ensureProjectNode();

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import * as z from 'zod';
-import { ensureProjectNode } from '../scripts/project-node.mjs';
+import { ensureProjectNode } from '../bin/node-runtime.mjs';
 
 await ensureProjectNode();
 const { endpoints } = await import('../handlers/registry.ts');

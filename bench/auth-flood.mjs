@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { intFromEnv } from './env.mjs';
-import { ensureProjectNode } from '../scripts/project-node.mjs';
+import { ensureProjectNode } from '../bin/node-runtime.mjs';
 
 await ensureProjectNode();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ensureProjectNode, root } from '../scripts/project-node.mjs';
+import { ensureProjectNode, root } from '../bin/node-runtime.mjs';
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
 await ensureProjectNode();

@@ -12,7 +12,7 @@
 import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureProjectNode } from '../scripts/project-node.mjs';
+import { ensureProjectNode } from '../bin/node-runtime.mjs';
 
 await ensureProjectNode();
 const int = (name, fallback, min, max) => {

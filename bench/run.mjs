@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ensureProjectNode, root } from '../scripts/project-node.mjs';
+import { ensureProjectNode, root } from '../bin/node-runtime.mjs';
 import { bundleOptions } from '../scripts/bundle-options.mjs';
 import { intFromEnv } from './env.mjs';
 

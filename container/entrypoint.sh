@@ -57,7 +57,7 @@ case "$mode" in
     exec node "$APP_DIR/node_modules/aws-lambda-ric/index.mjs"
     ;;
   cli)
-    # BATCH_NODE_FLAGS (scripts/project-node.mjs says what each saves): batch runs (`invoke --each`) take far less
+    # BATCH_NODE_FLAGS (bin/node-runtime.mjs says what each saves): batch runs (`invoke --each`) take far less
     # memory and run faster; the other commands are short and barely notice.
     exec node --max-semi-space-size=4 --no-allocation-site-pretenuring --liftoff-only "$APP_DIR/dist/cli.mjs" "$@"
     ;;

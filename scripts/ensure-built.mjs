@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { root } from './project-node.mjs';
+import { root } from '../bin/node-runtime.mjs';
 
 const SOURCES = ['core', 'handlers', 'adapters', 'sandbox', 'package.json', 'build.mjs'];
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { root } from './project-node.mjs';
+import { root } from '../bin/node-runtime.mjs';
 
 export const ensureLambdaRic = () => {
   const dir = join(root, 'node_modules', 'aws-lambda-ric');

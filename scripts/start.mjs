@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: build if needed, then run the bundled HTTP server in this process.
-import { ensureProjectNode } from './project-node.mjs';
+import { ensureProjectNode } from '../bin/node-runtime.mjs';
 import { ensureBuilt } from './ensure-built.mjs';
 
 await ensureProjectNode();

@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BATCH_NODE_FLAGS, ensureProjectNode } from '../../scripts/project-node.mjs';
+import { BATCH_NODE_FLAGS, ensureProjectNode } from '../../bin/node-runtime.mjs';
 import { endpoints } from '../../handlers/registry.ts';
 import { buildRuntime, type Runtime } from '../composition.ts';
 import { ConfigError, loadConfig } from '../config.ts';

@@ -9,7 +9,7 @@ import { runCli } from '../../adapters/cli/main.ts';
 import { invokeEach } from '../../adapters/cli/invoke.ts';
 import { testRuntime } from '../helpers/invoke.ts';
 import { runCapturedCli } from '../helpers/cli.ts';
-import { BATCH_NODE_FLAGS } from '../../scripts/project-node.mjs';
+import { BATCH_NODE_FLAGS } from '../../bin/node-runtime.mjs';
 import { echo, testEndpoints } from '../helpers/test-endpoints.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
