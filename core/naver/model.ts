@@ -150,3 +150,59 @@ export interface TrendSeries {
 export interface TrendResult extends TrendPeriod {
   series: TrendSeries[];
 }
+
+/** Shopping insight asks for the click trend of categories, or of keywords within one category. */
+export type ShoppingInsightRequest = ({ kind: 'categories' } & CategoryTrendRequest) | ({ kind: 'category_keywords' } & CategoryKeywordTrendRequest);
+
+// ---- Keyword overview ------------------------------------------------------------------------------------
+
+/** One part of an overview: its figures with their provenance, or why its provider call failed. */
+export type Part<T> =
+  | ({ status: 'ok'; data: T } & Provenance)
+  | {
+      status: 'unavailable';
+      reason: string;
+      /** The failure's kind: a `DomainErrorCode`, or `internal` for an unexpected one. */
+      problem: string;
+      retryAfterSeconds?: number;
+    };
+
+export interface Demand {
+  monthlyPcSearches: Count;
+  monthlyMobileSearches: Count;
+  monthlyTotalSearches: { min: number; max: number };
+  competition: Competition | null;
+  adDepth: number | null;
+}
+
+export interface Supply {
+  shoppingProducts: number;
+}
+
+export interface CompetitionRatio {
+  /** Shopping products per monthly search (supply / demand), 2 decimals; higher = more crowded. */
+  productsPerMonthlySearch: number;
+  /** True when the monthly searches were a "< 10" range and the upper bound was used. */
+  approximate: boolean;
+}
+
+export interface Trend {
+  /** Month by month over the last 12 complete months (KST), relative to the peak (100). */
+  points: TrendPoint[];
+  /** Calendar months (1..12) whose ratio is at least 80% of the peak. */
+  peakMonths: number[];
+  /** Peak over mean; around 1 = steady demand, 2 or more = strongly seasonal. */
+  peakToMean: number;
+}
+
+export type OverviewPart = 'demand' | 'supply' | 'competitionRatio' | 'trend';
+
+export interface KeywordOverview {
+  keyword: string;
+  demand: Part<Demand>;
+  supply: Part<Supply>;
+  competitionRatio: Part<CompetitionRatio>;
+  trend: Part<Trend>;
+  /** Names of the unavailable parts; empty when complete. */
+  missing: OverviewPart[];
+}

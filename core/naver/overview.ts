@@ -4,53 +4,10 @@
  * which parts are missing. Only when every call fails does the overview fail, with the first failure.
  */
 import type { Clock } from '../shared/clock.ts';
-import { isDomainError, type DomainErrorCode } from '../shared/errors.ts';
+import { DomainError, isDomainError } from '../shared/errors.ts';
 import { normaliseKeyword, hintProblem } from './keywords.ts';
-import { DomainError } from '../shared/errors.ts';
-import type { Competition, Count, KeywordStat, TrendPoint } from './model.ts';
+import type { CompetitionRatio, Demand, KeywordOverview, KeywordStat, Part, Supply, Trend, TrendPoint } from './model.ts';
 import type { NaverPorts } from './ports.ts';
-
-export type Part<T> =
-  | { status: 'ok'; data: T; source: string; asOf: string; cached: boolean }
-  | { status: 'unavailable'; reason: string; problem: DomainErrorCode | 'internal'; retryAfterSeconds?: number };
-
-export interface Demand {
-  monthlyPcSearches: Count;
-  monthlyMobileSearches: Count;
-  monthlyTotalSearches: { min: number; max: number };
-  competition: Competition | null;
-  adDepth: number | null;
-}
-
-export interface Supply {
-  shoppingProducts: number;
-}
-
-export interface CompetitionRatio {
-  /** Shopping products per monthly search (supply / demand), 2 decimals; higher = more crowded. */
-  productsPerMonthlySearch: number;
-  /** True when the monthly searches were a "< 10" range and the upper bound was used. */
-  approximate: boolean;
-}
-
-export interface Trend {
-  /** Month by month over the last 12 complete months (KST), relative to the peak (100). */
-  points: TrendPoint[];
-  /** Calendar months (1..12) whose ratio is at least 80% of the peak. */
-  peakMonths: number[];
-  /** Peak over mean; around 1 = steady demand, 2 or more = strongly seasonal. */
-  peakToMean: number;
-}
-
-export interface KeywordOverview {
-  keyword: string;
-  demand: Part<Demand>;
-  supply: Part<Supply>;
-  competitionRatio: Part<CompetitionRatio>;
-  trend: Part<Trend>;
-  /** Names of the unavailable parts; empty when complete. */
-  missing: Array<'demand' | 'supply' | 'competitionRatio' | 'trend'>;
-}
 
 const KST_MS = 9 * 3_600_000;
 const pad = (n: number) => String(n).padStart(2, '0');

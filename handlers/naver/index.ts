@@ -1,5 +1,7 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
-import { keywords, overview, searchShopping, shoppingInsight, trends } from './endpoints.ts';
+import { shoppingInsightEndpoint, trendsEndpoint } from './datalab.ts';
+import { keywordOverviewEndpoint, keywordsEndpoint } from './keywords.ts';
+import { searchShoppingEndpoint } from './shopping.ts';
 
 /** Endpoints of the naver bounded context. */
-export const naverEndpoints: AnyEndpoint[] = [searchShopping, keywords, overview, trends, shoppingInsight];
+export const naverEndpoints: AnyEndpoint[] = [searchShoppingEndpoint, keywordsEndpoint, keywordOverviewEndpoint, trendsEndpoint, shoppingInsightEndpoint];
