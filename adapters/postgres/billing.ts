@@ -3,9 +3,8 @@
  * FOR UPDATE SKIP LOCKED and leases them in one statement, so concurrent runners never take the same row; every
  * settle is a conditional update, so whoever comes second changes nothing.
  */
-import type {
-  BillingStore, BillingUnit, PaymentIntent, PaymentRecord, StoredBillingKey, Subscription, WebhookEvent,
-} from '../../core/billing/ports.ts';
+import type { BillingStore, BillingUnit } from '../../core/billing/ports.ts';
+import type { PaymentIntent, PaymentRecord, StoredBillingKey, Subscription, WebhookEvent } from '../../core/billing/model.ts';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../core/billing/webhooks.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';

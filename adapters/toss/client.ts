@@ -6,7 +6,8 @@
  * log line or an error message from here.
  */
 import { DomainError } from '../../core/shared/errors.ts';
-import type { BillingGateway, ChargeOutcome, GatewayPayment, IssuedBillingKey, PaymentStatus } from '../../core/billing/ports.ts';
+import type { BillingGateway } from '../../core/billing/ports.ts';
+import type { ChargeOutcome, GatewayPayment, IssuedBillingKey, PaymentStatus } from '../../core/billing/model.ts';
 
 export interface TossClientOptions {
   baseUrl: string;

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { BillingGateway, BillingPorts, Notifier } from '../../core/billing/ports.ts';
-import { defaultWebhookPolicy } from '../../core/billing/ports.ts';
+import { defaultWebhookPolicy } from '../../core/billing/model.ts';
 import type { RateCounter } from '../../core/platform/rate-counter.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import { defaultCatalog } from '../../core/billing/plans.ts';

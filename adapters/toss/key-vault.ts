@@ -5,7 +5,8 @@
  * so a sealed value cannot be passed off as sealed by another key.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { KeyVault, SealedSecret } from '../../core/billing/ports.ts';
+import type { KeyVault } from '../../core/billing/ports.ts';
+import type { SealedSecret } from '../../core/billing/model.ts';
 
 export class KeyVaultConfigError extends Error {
   constructor(message: string) {

@@ -5,9 +5,10 @@
 import type { RateCounter } from '../platform/rate-counter.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
-import { FREE_PLAN, planLifting, type Entitlements, type PlanCatalog } from './plans.ts';
-import type { BillingPolicy, BillingStore } from './ports.ts';
-import { effectivePlan, type EffectivePlan } from './subscriptions.ts';
+import { FREE_PLAN, planLifting } from './plans.ts';
+import type { BillingPolicy, EffectivePlan, Entitlements, PlanCatalog } from './model.ts';
+import type { BillingStore } from './ports.ts';
+import { effectivePlan } from './subscriptions.ts';
 
 export interface EntitlementDeps {
   store: Pick<BillingStore, 'latestSubscription'>;

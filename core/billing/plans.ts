@@ -3,33 +3,8 @@
  * price change (a new version with a later `effectiveFrom`) applies to periods that start after it, never to a
  * period already paid. Prices are VAT-inclusive integer KRW.
  */
-export type PlanCode = 'free' | 'basic' | 'pro';
-export type BillingInterval = 'month' | 'year';
-
-export interface Entitlements {
-  apiCallsPerDay: number;
-  trackedKeywords: number;
-  agentRunsPerMonth: number;
-  members: number;
-}
-
-export interface PlanVersion {
-  /** `basic-monthly`, `pro-yearly`, ...: what a customer subscribes to. */
-  id: string;
-  code: PlanCode;
-  name: string;
-  interval: BillingInterval;
-  version: number;
-  /** The version is sold for periods starting at or after this instant. */
-  effectiveFrom: Date;
-  /** VAT-inclusive KRW per period. */
-  priceKrw: number;
-  /** Days of free trial offered to a tenant's first subscription (0 = none). */
-  trialDays: number;
-  entitlements: Entitlements;
-}
-
-export type PlanCatalog = readonly PlanVersion[];
+import type { Clock } from '../shared/clock.ts';
+import type { BillingInterval, Entitlements, PlanCatalog, PlanCode, PlanOffer, PlanVersion } from './model.ts';
 
 /** Where every tenant without a live subscription stands. */
 export const FREE_PLAN = { code: 'free' as const, name: 'Free', entitlements: { apiCallsPerDay: 100, trackedKeywords: 10, agentRunsPerMonth: 5, members: 1 } };
@@ -60,6 +35,12 @@ export const planVersionOf = (catalog: PlanCatalog, id: string, version: number)
 /** Every plan id with the version on sale at `at`. */
 export const plansOnSale = (catalog: PlanCatalog, at: Date): PlanVersion[] =>
   [...new Set(catalog.map((p) => p.id))].map((id) => planAt(catalog, id, at)).filter((p): p is PlanVersion => p !== undefined);
+
+/** GET /v1/billing/plans: what is on sale now, and the free plan's entitlements. */
+export const listPlans = (deps: { plans: PlanCatalog; clock: Clock }): PlanOffer => ({
+  items: plansOnSale(deps.plans, deps.clock.now()),
+  free: { entitlements: FREE_PLAN.entitlements },
+});
 
 const RANK: Record<PlanCode, number> = { free: 0, basic: 1, pro: 2 };
 export const planRank = (code: PlanCode): number => RANK[code];

@@ -9,23 +9,13 @@
  * request) instead of starting a new one; (3) settling is a conditional update of the intent, so of two runners
  * (a slow one past its lease and its successor) only one applies the effect.
  */
-import { planAt, type PlanVersion } from './plans.ts';
-import type { BillingDeps, ChargeOutcome, PaymentIntent, Subscription } from './ports.ts';
+import { planAt } from './plans.ts';
+import type { ChargeOutcome, PaymentIntent, PlanVersion, RenewalSummary, Subscription } from './model.ts';
+import type { BillingDeps } from './ports.ts';
 import { idempotencyKeyFor, nextPeriod, orderIdFor, settleInitial, settlePaid } from './settle.ts';
 import { transition } from './subscription.ts';
 import { executeRefund } from './subscriptions.ts';
 import { drainWebhooks } from './webhooks.ts';
-
-export interface RenewalSummary {
-  claimed: number;
-  charged: number;
-  failed: number;
-  /** Charges whose outcome Toss did not confirm; looked up again at a later run. */
-  unknown: number;
-  expired: number;
-  reconciled: number;
-  errors: number;
-}
 
 export interface RenewalOptions {
   /** Identifies this runner's leases. */

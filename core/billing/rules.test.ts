@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import type { ConsumeRequest, ConsumeResult, RateCounter } from '../platform/rate-counter.ts';
 import { consumeApiCall, planOf, recordApiCalls, requireWithinLimit, type EntitlementDeps } from './entitlements.ts';
-import { addMonthsClamped, defaultCatalog, FREE_PLAN, intervalMonths, planAt, planLifting, planRank, plansOnSale, planVersionOf, periodBounds, type PlanVersion } from './plans.ts';
-import { defaultBillingPolicy, type Subscription } from './ports.ts';
+import { addMonthsClamped, defaultCatalog, FREE_PLAN, intervalMonths, planAt, planLifting, planRank, plansOnSale, planVersionOf, periodBounds } from './plans.ts';
+import { defaultBillingPolicy, type PlanVersion, type Subscription } from './model.ts';
 import { MINIMUM_CHARGE_KRW, unusedShare, upgradeCharge } from './proration.ts';
 import { transition } from './subscription.ts';
 

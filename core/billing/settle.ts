@@ -3,8 +3,9 @@
  * webhooks. Every path resolves the intent first with a conditional update, so whichever of them gets there
  * first applies the effect and the rest change nothing.
  */
-import { planVersionOf, periodBounds, type PlanCatalog } from './plans.ts';
-import type { BillingUnit, GatewayPayment, PaymentIntent, PaymentRecord, Subscription } from './ports.ts';
+import { planVersionOf, periodBounds } from './plans.ts';
+import type { GatewayPayment, PaymentIntent, PaymentRecord, PlanCatalog, Subscription } from './model.ts';
+import type { BillingUnit } from './ports.ts';
 import { transition } from './subscription.ts';
 
 const hex = (uuid: string): string => uuid.replaceAll('-', '');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import { canTransition, subscriptionEvents, subscriptionStates, transition, transitions, type SubscriptionEvent, type SubscriptionState } from './subscription.ts';
-import { addMonthsClamped, defaultCatalog, planAt, periodBounds, type PlanVersion } from './plans.ts';
+import { addMonthsClamped, defaultCatalog, planAt, periodBounds } from './plans.ts';
+import type { PlanVersion } from './model.ts';
 import { unusedShare, upgradeCharge } from './proration.ts';
 
 /** The lifecycle as the issue states it, written out independently of the table under test. */

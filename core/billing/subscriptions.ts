@@ -3,8 +3,9 @@
  */
 import { sha256Hex } from '../shared/hash.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
-import { FREE_PLAN, planAt, planRank, planVersionOf, type Entitlements, type PlanCode, type PlanVersion } from './plans.ts';
-import type { BillingDeps, BillingUnit, CardInfo, GatewayPayment, PaymentIntent, PaymentRecord, StoredBillingKey, Subscription } from './ports.ts';
+import { FREE_PLAN, planAt, planRank, planVersionOf } from './plans.ts';
+import type { CardInfo, EffectivePlan, Entitlements, GatewayPayment, PaymentIntent, PaymentRecord, PlanCode, PlanVersion, StoredBillingKey, Subscription, SubscriptionView } from './model.ts';
+import type { BillingDeps, BillingUnit } from './ports.ts';
 import { MINIMUM_CHARGE_KRW, unusedShare, upgradeCharge } from './proration.ts';
 import { idempotencyKeyFor, orderIdFor, paymentRecordOf, settleInitial, settlePaid } from './settle.ts';
 import { entitledStates, liveStates, transition } from './subscription.ts';
@@ -23,12 +24,6 @@ const requirePlan = (deps: BillingDeps, planId: string, at: Date, field = 'plan'
 
 // ---- reading ------------------------------------------------------------------------------------------
 
-export interface EffectivePlan {
-  planCode: PlanCode;
-  planId: string | null;
-  entitlements: Entitlements;
-}
-
 /**
  * What the tenant is entitled to now: the plan of a live subscription until its paid period (or, past due, its
  * grace) runs out, else the free plan. Judged by time as well as state, so a runner that has not yet expired a
@@ -44,16 +39,11 @@ export const effectivePlan = (deps: Pick<BillingDeps, 'plans' | 'policy'>, sub: 
   return { planCode: plan.code, planId: plan.id, entitlements: plan.entitlements };
 };
 
-export interface SubscriptionView {
-  subscription: Subscription | null;
-  card: CardInfo | null;
-  effective: EffectivePlan;
-}
-
 export const getSubscription = async (deps: BillingDeps, tenantId: string): Promise<SubscriptionView> => {
   const sub = await deps.store.latestSubscription(tenantId);
   const key = sub ? await deps.store.getBillingKey(tenantId, sub.billingKeyId) : null;
-  return { subscription: sub, card: key?.card ?? null, effective: effectivePlan(deps, sub, deps.clock.now()) };
+  const plan = sub ? (planVersionOf(deps.plans, sub.planId, sub.planVersion) ?? null) : null;
+  return { subscription: sub, plan, card: key?.card ?? null, effective: effectivePlan(deps, sub, deps.clock.now()) };
 };
 
 export const listPayments = (deps: BillingDeps, tenantId: string, page: { limit: number; cursor?: string | undefined }) =>
@@ -398,6 +388,3 @@ export const changePaymentMethod = async (deps: BillingDeps, tenantId: string, i
   }, signal ? { signal } : undefined);
   return getSubscription(deps, tenantId);
 };
-
-export type { PaymentRecord };
-export { paymentRecordOf };

@@ -11,13 +11,9 @@
 import type { RateCounter } from '../platform/rate-counter.ts';
 import { DomainError } from '../shared/errors.ts';
 import { sha256Hex } from '../shared/hash.ts';
-import type { BillingDeps, WebhookEvent, WebhookPolicy } from './ports.ts';
+import type { BillingDeps } from './ports.ts';
+import type { WebhookEvent, WebhookPolicy, WebhookReceipt } from './model.ts';
 import { settlePaid, settleInitial } from './settle.ts';
-
-export interface WebhookReceipt {
-  id: string;
-  duplicate: boolean;
-}
 
 const DAY_MS = 86_400_000;
 const PAYMENT_STATUS_CHANGED = 'PAYMENT_STATUS_CHANGED';

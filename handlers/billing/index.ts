@@ -1,9 +1,10 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
-import { listPaymentsEndpoint, listPlansEndpoint } from './payments.ts';
-import { renewDueEndpoint, tossWebhookEndpoint } from './operations.ts';
-import {
-  cancelEndpoint, changePlanEndpoint, getSubscriptionEndpoint, paymentMethodEndpoint, resumeEndpoint, subscribeEndpoint,
-} from './subscription.ts';
+import { listPaymentsEndpoint } from './payments.ts';
+import { listPlansEndpoint } from './plans.ts';
+import { renewDueEndpoint } from './renewals.ts';
+import { cancelEndpoint, changePaymentMethodEndpoint, changePlanEndpoint, getSubscriptionEndpoint, resumeEndpoint } from './subscription.ts';
+import { subscribeEndpoint } from './subscriptions.ts';
+import { tossWebhookEndpoint } from './webhooks.ts';
 
 /** Endpoints of the billing bounded context. */
 export const billingEndpoints: AnyEndpoint[] = [
@@ -13,7 +14,7 @@ export const billingEndpoints: AnyEndpoint[] = [
   cancelEndpoint,
   resumeEndpoint,
   changePlanEndpoint,
-  paymentMethodEndpoint,
+  changePaymentMethodEndpoint,
   listPaymentsEndpoint,
   renewDueEndpoint,
   tossWebhookEndpoint,

@@ -1,8 +1,37 @@
 import * as z from 'zod';
-import { plansOnSale } from '../../core/billing/plans.ts';
+import type { PageRequest, PaymentRecord, PaymentStatus } from '../../core/billing/model.ts';
 import { listPayments } from '../../core/billing/subscriptions.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
-import { depsOf, paymentOut, paymentSchema, planOut, planSchema, tenantOf } from './schemas.ts';
+import { inputOf, schemaOf } from '../kit/schema.ts';
+import { requireTenant } from '../kit/tenant.ts';
+import { depsOf, iso, krw } from './schemas.ts';
+
+/** The wire names Toss's status as an open string (Toss may add statuses); core knows the ones billing acts on. */
+const tossStatus = (status: PaymentStatus): string => status;
+
+/** The wire shows the masked card as `card` and `approvedAt` as an ISO string. */
+const toBillingPaymentBody = (p: PaymentRecord) => ({
+  paymentKey: p.paymentKey, orderId: p.orderId, kind: p.kind, orderName: p.orderName, status: tossStatus(p.status), amountKrw: p.amountKrw, balanceKrw: p.balanceKrw,
+  card: p.cardNumber, receiptUrl: p.receiptUrl, approvedAt: p.approvedAt?.toISOString() ?? null, subscriptionId: p.subscriptionId,
+});
+
+const billingPaymentSchema = schemaOf<ReturnType<typeof toBillingPaymentBody>>()(
+  z
+    .object({
+      paymentKey: z.string(),
+      orderId: z.string(),
+      kind: z.enum(['initial', 'renewal', 'upgrade', 'refund']),
+      orderName: z.string(),
+      status: z.string().describe('Toss payment status: DONE, CANCELED, PARTIAL_CANCELED, ...'),
+      amountKrw: krw,
+      balanceKrw: krw.describe('What remains after refunds'),
+      card: z.string().nullable().describe('Masked card number'),
+      receiptUrl: z.string().nullable(),
+      approvedAt: iso.nullable(),
+      subscriptionId: z.string(),
+    })
+    .meta({ id: 'BillingPayment' }),
+);
 
 export const listPaymentsEndpoint = defineEndpoint({
   id: 'billing.listPayments',
@@ -12,32 +41,15 @@ export const listPaymentsEndpoint = defineEndpoint({
   tags: ['billing'],
   access: 'tenant',
   metered: false,
-  query: z.object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected the nextCursor of a previous page').optional().describe('The nextCursor of the previous page (opaque; bound to the tenant)'),
-  }),
-  responses: { 200: z.object({ items: z.array(paymentSchema), nextCursor: z.string().nullable() }) },
+  query: inputOf<PageRequest>()(
+    z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected the nextCursor of a previous page').optional().describe('The nextCursor of the previous page (opaque; bound to the tenant)'),
+    }),
+  ),
+  responses: { 200: z.object({ items: z.array(billingPaymentSchema), nextCursor: z.string().nullable() }) },
   run: async ({ query }, ctx) => {
-    const tenantId = tenantOf(ctx);
-    const page = await listPayments(depsOf(ctx), tenantId, { limit: query.limit, cursor: query.cursor });
-    return { status: 200, body: { items: page.items.map(paymentOut), nextCursor: page.nextCursor } };
-  },
-});
-
-export const listPlansEndpoint = defineEndpoint({
-  id: 'billing.listPlans',
-  method: 'GET',
-  path: '/v1/billing/plans',
-  summary: 'Plans on sale now, with prices (VAT-inclusive KRW) and entitlements',
-  tags: ['billing'],
-  access: 'public',
-  responses: { 200: z.object({ items: z.array(planSchema), free: z.object({ entitlements: planSchema.shape.entitlements }) }) },
-  run: async (_input, ctx) => {
-    const { FREE_PLAN } = await import('../../core/billing/plans.ts');
-    return {
-      status: 200,
-      body: { items: plansOnSale(ctx.ports.billing.plans, ctx.ports.clock.now()).map(planOut), free: { entitlements: FREE_PLAN.entitlements } },
-      headers: { 'cache-control': 'public, max-age=300' },
-    };
+    const page = await listPayments(depsOf(ctx), requireTenant(ctx).tenantId, query);
+    return { status: 200, body: { items: page.items.map(toBillingPaymentBody), nextCursor: page.nextCursor } };
   },
 });

@@ -1,50 +1,17 @@
 /**
- * The tenant's subscription: subscribe, read, cancel, resume, change plan, change card.
+ * The tenant's subscription: read, cancel, resume, change plan, change card.
  */
 import * as z from 'zod';
-import { cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, getSubscription, resume, subscribe } from '../../core/billing/subscriptions.ts';
+import { cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, getSubscription, resume } from '../../core/billing/subscriptions.ts';
 import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
 import { problemSchema } from '../kit/problem.ts';
-import { authKeyField, customerKeyField, depsOf, subscriptionOut, subscriptionViewSchema, tenantOf } from './schemas.ts';
+import { requireTenant } from '../kit/tenant.ts';
+import { authKeyField, customerKeyField, depsOf, ownerOnly, providerFailed, subscriptionViewSchema, toSubscriptionViewBody } from './schemas.ts';
 
 // What the subscription use cases answer besides success (the toolkit adds the common statuses).
 const noSubscription = { 404: problemSchema.describe('The tenant has no subscription.') };
 const changed = { 409: problemSchema.describe('The subscription (or another payment of the tenant) changed meanwhile; retry.') };
 const refused = { 422: problemSchema.describe('Not possible in the subscription\'s state, or the card was declined (`code` is the Toss error code).') };
-const providerFailed = { 502: problemSchema.describe('Toss failed or refused our credentials.') };
-
-
-export const subscribeEndpoint = defineEndpoint({
-  id: 'billing.subscribe',
-  method: 'POST',
-  path: '/v1/billing/subscriptions',
-  summary: 'Subscribe: register the card (authKey -> billing key) and pay the first period, or start the trial',
-  description:
-    'Repeat the same request (same authKey) to learn the outcome of one that timed out: it never charges twice. ' +
-    'A declined card answers 422 with the Toss error code.',
-  tags: ['billing'],
-  access: 'tenant',
-  role: 'owner',
-  metered: false,
-  body: z.object({
-    plan: z.string().min(1).describe('A plan id from GET /v1/billing/plans, e.g. basic-monthly'),
-    authKey: authKeyField,
-    customerKey: customerKeyField,
-    trial: z.boolean().optional().describe('Start with the plan\'s free trial (first subscription only)'),
-  }),
-  example: { plan: 'basic-monthly', authKey: 'auth_ok_4f1c2a', customerKey: 'cust_3f9a1b2c' },
-  responses: {
-    201: subscriptionViewSchema,
-    409: problemSchema.describe('The tenant already has a live subscription, the authKey was used, or another payment is running.'),
-    422: problemSchema.describe('The card was declined (`code` is the Toss error code), the trial was used, or the authKey was refused.'),
-    ...providerFailed,
-  },
-  run: async ({ body }, ctx) => {
-    const tenantId = tenantOf(ctx, { owner: true });
-    const view = await subscribe(depsOf(ctx), tenantId, { planId: body.plan, authKey: body.authKey, customerKey: body.customerKey, ...(body.trial !== undefined ? { trial: body.trial } : {}) }, ctx.signal);
-    return { status: 201, body: subscriptionOut(ctx.ports.billing.plans, view), headers: NO_STORE };
-  },
-});
 
 export const getSubscriptionEndpoint = defineEndpoint({
   id: 'billing.getSubscription',
@@ -55,7 +22,7 @@ export const getSubscriptionEndpoint = defineEndpoint({
   access: 'tenant',
   metered: false,
   responses: { 200: subscriptionViewSchema },
-  run: async (_input, ctx) => ({ status: 200, body: subscriptionOut(ctx.ports.billing.plans, await getSubscription(depsOf(ctx), tenantOf(ctx))) }),
+  run: async (_input, ctx) => ({ status: 200, body: toSubscriptionViewBody(await getSubscription(depsOf(ctx), requireTenant(ctx).tenantId)) }),
 });
 
 export const cancelEndpoint = defineEndpoint({
@@ -74,13 +41,13 @@ export const cancelEndpoint = defineEndpoint({
   example: { when: 'period_end' },
   responses: { 200: subscriptionViewSchema.extend({ refundedKrw: z.number().int().nonnegative() }), ...noSubscription, ...changed, ...refused, ...providerFailed },
   run: async ({ body }, ctx) => {
-    const tenantId = tenantOf(ctx, { owner: true });
+    const { tenantId } = requireTenant(ctx, ownerOnly);
     const deps = depsOf(ctx);
     if (body.when === 'now') {
       const { refundedKrw, ...view } = await cancelNow(deps, tenantId, body.reason, ctx.signal);
-      return { status: 200, body: { ...subscriptionOut(deps.plans, view), refundedKrw } };
+      return { status: 200, body: { ...toSubscriptionViewBody(view), refundedKrw } };
     }
-    return { status: 200, body: { ...subscriptionOut(deps.plans, await cancelAtPeriodEnd(deps, tenantId)), refundedKrw: 0 } };
+    return { status: 200, body: { ...toSubscriptionViewBody(await cancelAtPeriodEnd(deps, tenantId)), refundedKrw: 0 } };
   },
 });
 
@@ -95,8 +62,8 @@ export const resumeEndpoint = defineEndpoint({
   metered: false,
   responses: { 200: subscriptionViewSchema, ...noSubscription, ...changed, ...refused },
   run: async (_input, ctx) => {
-    const tenantId = tenantOf(ctx, { owner: true });
-    return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await resume(depsOf(ctx), tenantId)) };
+    const { tenantId } = requireTenant(ctx, ownerOnly);
+    return { status: 200, body: toSubscriptionViewBody(await resume(depsOf(ctx), tenantId)) };
   },
 });
 
@@ -116,13 +83,13 @@ export const changePlanEndpoint = defineEndpoint({
     ...noSubscription, ...changed, ...refused, ...providerFailed,
   },
   run: async ({ body }, ctx) => {
-    const tenantId = tenantOf(ctx, { owner: true });
+    const { tenantId } = requireTenant(ctx, ownerOnly);
     const { chargedKrw, ...view } = await changePlan(depsOf(ctx), tenantId, body.plan, ctx.signal);
-    return { status: 200, body: { ...subscriptionOut(ctx.ports.billing.plans, view), chargedKrw } };
+    return { status: 200, body: { ...toSubscriptionViewBody(view), chargedKrw } };
   },
 });
 
-export const paymentMethodEndpoint = defineEndpoint({
+export const changePaymentMethodEndpoint = defineEndpoint({
   id: 'billing.changePaymentMethod',
   method: 'PUT',
   path: '/v1/billing/subscription/payment-method',
@@ -135,7 +102,7 @@ export const paymentMethodEndpoint = defineEndpoint({
   example: { authKey: 'auth_ok_9d8e7f', customerKey: 'cust_3f9a1b2c' },
   responses: { 200: subscriptionViewSchema, ...noSubscription, ...changed, ...refused, ...providerFailed },
   run: async ({ body }, ctx) => {
-    const tenantId = tenantOf(ctx, { owner: true });
-    return { status: 200, body: subscriptionOut(ctx.ports.billing.plans, await changePaymentMethod(depsOf(ctx), tenantId, body, ctx.signal)), headers: NO_STORE };
+    const { tenantId } = requireTenant(ctx, ownerOnly);
+    return { status: 200, body: toSubscriptionViewBody(await changePaymentMethod(depsOf(ctx), tenantId, body, ctx.signal)), headers: NO_STORE };
   },
 });

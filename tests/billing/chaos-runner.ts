@@ -2,7 +2,7 @@
  * One renewal runner process for the chaos test: runs billing.renewDue's use case against PostgreSQL (a test
  * schema) and the Toss sandbox until nothing is due, then exits 0. The test kills it with SIGKILL at random.
  */
-import { defaultBillingPolicy } from '../../core/billing/ports.ts';
+import { defaultBillingPolicy } from '../../core/billing/model.ts';
 import { defaultCatalog } from '../../core/billing/plans.ts';
 import { renewDue } from '../../core/billing/renewal.ts';
 import { systemClock } from '../../core/shared/clock.ts';

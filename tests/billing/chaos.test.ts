@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultBillingPolicy, type Subscription } from '../../core/billing/ports.ts';
+import { defaultBillingPolicy, type Subscription } from '../../core/billing/model.ts';
 import { addMonthsClamped, defaultCatalog, periodBounds } from '../../core/billing/plans.ts';
 import { renewDue } from '../../core/billing/renewal.ts';
 import { systemClock } from '../../core/shared/clock.ts';

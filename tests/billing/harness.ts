@@ -3,8 +3,8 @@
  * the given database, a vault with a fresh key, and a notifier that records what it was told.
  */
 import { randomBytes } from 'node:crypto';
-import type { BillingGateway, BillingNotice, BillingPorts } from '../../core/billing/ports.ts';
-import { defaultBillingPolicy } from '../../core/billing/ports.ts';
+import type { BillingGateway, BillingPorts } from '../../core/billing/ports.ts';
+import { defaultBillingPolicy, type BillingNotice } from '../../core/billing/model.ts';
 import { defaultCatalog } from '../../core/billing/plans.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import { postgresBillingStore } from '../../adapters/postgres/billing.ts';

@@ -5,7 +5,8 @@
  * awaited through its idle() barrier.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BillingDeps, PaymentRecord } from '../../core/billing/ports.ts';
+import type { BillingDeps } from '../../core/billing/ports.ts';
+import type { PaymentRecord } from '../../core/billing/model.ts';
 import { renewDue } from '../../core/billing/renewal.ts';
 import { drainWebhooks, receiveWebhook } from '../../core/billing/webhooks.ts';
 import { purgeWebhookEvents } from '../../adapters/postgres/billing.ts';
