@@ -5,7 +5,7 @@
 import type { RateCounter } from '../platform/rate-counter.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
-import { FREE_PLAN, planLifting } from './plans.ts';
+import { planLifting } from './plans.ts';
 import type { BillingPolicy, EffectivePlan, Entitlements, PlanCatalog } from './model.ts';
 import type { BillingStore } from './ports.ts';
 import { effectivePlan } from './subscriptions.ts';
@@ -67,5 +67,3 @@ export const requireWithinLimit = async (deps: EntitlementDeps, tenantId: string
     details: { limit, allowed, current, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
   });
 };
-
-export { FREE_PLAN };

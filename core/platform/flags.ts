@@ -7,5 +7,3 @@ export interface FlagContext {
 export interface FeatureFlags {
   isEnabled(flag: string, context?: FlagContext): boolean;
 }
-
-export const allFlagsOff: FeatureFlags = { isEnabled: () => false };
