@@ -4,7 +4,8 @@
  * is audited entry by entry in its tenant's chain; failed authentication goes through the failure guard
  * (failures.ts): throttled per source and key prefix, audited as one entry per source and window.
  */
-import type { AccessStore, ApiKey } from '../../core/platform/access.ts';
+import type { AccessStore } from '../../core/platform/access.ts';
+import type { ApiKey } from '../../core/platform/model.ts';
 import { keyMatches, parseKey } from '../../core/platform/api-keys.ts';
 import type { Authenticator, Principal } from '../../core/platform/principal.ts';
 import { actorOf } from '../../core/platform/tenants.ts';

@@ -2,8 +2,9 @@
  * `sellpo tenants create`, `sellpo admins create`, `sellpo audit verify`: operate tenants, administrators and the
  * audit log on the configured database. New keys are printed once, to stdout, and are not kept anywhere else.
  */
-import { verifyChain, type ChainReport } from '../../core/platform/audit.ts';
-import { createAdmin, createTenant, type RequestOrigin } from '../../core/platform/tenants.ts';
+import { verifyChain } from '../../core/platform/audit.ts';
+import type { ChainReport, RequestOrigin } from '../../core/platform/model.ts';
+import { createAdmin, createTenant } from '../../core/platform/tenants.ts';
 import { isDomainError } from '../../core/shared/errors.ts';
 import type { Command } from './commands.ts';
 import { UsageError } from './usage.ts';

@@ -3,8 +3,9 @@
  * are serialised by one lock and roll back by restoring a snapshot, so the contract (atomic change + audit entry,
  * one chain never forked) holds as it does over PostgreSQL.
  */
-import type { AccessStore, AccessUnit, Admin, ApiKey, Member, Tenant, TenantKey } from '../../core/platform/access.ts';
-import { chainOf, sealEntry, type AuditEntry, type AuditRepository } from '../../core/platform/audit.ts';
+import type { AccessStore, AccessUnit } from '../../core/platform/access.ts';
+import type { Admin, ApiKey, AuditEntry, Member, Tenant, TenantKey } from '../../core/platform/model.ts';
+import { chainOf, sealEntry, type AuditRepository } from '../../core/platform/audit.ts';
 
 interface State {
   tenants: Map<string, Tenant>;

@@ -4,8 +4,9 @@
  * prefix, which authentication needs before it knows the tenant.
  */
 import { randomUUID } from 'node:crypto';
-import type { AccessStore, AccessUnit, ApiKey, Member, TenantKey } from '../../core/platform/access.ts';
-import { chainOf, GENESIS_HASH, sealEntry, type AuditDraft, type AuditEntry, type AuditFilter, type AuditRepository } from '../../core/platform/audit.ts';
+import type { AccessStore, AccessUnit } from '../../core/platform/access.ts';
+import type { ApiKey, AuditDraft, AuditEntry, AuditFilter, Member, TenantKey } from '../../core/platform/model.ts';
+import { chainOf, GENESIS_HASH, sealEntry, type AuditRepository } from '../../core/platform/audit.ts';
 import type { Role } from '../../core/platform/principal.ts';
 import type { Database } from './database.ts';
 

@@ -1,73 +1,13 @@
 /**
- * Tenants, their users, platform administrators and API keys: the models and the store port behind them.
+ * The store of tenants, their members, platform administrators and API keys (model.ts has their shapes).
  * Every tenant-owned read takes the tenant id and filters by it, so a caller can never name another tenant's row.
  */
 import type { Role } from './principal.ts';
 import type { AuditRepository } from './audit.ts';
+import type { Admin, ApiKey, KeyPosition, Member, Tenant, TenantKey } from './model.ts';
 
 /** Whether a credential with role `held` may do what needs `required`: an owner may do everything a member may. */
 export const hasRole = (held: Role, required: Role): boolean => required === 'member' || held === 'owner';
-
-export interface Tenant {
-  id: string;
-  name: string;
-  createdAt: Date;
-}
-
-/** A person acting for a tenant. */
-export interface Member {
-  id: string;
-  tenantId: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: Date;
-}
-
-export interface Admin {
-  id: string;
-  name: string;
-  createdAt: Date;
-}
-
-interface KeyBase {
-  id: string;
-  name: string;
-  /** Public part of the key, shown in listings. */
-  prefix: string;
-  /** SHA-256 (hex) of the whole key. */
-  hash: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
-
-/** A tenant key acts as `memberId` with `role` (an owner may issue member-role keys for integrations). */
-export interface TenantKey extends KeyBase {
-  kind: 'tenant';
-  tenantId: string;
-  memberId: string;
-  role: Role;
-}
-
-export interface AdminKey extends KeyBase {
-  kind: 'admin';
-  adminId: string;
-}
-
-export type ApiKey = TenantKey | AdminKey;
-
-/** Where a page of keys ends: its last key's creation time and id. */
-export interface KeyPosition {
-  createdAt: Date;
-  id: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Opaque; pass back to get the next page; `null` on the last page. */
-  nextCursor: string | null;
-}
 
 /** Repositories bound to one transaction (or to autocommit outside one). */
 export interface AccessUnit {

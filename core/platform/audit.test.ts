@@ -1,20 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
-import {
-  GENESIS_HASH,
-  PLATFORM_CHAIN,
-  canonicalEntry,
-  chainOf,
-  decodeCursor,
-  encodeCursor,
-  hashEntry,
-  sealEntry,
-  verifyChain,
-  type AuditDraft,
-  type AuditEntry,
-  type AuditRepository,
-} from './audit.ts';
+import { GENESIS_HASH, PLATFORM_CHAIN, canonicalEntry, chainOf, decodeCursor, encodeCursor, hashEntry, sealEntry, verifyChain, type AuditRepository } from './audit.ts';
+import type { AuditDraft, AuditEntry } from './model.ts';
 
 const draft = (n: number, tenantId: string | null = 'tenant-a'): AuditDraft => ({
   tenantId,

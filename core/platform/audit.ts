@@ -5,26 +5,12 @@
  */
 import { sha256Hex } from '../shared/hash.ts';
 import { DomainError } from '../shared/errors.ts';
+import type { AuditCredential, AuditDraft, AuditEntry, AuditFilter, ChainReport } from './model.ts';
 import type { Principal } from './principal.ts';
 
 export const PLATFORM_CHAIN = 'platform';
 /** The "previous hash" of a chain's first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-export type Outcome = 'success' | 'failure' | 'denied';
-export const outcomes: readonly Outcome[] = ['success', 'failure', 'denied'];
-
-/**
- * The credential the actor presented: which API key (id and public prefix) or a JWT, and the role it carried.
- * A member-role key of an owner reads `role: 'member'` here while `actor` names the owner.
- */
-export interface AuditCredential {
-  via: 'api_key' | 'jwt';
-  keyId: string | null;
-  keyPrefix: string | null;
-  /** `owner` or `member` for a tenant credential, `admin` for a platform administrator's. */
-  role: 'owner' | 'member' | 'admin';
-}
 
 /** The credential of a principal, or null for an anonymous caller. */
 export const credentialOf = (principal: Principal): AuditCredential | null => {
@@ -36,44 +22,6 @@ export const credentialOf = (principal: Principal): AuditCredential | null => {
     role: principal.kind === 'tenant' ? principal.role : 'admin',
   };
 };
-
-/** What a use case records; the repository assigns the chain position and the hashes. */
-export interface AuditDraft {
-  tenantId: string | null;
-  at: Date;
-  /** `member:<id>`, `admin:<id>`, `cli`, or `anonymous`. */
-  actor: string;
-  /** The credential the actor used; null or absent for `cli` and `anonymous`. */
-  credential?: AuditCredential | null;
-  /** Dotted verb, e.g. `tenant.create`, `api_key.revoke`, `auth.invalid_credentials`. */
-  action: string;
-  /** What was acted on, e.g. `api_key:<id>` or the endpoint id for an auth failure. */
-  target: string | null;
-  /** The server's id of the request (never a caller-chosen one). */
-  requestId: string | null;
-  /** The caller's own `x-request-id`, kept for correlation only. */
-  clientRequestId?: string | null;
-  sourceIp: string | null;
-  outcome: Outcome;
-  /** Small, non-secret facts (a key prefix, a role). */
-  details: Record<string, string | number | boolean | null>;
-}
-
-export interface AuditEntry extends AuditDraft {
-  id: string;
-  /** 1, 2, 3, ... within the chain. */
-  seq: number;
-  prevHash: string;
-  hash: string;
-}
-
-export interface AuditFilter {
-  action?: string;
-  actor?: string;
-  outcome?: Outcome;
-  since?: Date;
-  until?: Date;
-}
 
 export interface AuditRepository {
   /**
@@ -151,19 +99,6 @@ export const sealEntry = (draft: AuditDraft, id: string, prev: { seq: number; ha
   const body = { ...draft, credential: draft.credential ?? null, clientRequestId: draft.clientRequestId ?? null, id, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH };
   return { ...body, hash: hashEntry(body) };
 };
-
-export interface ChainBreak {
-  chain: string;
-  seq: number;
-  entryId: string | null;
-  reason: string;
-}
-
-export interface ChainReport {
-  chain: string;
-  entries: number;
-  break: ChainBreak | null;
-}
 
 /** Walks one chain from its first entry, page by page, and reports the first entry that does not link up. */
 export const verifyChain = async (repo: AuditRepository, chain: string, pageSize = 1000): Promise<ChainReport> => {

@@ -1,23 +1,12 @@
 import type { Clock } from '../shared/clock.ts';
+import type { CheckResult, HealthReport, HealthSummary } from './model.ts';
+import type { Authenticator, Credentials } from './principal.ts';
 
 /** One dependency the service cannot work without (database, DynamoDB, ...). */
 export interface HealthCheck {
   name: string;
   /** Resolves when the dependency answers; rejects (or the signal aborts) when it does not. */
   check(signal: AbortSignal): Promise<void>;
-}
-
-export interface CheckResult {
-  name: string;
-  status: 'up' | 'down';
-  durationMs: number;
-  error?: string;
-}
-
-export interface HealthReport {
-  status: 'ok' | 'failing';
-  checkedAt: string;
-  checks: CheckResult[];
 }
 
 const describe = (error: unknown): string => {
@@ -73,4 +62,33 @@ export const healthMonitor = (checks: readonly HealthCheck[], clock: Clock, time
       return round.report;
     },
   };
+};
+
+export interface HealthDeps {
+  health: HealthMonitor;
+  auth: Authenticator;
+  /** The metrics token, where one is configured, also unlocks the checks. */
+  metrics?: { authorize(authorization: string | undefined): boolean } | undefined;
+}
+
+/**
+ * Whether the caller may see the checks (dependency names, driver messages): the metrics token when one is
+ * configured, or an admin credential. Never an error: a caller who is neither gets the short answer.
+ */
+const seesDetails = async (deps: HealthDeps, credentials: Credentials, signal?: AbortSignal): Promise<boolean> => {
+  if (!credentials.authorization) return false;
+  // `authorize(undefined)` is true only when no token is configured: then the token grants nothing here.
+  if (deps.metrics && !deps.metrics.authorize(undefined) && deps.metrics.authorize(credentials.authorization)) return true;
+  try {
+    const principal = await deps.auth.authenticate(credentials, signal);
+    return principal?.kind === 'admin';
+  } catch {
+    return false; // the database holding the keys may be the dependency that is down
+  }
+};
+
+/** GET /health: the latest round of checks, with the checks themselves only for an admin or the metrics token. */
+export const readHealth = async (deps: HealthDeps, credentials: Credentials, signal?: AbortSignal): Promise<HealthReport | HealthSummary> => {
+  const report = await deps.health.report();
+  return (await seesDetails(deps, credentials, signal)) ? report : { status: report.status, checkedAt: report.checkedAt };
 };

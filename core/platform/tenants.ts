@@ -3,20 +3,11 @@
  */
 import type { Clock } from '../shared/clock.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
-import { hasRole, type AccessStore, type AccessUnit, type Admin, type AdminKey, type KeyPosition, type Member, type Page, type Tenant, type TenantKey } from './access.ts';
+import { hasRole, type AccessStore, type AccessUnit } from './access.ts';
+import type { Admin, AdminKey, AuditCredential, AuditDraft, AuditEntry, AuditFilter, CreatedTenant, KeyPosition, KeyView, Member, Page, RequestOrigin, Tenant, TenantKey } from './model.ts';
 import { generateKey, type KeyKind, type NewKey } from './api-keys.ts';
-import { chainOf, decodeCursor, encodeCursor, type AuditCredential, type AuditDraft, type AuditEntry, type AuditFilter } from './audit.ts';
+import { chainOf, decodeCursor, encodeCursor } from './audit.ts';
 import type { Principal, Role } from './principal.ts';
-
-/** Who asked, and from where, for the audit entry. */
-export interface RequestOrigin {
-  actor: string;
-  /** The credential the actor presented (`credentialOf(principal)`); absent for the CLI. */
-  credential?: AuditCredential | null;
-  requestId: string | null;
-  clientRequestId?: string | null;
-  sourceIp: string | null;
-}
 
 export const actorOf = (principal: Principal): string =>
   principal.kind === 'tenant' ? `member:${principal.actorId}` : principal.kind === 'admin' ? `admin:${principal.actorId}` : 'anonymous';
@@ -35,8 +26,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Ids are lower-case UUIDs as made here; one given in upper or mixed case names the same row. */
 export const normaliseId = (id: string): string => id.toLowerCase();
 
-/** Shown to the caller: never the hash. */
-export type KeyView = Omit<TenantKey, 'hash'>;
 export const keyView = ({ hash: _hash, ...rest }: TenantKey): KeyView => rest;
 
 const draft = (origin: RequestOrigin, at: Date, tenantId: string | null, action: string, target: string | null, details: AuditDraft['details'] = {}): AuditDraft => ({
@@ -69,14 +58,6 @@ const cleanName = (value: string, field: string, max = 200): string => {
   if (v.length > max) throw new DomainError('invalid', `${field} must be at most ${max} characters`, { details: { field } });
   return v;
 };
-
-export interface CreatedTenant {
-  tenant: Tenant;
-  owner: Member;
-  apiKey: KeyView;
-  /** The full key: returned once, never stored. */
-  secret: string;
-}
 
 export const createTenant = async (
   { store, clock }: AccessDeps,

@@ -1,43 +1,31 @@
 import * as z from 'zod';
-import { defineEndpoint, NO_STORE, type EndpointContext } from '../kit/endpoint.ts';
+import { readHealth } from '../../core/platform/health.ts';
+import type { HealthReport } from '../../core/platform/model.ts';
+import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
+import { schemaOf } from '../kit/schema.ts';
 
-const report = z
-  .object({
-    status: z.enum(['ok', 'failing']),
-    checkedAt: z.iso.datetime(),
-    checks: z
-      .array(
-        z.object({
-          name: z.string(),
-          status: z.enum(['up', 'down']),
-          durationMs: z.number().int().nonnegative(),
-          error: z.string().optional(),
-        }),
-      )
-      .optional()
-      .describe('Each dependency by name with its error: only for an admin credential or the metrics token'),
-  })
-  .meta({ id: 'HealthReport' });
+/** One schema for both answers: `checks` is left out of the public one. */
+const report = schemaOf<Omit<HealthReport, 'checks'> & Partial<Pick<HealthReport, 'checks'>>>()(
+  z
+    .object({
+      status: z.enum(['ok', 'failing']),
+      checkedAt: z.iso.datetime(),
+      checks: z
+        .array(
+          z.object({
+            name: z.string(),
+            status: z.enum(['up', 'down']),
+            durationMs: z.number().int().nonnegative(),
+            error: z.string().optional(),
+          }),
+        )
+        .optional()
+        .describe('Each dependency by name with its error: only for an admin credential or the metrics token'),
+    })
+    .meta({ id: 'HealthReport' }),
+);
 
-/**
- * Whether the caller may see the checks (dependency names, driver messages): the metrics token when one is
- * configured, or an admin credential. Never an error: a caller who is neither gets the short answer.
- */
-const seesDetails = async (ctx: EndpointContext): Promise<boolean> => {
-  const authorization = ctx.headers.authorization;
-  if (!authorization) return false;
-  const metrics = ctx.ports.metrics;
-  // `authorize(undefined)` is true only when no token is configured: then the token grants nothing here.
-  if (metrics && !metrics.authorize(undefined) && metrics.authorize(authorization)) return true;
-  try {
-    const principal = await ctx.ports.auth.authenticate({ authorization, sourceIp: ctx.sourceIp, requestId: ctx.requestId }, ctx.signal);
-    return principal?.kind === 'admin';
-  } catch {
-    return false; // the database holding the keys may be the dependency that is down
-  }
-};
-
-export const health = defineEndpoint({
+export const healthEndpoint = defineEndpoint({
   id: 'platform.health',
   method: 'GET',
   path: '/health',
@@ -51,8 +39,8 @@ export const health = defineEndpoint({
   access: 'public',
   responses: { 200: report, 503: report },
   run: async (_input, ctx) => {
-    const result = await ctx.ports.health.report();
-    const body = (await seesDetails(ctx)) ? result : { status: result.status, checkedAt: result.checkedAt };
-    return { status: result.status === 'ok' ? 200 : 503, body, headers: NO_STORE };
+    const credentials = { authorization: ctx.headers.authorization, sourceIp: ctx.sourceIp, requestId: ctx.requestId };
+    const body = await readHealth(ctx.ports, credentials, ctx.signal);
+    return { status: body.status === 'ok' ? 200 : 503, body, headers: NO_STORE };
   },
 });

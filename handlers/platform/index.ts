@@ -1,7 +1,24 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
-import { health } from './health.ts';
-import { meta, openapiJson, openapiYaml } from './meta.ts';
-import { metrics } from './metrics.ts';
-import { accessEndpoints } from './access.ts';
+import { createApiKeyEndpoint, listApiKeysEndpoint, revokeApiKeyEndpoint } from './api-keys.ts';
+import { readAuditEndpoint } from './audit.ts';
+import { healthEndpoint } from './health.ts';
+import { listMembersEndpoint } from './members.ts';
+import { metaEndpoint } from './meta.ts';
+import { metricsEndpoint } from './metrics.ts';
+import { openapiJsonEndpoint, openapiYamlEndpoint } from './openapi.ts';
+import { createTenantEndpoint } from './tenants.ts';
 
-export const platformEndpoints: AnyEndpoint[] = [health, meta, metrics, openapiJson, openapiYaml, ...accessEndpoints];
+/** Endpoints of the platform: the service itself, tenants, API keys, members and the audit log. */
+export const platformEndpoints: AnyEndpoint[] = [
+  healthEndpoint,
+  metaEndpoint,
+  metricsEndpoint,
+  openapiJsonEndpoint,
+  openapiYamlEndpoint,
+  createTenantEndpoint,
+  listApiKeysEndpoint,
+  createApiKeyEndpoint,
+  revokeApiKeyEndpoint,
+  listMembersEndpoint,
+  readAuditEndpoint,
+];

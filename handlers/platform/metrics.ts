@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { DomainError } from '../../core/shared/errors.ts';
+import { scrapeMetrics } from '../../core/platform/service.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { ProblemError } from '../kit/handler.ts';
 import { problemSchema } from '../kit/problem.ts';
 
-export const metrics = defineEndpoint({
+export const metricsEndpoint = defineEndpoint({
   id: 'platform.metrics',
   method: 'GET',
   path: '/metrics',
@@ -20,10 +20,9 @@ export const metrics = defineEndpoint({
     404: problemSchema.describe('Metrics are off in this process.'),
   },
   run: async (_input, { ports, headers }) => {
-    const exposition = ports.metrics;
+    const scrape = scrapeMetrics(ports, headers.authorization);
     // Same answer as an unknown route: a process without metrics has no such endpoint.
-    if (!exposition) throw new ProblemError('route_not_found', 'No route for GET /metrics.');
-    if (!exposition.authorize(headers.authorization)) throw new DomainError('unauthorized', 'Send the metrics token: Authorization: Bearer <token>.');
-    return { status: 200, body: exposition.render(), headers: { 'content-type': exposition.contentType, 'cache-control': 'no-store' } };
+    if (!scrape) throw new ProblemError('route_not_found', 'No route for GET /metrics.');
+    return { status: 200, body: scrape.text, headers: { 'content-type': scrape.contentType, 'cache-control': 'no-store' } };
   },
 });

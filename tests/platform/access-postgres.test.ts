@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAccessStore } from '../../adapters/postgres/access.ts';
-import { chainOf, verifyChain, type AuditDraft } from '../../core/platform/audit.ts';
+import { chainOf, verifyChain } from '../../core/platform/audit.ts';
+import type { AuditDraft } from '../../core/platform/model.ts';
 import { gate } from '../helpers/barrier.ts';
 import { postgresUnavailable, withPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';

@@ -1,8 +1,9 @@
 /** The AccessStore contract: every adapter (memory, PGlite, PostgreSQL) passes the same suite. */
 import { describe, expect, it } from 'vitest';
-import type { AccessStore, TenantKey } from '../../core/platform/access.ts';
+import type { AccessStore } from '../../core/platform/access.ts';
+import type { AuditDraft, TenantKey } from '../../core/platform/model.ts';
 import { generateKey } from '../../core/platform/api-keys.ts';
-import { GENESIS_HASH, hashEntry, verifyChain, type AuditDraft } from '../../core/platform/audit.ts';
+import { GENESIS_HASH, hashEntry, verifyChain } from '../../core/platform/audit.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 2, 1, 0, 0, s));
 

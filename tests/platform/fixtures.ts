@@ -1,5 +1,6 @@
 /** Seeds an admin and tenants through the use cases, as the CLI does. */
-import { createAdmin, createTenant, type RequestOrigin } from '../../core/platform/tenants.ts';
+import { createAdmin, createTenant } from '../../core/platform/tenants.ts';
+import type { RequestOrigin } from '../../core/platform/model.ts';
 import type { Ports } from '../../core/ports.ts';
 
 export const cliOrigin: RequestOrigin = { actor: 'cli', requestId: null, sourceIp: null };
