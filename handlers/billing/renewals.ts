@@ -34,7 +34,7 @@ export const renewDueEndpoint = defineEndpoint({
       batchSize: query.batch,
       ...(query.max ? { maxSubscriptions: query.max } : {}),
       signal: ctx.signal,
-      onError: (subscriptionId, error) => ctx.log.error('renewal failed for a subscription', { subscriptionId, error: error as Error }),
+      onError: (subscriptionId, error) => ctx.log.error('renewal failed for a subscription', { subscriptionId, error }),
     });
     if (summary.claimed > 0 || summary.reconciled > 0) ctx.log.info('renewal run', { ...summary });
     return { status: 200, body: summary };
