@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // built bundles, so they stay in `npm test` only.
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'tests/analysis/margin-endpoints.test.ts', 'tests/analysis/margin.property.test.ts', 'tests/analysis/docs-example.test.ts', 'tests/runtime/idempotency-unavailable.test.ts'],
+    include: ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'tests/analysis/margin-endpoints.test.ts', 'tests/analysis/margin.property.test.ts', 'tests/analysis/margin-lean.property.test.ts', 'tests/analysis/margin-summary.property.test.ts', 'tests/analysis/margin-target.property.test.ts', 'tests/analysis/docs-example.test.ts', 'tests/runtime/idempotency-unavailable.test.ts'],
     exclude: ['**/node_modules/**'],
     setupFiles: ['tests/setup/has-assertions.ts'],
     env: { DATA_DIR: 'memory://' },

@@ -2,46 +2,11 @@
  * The same product across channels and order quantities: which combination earns most. Every cell is a full
  * margin computation (landed cost per quantity, fees per channel), summarised.
  */
-import { DomainError } from '../shared/errors.ts';
-import { FEE_TABLES, type Channel, type FeeTable } from './fee-tables.ts';
-import { landedCost, marginForSale, productIssues, sellingIssues, type Issue, type ProductInput, type SellingInput } from './margin.ts';
-import type { CustomsRoute } from './customs.ts';
-
-export interface CompareInput extends Omit<ProductInput, 'purchase'> {
-  purchase: Omit<ProductInput['purchase'], 'quantity'>;
-  quantities: number[];
-  channels: SellingInput[];
-}
-
-export interface CompareCell {
-  channel: Channel;
-  quantity: number;
-  salePrice: number;
-  landedCostPerUnit: number;
-  feesPerUnit: number;
-  sellingCostsPerUnit: number;
-  profitPerUnit: number;
-  /** Profit per unit times the order quantity: what the whole order earns when every unit sells. */
-  profitTotal: number;
-  marginPercent: number | null;
-  roiPercent: number | null;
-  breakEvenSalePrice: number | null;
-  targetSalePrice: number | null;
-  customsRoute: CustomsRoute;
-  customsExempt: boolean;
-  feeTableId: string;
-}
-
-export interface CompareResult {
-  saleDate: string;
-  cells: CompareCell[];
-  best: {
-    byProfitTotal: { channel: Channel; quantity: number; profitTotal: number };
-    byProfitPerUnit: { channel: Channel; quantity: number; profitPerUnit: number };
-    byRoi: { channel: Channel; quantity: number; roiPercent: number } | null;
-  };
-  estimates: string[];
-}
+import { FEE_TABLES, type FeeTable } from './fee-tables.ts';
+import { marginForSale } from './margin.ts';
+import { assertValid, productIssues, sellingIssues } from './margin/checks.ts';
+import { landedCost } from './margin/landed-cost.ts';
+import type { CompareCell, CompareInput, CompareResult, Issue, ProductInput } from './model.ts';
 
 export const compareIssues = (c: CompareInput, tables: readonly FeeTable[] = FEE_TABLES): Issue[] => {
   const issues: Issue[] = [];
@@ -59,14 +24,9 @@ export const compareIssues = (c: CompareInput, tables: readonly FeeTable[] = FEE
   return issues;
 };
 
-/** The use case behind POST /v1/analysis/margin/compare. */
+/** The same product across channels and quantities; ties keep the earlier cell. Throws DomainError('invalid') naming each bad field. */
 export const compareMargins = (c: CompareInput, tables: readonly FeeTable[] = FEE_TABLES): CompareResult => {
-  const issues = compareIssues(c, tables);
-  if (issues.length > 0) {
-    throw new DomainError('invalid', issues.map((i) => `${i.field}: ${i.message}`).join(' '), {
-      details: { errors: issues.map((i) => ({ in: 'body', field: i.field, message: i.message, code: 'invalid' })) },
-    });
-  }
+  assertValid(compareIssues(c, tables));
   const cells: CompareCell[] = [];
   const estimates = new Set<string>();
   for (const quantity of c.quantities) {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CUSTOMS_RULES, decideRoute, defaultDutyRate } from './customs.ts';
-import { landedCost, type CustomsInput, type ProductInput } from './margin.ts';
+import { landedCost } from './margin/landed-cost.ts';
+import type { CustomsInput, ProductInput } from './model.ts';
 
 const product = (unitPriceFen: number, chinaShippingFen: number, customs: Partial<CustomsInput> = {}, ratePerKgKrw = 5088): ProductInput => ({
   saleDate: '2025-06-02',

@@ -1,7 +1,7 @@
 /**
  * Korean import rules for goods bought abroad: which clearance route applies, the duty-free threshold, and the
  * duty and import VAT when the goods are taxed. Rules are data with their source, so docs/analysis.md and
- * GET /v1/analysis/fee-tables can show them.
+ * the fee-tables answer can show them.
  */
 import type { Category } from './fee-tables.ts';
 

@@ -303,3 +303,6 @@ export const RATE_KEYS: readonly string[] = [...new Set(FEE_TABLES.flatMap((t) =
 
 export const rocketGrowthTierFor = (sumCm: number, weightGrams: number): RocketGrowthTier | undefined =>
   ROCKET_GROWTH_SIZES.find((s) => sumCm <= s.maxSumCm && weightGrams <= s.maxWeightGrams)?.tier;
+
+/** The calendar day in Korea (UTC+9, no daylight saving) of an instant: fee tables change on KST days. */
+export const kstDate = (now: Date): string => new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);

@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import { compareMargins } from './compare.ts';
-import { computeMargin, kstDate, truncate10, won, type MarginScenario, type SellingInput } from './margin.ts';
+import { kstDate } from './fee-tables.ts';
+import { computeMargin } from './margin.ts';
+import { truncate10, won } from './margin/rounding.ts';
+import type { MarginScenario, SellingInput } from './model.ts';
 
 const selling = (s: Partial<SellingInput> = {}): SellingInput => ({
   channel: 'naver_smart_store',

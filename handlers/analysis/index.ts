@@ -1,5 +1,6 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
-import { feeTables, margin, marginCompare } from './margin.ts';
+import { feeTablesEndpoint } from './fee-tables.ts';
+import { marginCompareEndpoint, marginEndpoint } from './margin.ts';
 
 /** Endpoints of the analysis bounded context. */
-export const analysisEndpoints: AnyEndpoint[] = [margin, marginCompare, feeTables];
+export const analysisEndpoints: AnyEndpoint[] = [marginEndpoint, marginCompareEndpoint, feeTablesEndpoint];

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { compareRequest, marginRequest } from '../analysis/schemas.ts';
+import { compareRequest, marginRequest } from '../analysis/margin.ts';
 import { compileParser, INVALID } from './fast-parse.ts';
 
 // ------------------------------------------------------------------------------------------- the contract

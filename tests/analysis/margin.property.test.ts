@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, CHANNELS, NAVER_TIERS } from '../../core/analysis/fee-tables.ts';
-import { computeMargin, type MarginResult, type MarginScenario } from '../../core/analysis/margin.ts';
+import { computeMargin } from '../../core/analysis/margin.ts';
+import type { MarginResult, MarginScenario } from '../../core/analysis/model.ts';
 
 /** Scenarios within the API's ranges (handlers/analysis/schemas.ts). */
 const scenario: fc.Arbitrary<MarginScenario> = fc

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tossClient } from '../../adapters/toss/client.ts';
-import { computeMargin, type MarginScenario } from '../../core/analysis/margin.ts';
+import { computeMargin } from '../../core/analysis/margin.ts';
+import type { MarginScenario } from '../../core/analysis/model.ts';
 
 describe('Toss Payments: Basic authentication (docs.tosspayments.com, API & SDK / authentication)', () => {
   it('sends base64 of the documented test secret key plus a colon', async () => {

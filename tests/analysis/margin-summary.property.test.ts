@@ -4,10 +4,11 @@
  * the same JSON to the byte (key order, -0 and non-finite numbers included) or the same error.
  */
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/errors.ts';
-import { FEE_TABLES, type FeeTable } from './fee-tables.ts';
-import { computeMargin, computeMarginSummary, summarize } from './margin.ts';
-import { FLIPPED_TABLES, generator, variedScenario } from './random-scenarios.test-support.ts';
+import { DomainError } from '../../core/shared/errors.ts';
+import { FEE_TABLES, type FeeTable } from '../../core/analysis/fee-tables.ts';
+import { computeMargin, computeMarginSummary } from '../../core/analysis/margin.ts';
+import { summarize } from '../../core/analysis/margin/results.ts';
+import { FLIPPED_TABLES, generator, variedScenario } from './random-scenarios.ts';
 
 /** JSON that also tells -0, NaN and the infinities apart. */
 const exact = (value: unknown): string =>

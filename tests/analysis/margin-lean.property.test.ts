@@ -3,9 +3,12 @@
  * arithmetic; this property holds them equal at random prices for random scenarios, so they cannot drift apart.
  */
 import { describe, expect, it } from 'vitest';
-import { FEE_TABLES } from './fee-tables.ts';
-import { landedCost, MAX_SALE_PRICE_KRW, saleEvaluations, scenarioIssues } from './margin.ts';
-import { FLIPPED_TABLES as flipped, generator, randomScenario } from './random-scenarios.test-support.ts';
+import { FEE_TABLES } from '../../core/analysis/fee-tables.ts';
+import { scenarioIssues } from '../../core/analysis/margin/checks.ts';
+import { landedCost } from '../../core/analysis/margin/landed-cost.ts';
+import { MAX_SALE_PRICE_KRW } from '../../core/analysis/margin/price-search.ts';
+import { saleEvaluations } from '../../core/analysis/margin/sale.ts';
+import { FLIPPED_TABLES as flipped, generator, randomScenario } from './random-scenarios.ts';
 
 describe('lean sale evaluation', () => {
   it('gives the breakdown’s profit and buyer-paid amount at any price', () => {

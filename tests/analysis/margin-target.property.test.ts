@@ -3,8 +3,9 @@
  * price one won lower does not (docs/analysis.md, "Break-even sale price" and "Target price").
  */
 import { describe, expect, it } from 'vitest';
-import { computeMargin, scenarioIssues } from './margin.ts';
-import { generator, randomScenario } from './random-scenarios.test-support.ts';
+import { computeMargin } from '../../core/analysis/margin.ts';
+import { scenarioIssues } from '../../core/analysis/margin/checks.ts';
+import { generator, randomScenario } from './random-scenarios.ts';
 
 describe('lowest prices', () => {
   it('one won below the target price misses the target margin; the target price reaches it', () => {

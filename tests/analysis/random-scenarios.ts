@@ -1,10 +1,10 @@
 /**
- * Seeded random margin scenarios for the property tests in this folder. They use a small generator rather than
- * fast-check: core/ may import nothing from outside core/ (the `core-is-pure` rule of `npm run lint`), and
- * tests/analysis/margin.property.test.ts already runs the engine's fast-check properties. Test code only.
+ * Seeded random margin scenarios for the engine's property tests that run thousands of scenarios against each
+ * other (lean against full evaluation, summary against full result, target price against its neighbour): a small
+ * reproducible generator, so a failure names its seed. margin.property.test.ts runs the fast-check properties.
  */
-import { CATEGORIES, CHANNELS, FEE_TABLES, NAVER_TIERS, RATE_KEYS, ROCKET_GROWTH_TIERS, type FeeTable } from './fee-tables.ts';
-import type { MarginScenario, PriceTier } from './margin.ts';
+import { CATEGORIES, CHANNELS, FEE_TABLES, NAVER_TIERS, RATE_KEYS, ROCKET_GROWTH_TIERS, type FeeTable } from '../../core/analysis/fee-tables.ts';
+import type { MarginScenario, PriceTier } from '../../core/analysis/model.ts';
 
 /** mulberry32: a reproducible stream of numbers in [0, 1). */
 export const generator = (seed: number) => () => {
