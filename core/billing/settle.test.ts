@@ -156,6 +156,16 @@ describe('settlePaid', () => {
     await expect(settlePaid(store, defaultCatalog, i, paid(i), NOW)).rejects.toThrow('plan pro-monthly v3 is not in the catalog');
   });
 
+  it('a paid charge of another kind (a first charge, a refund) does not change the subscription', async () => {
+    for (const kind of ['initial', 'refund'] as const) {
+      const i = intent({ kind, periodIndex: 0, planId: 'pro-monthly' });
+      const { store, data } = setup(subscription(), i);
+      expect(await settlePaid(store, defaultCatalog, i, paid(i), NOW)).toBe('applied');
+      expect(data.subscriptions[0]).toEqual(subscription());
+      expect(data.payments.map((p) => p.kind)).toEqual([kind]);
+    }
+  });
+
   it('a paid subscription without its row (or a refund) only records the payment', async () => {
     const { store, data } = memoryBillingStore();
     const i = intent();

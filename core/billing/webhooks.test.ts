@@ -51,6 +51,9 @@ describe('webhookIdentity', () => {
       expect(webhookIdentity(PSC, { eventType: PSC, data }, text)).toEqual({ id: digest, paymentKey: null });
     }
     expect(webhookIdentity(PSC, null, text)).toEqual({ id: digest, paymentKey: null });
+    // A payment key in an event of another type does not make it a status change.
+    expect(webhookIdentity('DEPOSIT_CALLBACK', statusChange('pk-1'), text)).toEqual({ id: digest, paymentKey: null });
+
     // 200 characters is still a key.
     expect(webhookIdentity(PSC, statusChange('p'.repeat(200)), text).paymentKey).toBe('p'.repeat(200));
   });
@@ -68,6 +71,13 @@ describe('receiveWebhook', () => {
     }]);
     expect(await receiveWebhook(deps, { body, source: '203.0.113.1' })).toEqual({ id: receipt.id, duplicate: true });
     expect(woken).toHaveLength(1);
+  });
+
+  it('where no worker runs (no queue to wake) the event is recorded all the same', async () => {
+    const { deps, data } = billingTestbed(START);
+    delete deps.webhookQueue;
+    expect((await receiveWebhook(deps, { body: statusChange('pk-1'), source: 's' })).duplicate).toBe(false);
+    expect(data.webhooks).toHaveLength(1);
   });
 
   it('counts the body in UTF-8 bytes against the cap: at the cap it is taken, one byte over is 413', async () => {
@@ -126,6 +136,15 @@ describe('drainWebhooks', () => {
     expect(toss.lookups.sort()).toEqual(['pk-ours', 'pk-pending', 'pk-unknown']);
     expect(data.payments[0]).toMatchObject({ status: 'CANCELED', balanceKrw: 0 });
     expect(notices).toEqual([{ tenantId: 't1', notice: { kind: 'payment_status', paymentKey: 'pk-ours', status: 'CANCELED' } }]);
+  });
+
+  it('looks up a payment of ours even when its events name an order that is not pending', async () => {
+    const { deps, data, toss } = billingTestbed(START);
+    data.payments.push(record('pk-ours'));
+    data.intents.push(pendingIntent('rn-pk-ours', { status: 'succeeded' }));
+    data.webhooks.push(event('a1', { paymentKey: 'pk-ours', body: statusChange('pk-ours', 'CANCELED', { orderId: 'rn-pk-ours' }) }));
+    expect((await drainWebhooks(deps, { limit: 10 })).lookups).toBe(1);
+    expect(toss.lookups).toEqual(['pk-ours']);
   });
 
   it('takes at most the limit of events', async () => {
@@ -208,6 +227,42 @@ describe('drainWebhooks', () => {
     expect(errors).toHaveLength(1);
     expect(data.webhooks.map((e) => [e.processedAt, e.attempts, e.lastError])).toEqual([[null, 1, long.slice(0, 500)], [null, 1, long.slice(0, 500)]]);
     expect(WEBHOOK_MAX_ATTEMPTS).toBe(20);
+  });
+
+  it('a look-up failing without a message, and with no one listening for errors, is recorded as "failed"', async () => {
+    const { deps, data, toss } = billingTestbed(START);
+    data.payments.push(record('pk-1'));
+    data.webhooks.push(event('1', { paymentKey: 'pk-1' }));
+    toss.gateway.getPayment = async () => Promise.reject('connection reset');
+    expect((await drainWebhooks(deps, { limit: 10 })).failed).toBe(1);
+    expect(data.webhooks[0]).toMatchObject({ processedAt: null, attempts: 1, lastError: 'failed' });
+  });
+
+  it('once a source is spent its later events wait without another counter call, and are deferred by id in one call per window', async () => {
+    const bed = billingTestbed(START);
+    const { deps, data } = billingTestbed(START, { policy: { webhooks: { ...bed.deps.policy.webhooks, perSourcePerSecond: 1, concurrency: 1 } } });
+    const asked: string[] = [];
+    const counts = new Map<string, number>();
+    const counter: RateCounter = {
+      consume: async ({ name, limit }) => {
+        asked.push(name);
+        const count = (counts.get(name) ?? 0) + 1;
+        if (count <= limit) counts.set(name, count);
+        return { allowed: count <= limit, count, limit, resetAt: new Date('2026-03-01T00:00:01Z') };
+      },
+      peek: async () => ({ count: 0, resetAt: new Date(0) }),
+    };
+    const deferredCalls: Array<[string[], Date]> = [];
+    const defer = deps.store.deferWebhooks;
+    deps.store.deferWebhooks = (ids, until) => (deferredCalls.push([[...ids], until]), defer(ids, until));
+    for (const key of ['pk-1', 'pk-2', 'pk-3']) {
+      data.payments.push(record(key));
+      data.webhooks.push(event(key.slice(3), { paymentKey: key }));
+    }
+    const summary = await drainWebhooks({ ...deps, rateCounter: counter }, { limit: 10 });
+    expect(summary).toMatchObject({ lookups: 1, deferred: 2 });
+    expect(asked).toEqual(['billing:webhook-lookups:source:198.51.100.7', 'billing:webhook-lookups:all', 'billing:webhook-lookups:source:198.51.100.7']);
+    expect(deferredCalls).toEqual([[['2', '3'], new Date('2026-03-01T00:00:01Z')]]);
   });
 
   it('keeps at most `concurrency` look-ups in flight', async () => {

@@ -184,6 +184,26 @@ describe('createAdmin', () => {
     }]);
     expect(data.audit.map((a) => [a.tenantId, a.action, a.target, a.details])).toEqual([[null, 'admin.create', `admin:${created.admin.id}`, { name: '운영자', prefix: created.keyPrefix }]]);
   });
+
+  it('refuses a blank name', async () => {
+    const { store } = memoryStore();
+    expect(await codeOf(createAdmin({ store, clock }, { name: ' ' }, bare))).toEqual(['invalid', { field: 'name' }, 'name must not be blank']);
+  });
+});
+
+describe('signals', () => {
+  it('the changes run their transaction with the caller\'s signal', async () => {
+    const { store, data } = memoryStore();
+    const seen: unknown[] = [];
+    const watched: AccessStore = { ...store, transaction: (work, options) => (seen.push(options), store.transaction(work, options)) };
+    const signal = new AbortController().signal;
+    const { tenant } = await createTenant({ store: watched, clock }, { name: 'a', owner: { email: 'a@b.c', name: 'b' } }, origin, signal);
+    const { apiKey } = await createApiKey({ store: watched, clock }, owner(tenant.id), { name: 'ci', role: 'owner' }, origin, signal);
+    await revokeApiKey({ store: watched, clock }, owner(tenant.id), apiKey.id, origin, signal);
+    await createApiKey({ store: watched, clock }, owner(tenant.id), { name: 'ci', role: 'member' }, origin);
+    expect(seen).toEqual([{ signal }, { signal }, { signal }, undefined]);
+    expect(data.keys).toHaveLength(3);
+  });
 });
 
 describe('createApiKey', () => {
@@ -258,8 +278,9 @@ describe('revokeApiKey', () => {
   it('refuses the last active owner key with 409, but not an owner key while another one is active', async () => {
     const { store, data } = memoryStore();
     data.keys.push(tenantKey('t1', 'o1', 'owner'), tenantKey('t1', 'o2', 'owner', T0), tenantKey('t1', 'm1', 'member'));
-    const [code, details] = await codeOf(revokeApiKey({ store, clock }, owner('t1'), 'o1', origin));
+    const [code, details, message] = await codeOf(revokeApiKey({ store, clock }, owner('t1'), 'o1', origin));
     expect([code, details]).toEqual(['conflict', { keyId: 'o1', reason: 'last_owner_key' }]);
+    expect(message).toBe("This is the tenant's last active owner key; create another owner key before revoking it, or the tenant could no longer manage its keys.");
     data.keys.push(tenantKey('t1', 'o3', 'owner'));
     expect((await revokeApiKey({ store, clock }, owner('t1'), 'o1', origin)).revokedAt).toEqual(T0);
     // A member key may go even when one owner key is left.
@@ -269,7 +290,8 @@ describe('revokeApiKey', () => {
   it('a member is refused with 403 and audited as denied', async () => {
     const { store, data } = memoryStore();
     data.keys.push(tenantKey('t1', 'k1', 'member'));
-    expect((await codeOf(revokeApiKey({ store, clock }, member('t1'), 'k1', origin))).slice(0, 2)).toEqual(['forbidden', { requiredRole: 'owner' }]);
+    expect(await codeOf(revokeApiKey({ store, clock }, member('t1'), 'k1', origin)))
+      .toEqual(['forbidden', { requiredRole: 'owner' }, 'Only an owner of the tenant may revoke API keys; this credential has the member role.']);
     expect(data.audit.map((a) => [a.action, a.outcome])).toEqual([['api_key.revoke', 'denied']]);
   });
 
@@ -277,7 +299,7 @@ describe('revokeApiKey', () => {
     const { store, data } = memoryStore();
     data.keys.push(tenantKey('t1', 'k1', 'member'));
     const gone: AccessStore = { ...store, transaction: (work) => store.transaction((unit) => work({ ...unit, revokeTenantKey: async () => null })) };
-    expect((await codeOf(revokeApiKey({ store: gone, clock }, owner('t1'), 'k1', origin))).slice(0, 2)).toEqual(['not_found', { keyId: 'k1' }]);
+    expect(await codeOf(revokeApiKey({ store: gone, clock }, owner('t1'), 'k1', origin))).toEqual(['not_found', { keyId: 'k1' }, 'API key was not found']);
     expect(data.audit).toEqual([]);
   });
 });
@@ -297,7 +319,7 @@ describe('key cursors and listApiKeys', () => {
     for (const cursor of [
       'not json', encode({ t: -1, i: position.id }), encode({ t: 1.5, i: position.id }), encode({ t: '1', i: position.id }), encode({ i: position.id }),
       encode({ t: 1, i: position.id.toUpperCase() }), encode({ t: 1, i: 'k1' }), encode({ t: 1, i: 7 }), encode({ t: 1 }), encode(null),
-      encode({ t: 1, i: `x${position.id}` }), encode({ t: 1, i: `${position.id}x` }),
+      encode({ t: 1, i: `x${position.id}` }), encode({ t: 1, i: `${position.id}x` }), encode({ t: 1, i: [position.id] }),
     ]) {
       let thrown: unknown;
       try {
@@ -350,8 +372,10 @@ describe('readAudit', () => {
     expect(data.audit).toEqual([]);
   });
 
-  it('refuses since after until', async () => {
+  it('refuses since after until; either bound alone is fine', async () => {
     const { store } = memoryStore();
+    await readAudit({ store, clock }, owner('t1'), { limit: 2, since: new Date('2026-01-02T00:00:00Z') }, origin);
+    await readAudit({ store, clock }, owner('t1'), { limit: 2, until: new Date('2026-01-02T00:00:00Z') }, origin);
     const query = { limit: 2, since: new Date('2026-01-02T00:00:00Z'), until: new Date('2026-01-01T23:59:59.999Z') };
     expect(await codeOf(readAudit({ store, clock }, owner('t1'), query, origin))).toEqual(['invalid', { field: 'since' }, 'since must not be after until']);
   });
