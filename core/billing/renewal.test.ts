@@ -26,7 +26,9 @@ const bed = (over: Partial<Subscription> = {}, options: Parameters<typeof billin
   b.data.subscriptions.push(sub);
   b.data.keys.push(key);
   const errors: Array<[string, unknown]> = [];
-  const run = (extra: Partial<Parameters<typeof renewDue>[1]> = {}) => renewDue(b.deps, { owner: 'runner-1', onError: (id, e) => errors.push([id, e]), ...extra });
+  // Bounded, so that a run which keeps re-claiming a subscription it did not move on ends (and fails) at once.
+  const run = (extra: Partial<Parameters<typeof renewDue>[1]> = {}) =>
+    renewDue(b.deps, { owner: 'runner-1', maxSubscriptions: 5, onError: (id, e) => errors.push([id, e]), ...extra });
   return { ...b, run, errors, sub: () => b.data.subscriptions[0]! };
 };
 
@@ -52,13 +54,13 @@ describe('renewDue: charging the next period', () => {
     expect(await b.run()).toEqual(summary());
   });
 
-  it('leases what it claims until now + leaseSeconds', async () => {
+  it('leases what it claims until now + leaseSeconds, 10 at a time and without a maximum by default', async () => {
     const b = bed();
     const leases: Array<[Date, number, string, Date]> = [];
     const claim = b.deps.store.claimDue;
     b.deps.store.claimDue = (now, limit, owner, until) => (leases.push([now, limit, owner, until]), claim(now, limit, owner, until));
-    await b.run();
-    expect(leases[0]).toEqual([at(APRIL), 10, 'runner-1', at('2026-04-01T00:02:00Z')]);
+    expect((await b.run({ maxSubscriptions: undefined })).charged).toBe(1);
+    expect(leases).toEqual([[at(APRIL), 10, 'runner-1', at('2026-04-01T00:02:00Z')], [at(APRIL), 10, 'runner-1', at('2026-04-01T00:02:00Z')]]);
   });
 
   it('charges the price version on sale when the next period starts, and applies a pending downgrade', async () => {
