@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { Database } from './database.ts';
 import { loadMigrations, migrate, migrationsDirectory, type Migration } from './migrations.ts';
 import { pgDatabase, translateOutage } from './pg.ts';
-import { openPglite } from './pglite.ts';
+import { openPglite, type PgliteOptions } from './pglite.ts';
 
 export const IN_MEMORY = 'memory://';
 
@@ -17,8 +17,11 @@ export interface LazyDatabase extends Database {
   readonly opened: boolean;
 }
 
-/** The database named by the configuration, not yet migrated. */
-export const connectDatabase = async (config: Config): Promise<Database> =>
+/**
+ * The database named by the configuration, not yet migrated; except that a fresh embedded directory is brought to
+ * `embedded.migrations` when they are given (it starts from a saved copy that holds them).
+ */
+export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptions, 'migrations' | 'onMigrated' | 'onWarning'> = {}): Promise<Database> =>
   config.DATABASE_URL
     ? pgDatabase({
         engine: 'postgres',
@@ -30,6 +33,7 @@ export const connectDatabase = async (config: Config): Promise<Database> =>
     : openPglite({
         ...(config.DATA_DIR === IN_MEMORY ? {} : { dataDir: config.DATA_DIR }),
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        ...embedded,
       });
 
 export const configuredMigrations = (config: Config): Migration[] => loadMigrations(migrationsDirectory(config.MIGRATIONS_DIR));
@@ -82,9 +86,23 @@ export const lazyDatabase = (engine: Database['engine'], opener: () => Promise<D
   };
 };
 
-/** The configured database behind a lazy handle, migrating on open when MIGRATE_ON_START is on. */
-export const openConfiguredDatabase = (config: Config, onMigrated?: (applied: Migration[]) => void): LazyDatabase =>
-  lazyDatabase(config.DATABASE_URL ? 'postgres' : 'pglite', () => connectDatabase(config), {
-    ...(config.MIGRATE_ON_START ? { migrations: () => configuredMigrations(config) } : {}),
+/**
+ * The configured database behind a lazy handle, migrating on open when MIGRATE_ON_START is on. `onWarning` hears
+ * why a fresh embedded directory started the slow way (a saved copy that could not be used or saved).
+ */
+export const openConfiguredDatabase = (
+  config: Config,
+  onMigrated?: (applied: Migration[]) => void,
+  onWarning?: (message: string) => void,
+): LazyDatabase => {
+  let files: Migration[] | undefined;
+  const migrations = () => (files ??= configuredMigrations(config));
+  const embedded = () =>
+    config.MIGRATE_ON_START && !config.DATABASE_URL
+      ? { migrations: migrations(), ...(onMigrated ? { onMigrated } : {}), ...(onWarning ? { onWarning } : {}) }
+      : {};
+  return lazyDatabase(config.DATABASE_URL ? 'postgres' : 'pglite', () => connectDatabase(config, embedded()), {
+    ...(config.MIGRATE_ON_START ? { migrations } : {}),
     ...(onMigrated ? { onMigrated } : {}),
   });
+};

@@ -38,9 +38,13 @@ export const buildPersistence = async (config: Config, options: PersistenceOptio
   const { clock, logger } = options;
   const owned: LazyDatabase | undefined = options.database
     ? undefined
-    : openConfiguredDatabase(config, (applied) => {
-        if (applied.length) logger.info('migrations applied', { migrations: applied.map((m) => m.file) });
-      });
+    : openConfiguredDatabase(
+        config,
+        (applied) => {
+          if (applied.length) logger.info('migrations applied', { migrations: applied.map((m) => m.file) });
+        },
+        (message) => logger.warn(message),
+      );
   const database = options.database ?? owned!;
 
   let dynamo: { destroy(): void } | undefined;
