@@ -55,6 +55,37 @@ const endpointModules = async () => {
 
 const common = bundleOptions(buildInfo);
 
+/**
+ * The code a Lambda entry loads at start: the entry and every chunk it imports statically, transitively
+ * (chunks imported on demand and external packages are not counted). `modules` sums the minified bytes of
+ * what those files hold, by package for dependencies and by folder for our sources, to say what dominates.
+ */
+const loadedCode = (metafile, entry) => {
+  const outputs = metafile.outputs;
+  const start = Object.keys(outputs).find((file) => file.endsWith(`/${entry}.mjs`));
+  const files = [];
+  const pending = [start];
+  while (pending.length) {
+    const file = pending.pop();
+    if (files.includes(file)) continue;
+    files.push(file);
+    for (const i of outputs[file].imports) if (i.kind === 'import-statement' && !i.external) pending.push(i.path);
+  }
+  const modules = {};
+  for (const file of files) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[file].inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = pkg ? pkg[1] : input.split('/').slice(0, 2).join('/');
+      modules[name] = (modules[name] ?? 0) + bytesInOutput;
+    }
+  }
+  return {
+    bytes: files.reduce((sum, file) => sum + outputs[file].bytes, 0),
+    files: files.map((file) => relative(staging, join(root, file))).sort(),
+    modules,
+  };
+};
+
 const started = performance.now();
 rmSync(staging, { recursive: true, force: true });
 const generated = join(root, '.cache', 'entries');
@@ -96,7 +127,14 @@ const results = [
 ];
 // The SQL migrations travel with the bundles: the server and `sellpo migrate` read them from dist/migrations.
 cpSync(join(root, 'migrations'), join(staging, 'migrations'), { recursive: true });
-writeFileSync(join(staging, 'build.json'), `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id) }, null, 2)}\n`);
+// What went into each output, for a closer look (https://esbuild.github.io/analyze/ reads it).
+writeFileSync(join(root, '.cache', 'metafile.json'), JSON.stringify(results[0].metafile));
+const largest = (modules, n) => Object.fromEntries(Object.entries(modules).sort((a, b) => b[1] - a[1]).slice(0, n));
+const lambdas = endpoints.map((e) => ({ id: e.id, ...loadedCode(results[0].metafile, `lambda/endpoints/${e.id.replaceAll('.', '-')}`) }));
+writeFileSync(
+  join(staging, 'build.json'),
+  `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id), lambdas: lambdas.map(({ id, bytes, files, modules }) => ({ id, bytes, files, largest: largest(modules, 10) })) }, null, 2)}\n`,
+);
 const retired = join(root, `.dist-old-${process.pid}`);
 if (existsSync(dist)) renameSync(dist, retired);
 renameSync(staging, dist);
@@ -113,4 +151,10 @@ if (!quiet) {
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`built ${rows.length} bundles in ${Math.round(performance.now() - started)} ms (commit ${commit})\n`);
   for (const [file, bytes] of rows) process.stdout.write(`  ${file.padEnd(width)}  ${(bytes / 1024).toFixed(1).padStart(8)} kB\n`);
+  const idWidth = Math.max(...lambdas.map((l) => l.id.length));
+  process.stdout.write('code each per-endpoint Lambda loads at start (its entry and the chunks it imports statically), and the largest parts of it\n');
+  for (const l of lambdas) {
+    const parts = Object.entries(largest(l.modules, 3)).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
+    process.stdout.write(`  ${l.id.padEnd(idWidth)}  ${(l.bytes / 1024).toFixed(1).padStart(8)} kB  ${l.files.length} files  (${parts.join(', ')})\n`);
+  }
 }

@@ -1,0 +1,80 @@
+/**
+ * Each per-endpoint Lambda's loaded code (its entry and every chunk it imports statically, minified), as build.mjs
+ * reports it in dist/build.json: at most 150 kB for an endpoint without provider clients. The endpoints over it
+ * today are listed with the size they may not grow past; one that comes under the budget must leave the list.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+const build = JSON.parse(readFileSync(new URL('dist/build.json', root), 'utf8')) as {
+  endpoints: string[];
+  lambdas: { id: string; bytes: number; files: string[]; largest: Record<string, number> }[];
+};
+
+const BUDGET = 150 * 1024;
+
+/** Endpoints that call a provider (Naver's APIs, Toss): their clients come on top, no budget here. */
+const PROVIDER_CLIENTS = new Set([
+  'naver.keywordOverview',
+  'naver.keywords',
+  'naver.searchShopping',
+  'naver.shoppingInsight',
+  'naver.trends',
+  'billing.subscribe',
+  'billing.cancel',
+  'billing.changePlan',
+  'billing.changePaymentMethod',
+  'billing.renewDue',
+  'billing.tossWebhook',
+]);
+
+/**
+ * Over the budget today: every entry loads the whole composition root, and with it the tracing SDK (a value
+ * imported from observability/tracing.ts by traced-fetch and traced-database), yaml (adapters/openapi.ts), zod
+ * and pg. The bound keeps them from growing while that is taken apart.
+ */
+const OVER_BUDGET_CEILING = 850 * 1024;
+const OVER_BUDGET = new Set([
+  'analysis.feeTables',
+  'analysis.margin',
+  'analysis.marginCompare',
+  'billing.getSubscription',
+  'billing.listPayments',
+  'billing.listPlans',
+  'billing.resume',
+  'platform.createApiKey',
+  'platform.createTenant',
+  'platform.health',
+  'platform.listApiKeys',
+  'platform.listMembers',
+  'platform.meta',
+  'platform.metrics',
+  'platform.openapiJson',
+  'platform.openapiYaml',
+  'platform.readAudit',
+  'platform.revokeApiKey',
+]);
+
+describe('per-endpoint Lambda size', () => {
+  it('the build reports the loaded code of every endpoint', () => {
+    expect(build.lambdas.map((l) => l.id)).toEqual(build.endpoints);
+    for (const l of build.lambdas) {
+      expect(l.files).toContain(`lambda/endpoints/${l.id.replaceAll('.', '-')}.mjs`);
+      expect(l.bytes).toBeGreaterThan(0);
+    }
+  });
+
+  it('an endpoint without provider clients loads at most 150 kB (the listed ones: no more than today)', () => {
+    for (const id of [...PROVIDER_CLIENTS, ...OVER_BUDGET]) expect(build.endpoints, id).toContain(id);
+    for (const l of build.lambdas) {
+      if (PROVIDER_CLIENTS.has(l.id)) continue;
+      if (OVER_BUDGET.has(l.id)) {
+        expect(l.bytes, `${l.id} (largest parts: ${JSON.stringify(l.largest)})`).toBeLessThanOrEqual(OVER_BUDGET_CEILING);
+        expect(l.bytes, `${l.id} is within the budget now: take it off the over-budget list`).toBeGreaterThan(BUDGET);
+      } else {
+        expect(l.bytes, `${l.id} (largest parts: ${JSON.stringify(l.largest)})`).toBeLessThanOrEqual(BUDGET);
+      }
+    }
+  });
+});
