@@ -93,7 +93,7 @@ describe('embedded database: migrated copy', { timeout: 240_000 }, () => {
     const copy = migratedSnapshotPath(first)!;
     const control = join(copy, 'pgdata', 'global', 'pg_control');
     const bytes = readFileSync(control);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(control, bytes);
 
     const damaged = await openFresh(first);
