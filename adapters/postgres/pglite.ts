@@ -138,9 +138,9 @@ const saveSnapshot = async (file: string, pglite: { dumpDataDir(compression?: 'n
 };
 
 /**
- * A fresh data directory is also started from a copy of a migrated one: loading the initdb tarball and applying the
- * migrations costs seconds of WebAssembly, copying the files of a directory that already holds them a tenth of
- * that. The copy is keyed by the PGlite version and the migrations' checksums, so a changed or added migration
+ * A fresh data directory is also started from a copy of a migrated one. Measured on a loaded two-core machine:
+ * PGlite loading the initdb tarball into a directory and starting took 1.3-2.2 s of CPU, the migrations then 4.3 s;
+ * copying a directory and starting PGlite on it 0.3-0.9 s of CPU. The copy is keyed by the PGlite version and the migrations' checksums, so a changed or added migration
  * never meets an old copy, and it carries the sha256 of every file, checked while copying: a copy that differs
  * from what was saved is dropped and the directory starts the slow way, with a warning.
  */
