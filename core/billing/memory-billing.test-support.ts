@@ -4,12 +4,12 @@
  * transaction back, a scripted Toss, a vault, a notifier that records, and a clock the test moves.
  */
 import type { Clock } from '../shared/clock.ts';
-import { defaultCatalog, type PlanCatalog } from './plans.ts';
+import { defaultCatalog } from './plans.ts';
 import {
-  defaultBillingPolicy, type BillingDeps, type BillingGateway, type BillingNotice, type BillingPolicy, type BillingStore, type BillingUnit,
-  type ChargeOutcome, type ChargeRequest, type GatewayPayment, type PaymentIntent, type PaymentRecord, type StoredBillingKey, type Subscription,
-  type WebhookEvent,
-} from './ports.ts';
+  defaultBillingPolicy, type BillingNotice, type BillingPolicy, type ChargeOutcome, type ChargeRequest, type GatewayPayment, type PaymentIntent,
+  type PaymentRecord, type PlanCatalog, type StoredBillingKey, type Subscription, type WebhookEvent,
+} from './model.ts';
+import type { BillingDeps, BillingGateway, BillingStore, BillingUnit } from './ports.ts';
 import { liveStates } from './subscription.ts';
 
 export const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 /** The renewal runner over in-memory ports and a scripted Toss: charges, dunning, expiry and reconciliation (docs/billing.md). */
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from './plans.ts';
-import type { PaymentIntent, StoredBillingKey, Subscription } from './ports.ts';
+import type { PaymentIntent, StoredBillingKey, Subscription } from './model.ts';
 import { renewDue } from './renewal.ts';
 import { billingTestbed, declined, paymentFor } from './memory-billing.test-support.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog, type PlanVersion } from './plans.ts';
-import type { PaymentIntent, Subscription } from './ports.ts';
+import { defaultCatalog } from './plans.ts';
+import type { PaymentIntent, PlanVersion, Subscription } from './model.ts';
 import { firstSubscription, idempotencyKeyFor, nextPeriod, orderIdFor, paymentRecordOf, settleInitial, settlePaid } from './settle.ts';
 import { memoryBillingStore, paymentFor } from './memory-billing.test-support.ts';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import { defaultCatalog, FREE_PLAN } from './plans.ts';
-import type { PaymentRecord, StoredBillingKey, Subscription } from './ports.ts';
+import type { PaymentRecord, StoredBillingKey, Subscription } from './model.ts';
 import {
   cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, effectivePlan, executeRefund, getSubscription, listPayments, resume, subscribe,
 } from './subscriptions.ts';
@@ -83,7 +83,11 @@ describe('reading', () => {
     expect(view.subscription?.id).toBe(SUB);
     expect(view.card).toEqual({ number: '1111********222*', issuerCode: null, cardType: null, ownerType: null });
     expect(view.effective.planCode).toBe('basic');
-    expect(await getSubscription(deps, 't2')).toEqual({ subscription: null, card: null, effective: { planCode: 'free', planId: null, entitlements: FREE_PLAN.entitlements } });
+    expect(view.plan).toEqual(basic);
+    expect(await getSubscription(deps, 't2')).toEqual({ subscription: null, plan: null, card: null, effective: { planCode: 'free', planId: null, entitlements: FREE_PLAN.entitlements } });
+    // A plan version the catalogue lost shows no plan.
+    const lost = activeBed({ planVersion: 9 });
+    expect((await getSubscription(lost.deps, 't1')).plan).toBeNull();
   });
 
   it('listPayments reads the tenant\'s history', async () => {

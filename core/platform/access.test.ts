@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { hasRole } from './access.ts';
-import { allFlagsOff } from './flags.ts';
 
 describe('hasRole', () => {
   it('an owner may do what needs an owner or a member; a member only what needs a member', () => {
@@ -8,12 +7,5 @@ describe('hasRole', () => {
     expect(hasRole('owner', 'member')).toBe(true);
     expect(hasRole('member', 'member')).toBe(true);
     expect(hasRole('member', 'owner')).toBe(false);
-  });
-});
-
-describe('allFlagsOff', () => {
-  it('says every flag is off, for any tenant', () => {
-    expect(allFlagsOff.isEnabled('analysis.compare')).toBe(false);
-    expect(allFlagsOff.isEnabled('analysis.compare', { tenantId: 't1', userId: 'u1' })).toBe(false);
   });
 });

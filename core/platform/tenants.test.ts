@@ -1,12 +1,13 @@
 /** The tenant and API key use cases over an in-memory store that rolls back a failed transaction. */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
-import type { AccessStore, AccessUnit, Admin, ApiKey, Member, Tenant, TenantKey } from './access.ts';
-import { encodeCursor, type AuditDraft, type AuditEntry } from './audit.ts';
+import type { AccessStore, AccessUnit } from './access.ts';
+import { encodeCursor } from './audit.ts';
+import type { Admin, ApiKey, AuditDraft, AuditEntry, Member, RequestOrigin, Tenant, TenantKey } from './model.ts';
 import type { Principal } from './principal.ts';
 import {
   actorOf, createAdmin, createApiKey, createTenant, decodeKeyCursor, encodeKeyCursor, keyView, listApiKeys, listMembers, MAX_ACTIVE_KEYS,
-  normaliseId, readAudit, revokeApiKey, type RequestOrigin,
+  normaliseId, readAudit, revokeApiKey,
 } from './tenants.ts';
 
 const T0 = new Date('2026-02-01T09:00:00Z');
