@@ -1,6 +1,7 @@
 import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Database, QueryOptions, QueryResult } from '../postgres/database.ts';
-import { failSpan, type Tracing } from './tracing.ts';
+import { failSpan } from './span-error.ts';
+import type { Tracing } from './tracing.ts';
 
 // Long statements are cut: a span attribute is for recognising the query, not for storing it.
 const MAX_STATEMENT_CHARS = 2_000;

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { failSpan, type Tracing } from './tracing.ts';
+import { failSpan } from './span-error.ts';
+import type { Tracing } from './tracing.ts';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 

@@ -158,10 +158,3 @@ export const createTracing = (options: TracingOptions): Tracing => {
   };
 };
 
-/** Marks a span failed with the error's type and message. */
-export const failSpan = (span: Span, error: unknown): void => {
-  const e = error instanceof Error ? error : new Error(String(error));
-  span.recordException(e);
-  span.setAttribute('error.type', e.name);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
-};
