@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from './plans.ts';
 import type { PaymentIntent, StoredBillingKey, Subscription } from './model.ts';
 import { renewDue } from './renewal.ts';
-import { billingTestbed, declined, paymentFor } from './memory-billing.test-support.ts';
+import { billingTestbed, declined, paymentFor } from '../../tests/billing/memory-billing.ts';
 
 const SUB = '0b1c2d3e-aaaa-4bbb-8ccc-ddddeeeeffff';
 const HEX = '0b1c2d3eaaaa4bbb8cccddddeeeeffff';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from './plans.ts';
 import type { PaymentIntent, PlanVersion, Subscription } from './model.ts';
 import { firstSubscription, idempotencyKeyFor, nextPeriod, orderIdFor, paymentRecordOf, settleInitial, settlePaid } from './settle.ts';
-import { memoryBillingStore, paymentFor } from './memory-billing.test-support.ts';
+import { memoryBillingStore, paymentFor } from '../../tests/billing/memory-billing.ts';
 
 const SUB = '0b1c2d3e-aaaa-4bbb-8ccc-ddddeeeeffff';
 const HEX = '0b1c2d3eaaaa4bbb8cccddddeeeeffff';

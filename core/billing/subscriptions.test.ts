@@ -6,7 +6,7 @@ import type { PaymentRecord, StoredBillingKey, Subscription } from './model.ts';
 import {
   cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, effectivePlan, executeRefund, getSubscription, listPayments, resume, subscribe,
 } from './subscriptions.ts';
-import { billingTestbed, DAY_MS, declined } from './memory-billing.test-support.ts';
+import { billingTestbed, DAY_MS, declined } from '../../tests/billing/memory-billing.ts';
 
 const START = '2026-03-01T00:00:00Z';
 // sha256("t1:auth-1") and sha256("t1:auth-2"), first 40 hex digits.

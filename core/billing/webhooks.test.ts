@@ -3,7 +3,7 @@ import { DomainError } from '../shared/errors.ts';
 import type { RateCounter } from '../platform/rate-counter.ts';
 import type { GatewayPayment, PaymentIntent, PaymentRecord, WebhookEvent } from './model.ts';
 import { drainWebhooks, receiveWebhook, syncPayment, WEBHOOK_MAX_ATTEMPTS, webhookIdentity } from './webhooks.ts';
-import { billingTestbed, DAY_MS, paymentFor } from './memory-billing.test-support.ts';
+import { billingTestbed, DAY_MS, paymentFor } from '../../tests/billing/memory-billing.ts';
 
 const START = '2026-03-01T00:00:00Z';
 const PSC = 'PAYMENT_STATUS_CHANGED';

@@ -3,14 +3,14 @@
  * resolution, versioned subscription updates, one live subscription per tenant, leases) and rolls a failed
  * transaction back, a scripted Toss, a vault, a notifier that records, and a clock the test moves.
  */
-import type { Clock } from '../shared/clock.ts';
-import { defaultCatalog } from './plans.ts';
+import type { Clock } from '../../core/shared/clock.ts';
+import { defaultCatalog } from '../../core/billing/plans.ts';
 import {
   defaultBillingPolicy, type BillingNotice, type BillingPolicy, type ChargeOutcome, type ChargeRequest, type GatewayPayment, type PaymentIntent,
   type PaymentRecord, type PlanCatalog, type StoredBillingKey, type Subscription, type WebhookEvent,
-} from './model.ts';
-import type { BillingDeps, BillingGateway, BillingStore, BillingUnit } from './ports.ts';
-import { liveStates } from './subscription.ts';
+} from '../../core/billing/model.ts';
+import type { BillingDeps, BillingGateway, BillingStore, BillingUnit } from '../../core/billing/ports.ts';
+import { liveStates } from '../../core/billing/subscription.ts';
 
 export const DAY_MS = 86_400_000;
 
