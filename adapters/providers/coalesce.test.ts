@@ -57,14 +57,21 @@ describe('coalescer', () => {
   it('holds a partial group for a window after its last key joined, then sends it', async () => {
     const { co, sends } = setup({ windowMs: 200 });
     const first = co.arrive('s').join(['a']);
-    await pause(50);
+    await pause(150);
     expect(sends).toEqual([]);
     const second = co.arrive('s').join(['b']);
-    await pause(100);
-    // 150 ms after the first key, 100 after the second: still open.
+    await pause(150);
+    // 300 ms after the first key, 150 after the second: still open.
     expect(sends).toEqual([]);
     expect(await first).toEqual({ result: 'a,b', keys: ['a', 'b'] });
     expect((await second).result).toBe('a,b');
+  });
+
+  it('a request after a call went opens a group of its own', { timeout: 10_000 }, async () => {
+    const { co, sends } = setup({ windowMs: 10 });
+    expect((await co.arrive('s').join(['a'])).keys).toEqual(['a']);
+    expect((await co.arrive('s').join(['b'])).keys).toEqual(['b']);
+    expect(sends).toEqual([['a'], ['b']]);
   });
 
   it('counts a key asked twice once', async () => {
@@ -108,6 +115,19 @@ describe('coalescer', () => {
     expect((await waiting).keys).toEqual(['a']);
   });
 
+  it('a key joining a due group makes it wait a window again', async () => {
+    const { co, sends } = setup({ windowMs: 200 });
+    const arriving = co.arrive('s');
+    const first = co.arrive('s').join(['a']);
+    await pause(300);
+    const second = co.arrive('s').join(['b']);
+    arriving.leave();
+    await pause(50);
+    expect(sends).toEqual([]);
+    expect((await first).keys).toEqual(['a', 'b']);
+    expect((await second).keys).toEqual(['a', 'b']);
+  });
+
   it('an arriving request that joins rides the same call', async () => {
     const { co, sends } = setup({ windowMs: 10 });
     const arriving = co.arrive('s');
@@ -130,6 +150,20 @@ describe('coalescer', () => {
     expect((await first).keys).toEqual(['a', 'b']);
     expect((await second).keys).toEqual(['a', 'b']);
     expect(sends).toEqual([['a', 'b']]);
+    expect(asked).toBe(1);
+  });
+
+  it('a group waiting for its slot that fills up still makes one call', async () => {
+    const slot = deferred();
+    let asked = 0;
+    const { co, sends } = setup({ windowMs: 10, ready: () => (asked++, slot.promise) });
+    const first = co.arrive('s').join(['a']);
+    await until(() => asked === 1, 'the slot to be asked for');
+    const rest = co.arrive('s').join(['b', 'c', 'd', 'k']);
+    slot.resolve();
+    expect((await first).keys).toEqual(['a', 'b', 'c', 'd', 'k']);
+    expect((await rest).keys).toEqual(['a', 'b', 'c', 'd', 'k']);
+    expect(sends).toEqual([['a', 'b', 'c', 'd', 'k']]);
     expect(asked).toBe(1);
   });
 

@@ -137,12 +137,21 @@ describe('providerHttp: no answer', () => {
     const { fetch, seen } = provider(['hang', json(200, {})]);
     const caller = new AbortController();
     const reason = new Error('caller left');
-    const pending = client(fetch).send({ api: 'x', method: 'GET', path: '/x', signal: caller.signal });
+    const retries: RetryInfo[] = [];
+    const pending = client(fetch, { onRetry: (info) => retries.push(info) }).send({ api: 'x', method: 'GET', path: '/x', signal: caller.signal });
     setTimeout(() => caller.abort(reason), 10);
     await expect(pending).rejects.toBe(reason);
     expect(seen).toHaveLength(1);
+    expect(retries).toEqual([]);
     await expect(client(fetch).send({ api: 'x', method: 'GET', path: '/x', signal: caller.signal })).rejects.toBe(reason);
     expect(seen).toHaveLength(1);
+
+    // On the last attempt too: leaving is not the provider's failure.
+    const last = provider(['hang']);
+    const another = new AbortController();
+    const single = client(last.fetch, { retry: undefined }).send({ api: 'x', method: 'GET', path: '/x', signal: another.signal });
+    setTimeout(() => another.abort(reason), 10);
+    await expect(single).rejects.toBe(reason);
   });
 });
 

@@ -17,10 +17,10 @@ export interface ProviderDay {
 /** Korea is UTC+9 all year: Korean providers' daily quotas restart at 00:00 KST. */
 export const KOREAN_DAY: ProviderDay = { utcOffsetMs: 9 * 3_600_000, midnight: 'midnight in Korea' };
 
-/** The next midnight of that day after `nowMs`, and the seconds until then (at least one). */
+/** The next midnight of that day after `nowMs` (a full day on when it is midnight), and the seconds until then. */
 export const nextMidnight = (nowMs: number, day: ProviderDay): { seconds: number; resetAt: string } => {
   const end = Math.floor((nowMs + day.utcOffsetMs) / DAY_MS) * DAY_MS - day.utcOffsetMs + DAY_MS;
-  return { seconds: Math.max(1, Math.ceil((end - nowMs) / 1000)), resetAt: new Date(end).toISOString() };
+  return { seconds: Math.ceil((end - nowMs) / 1000), resetAt: new Date(end).toISOString() };
 };
 
 export interface RateLimiter {
