@@ -4,7 +4,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { naverOpenApi, type OpenApiOptions, type ProviderDeps } from '../../adapters/naver/open-api.ts';
+import { naverOpenApi, type OpenApiOptions } from '../../adapters/naver/open-api.ts';
+import type { ProviderDeps } from '../../adapters/providers/deps.ts';
 import { naverSearchAd, searchAdSignature, type SearchAdOptions } from '../../adapters/naver/search-ad.ts';
 import { backoffDelay, retryAfterMs } from '../../adapters/providers/http.ts';
 import { DomainError } from '../../core/shared/errors.ts';
