@@ -4,8 +4,8 @@
  * so never 401); spent quotas 429 with a reset time; outages 502.
  */
 import { DomainError } from '../../core/shared/errors.ts';
-import { DAY_MS, KST_OFFSET_MS } from './limits.ts';
-import { retryAfterMs, type ProviderResponse } from './http.ts';
+import { attemptsText, retryAfterSeconds, type ProviderResponse } from '../providers/http.ts';
+import { KOREAN_DAY, nextMidnight } from '../providers/limits.ts';
 
 const parse = (text: string): Record<string, unknown> => {
   try {
@@ -14,12 +14,6 @@ const parse = (text: string): Record<string, unknown> => {
   } catch {
     return {};
   }
-};
-
-/** Seconds until the next midnight in Korea, when Naver's daily quotas restart. */
-export const secondsToKoreanMidnight = (nowMs: number): { seconds: number; resetAt: string } => {
-  const end = Math.floor((nowMs + KST_OFFSET_MS) / DAY_MS) * DAY_MS - KST_OFFSET_MS + DAY_MS;
-  return { seconds: Math.max(1, Math.ceil((end - nowMs) / 1000)), resetAt: new Date(end).toISOString() };
 };
 
 /** Open API shopping-search request errors and the parameter each one is about. */
@@ -49,16 +43,15 @@ export const openApiError = (response: ProviderResponse, api: string, attempts: 
   }
   if (status === 429) {
     if (code === OPENAPI_QUOTA_CODE) {
-      const reset = secondsToKoreanMidnight(now);
+      const reset = nextMidnight(now, KOREAN_DAY);
       return new DomainError('rate_limited', `Naver's daily quota for ${api} is spent; it resets at ${reset.resetAt} (midnight in Korea)`, {
         retryAfterSeconds: reset.seconds,
         details: { ...details, resetAt: reset.resetAt },
       });
     }
-    const after = retryAfterMs(response.headers, now);
-    return new DomainError('rate_limited', `Naver is rate limiting ${api} (still 429 after ${attempts} attempts)`, { retryAfterSeconds: Math.max(1, Math.ceil((after ?? 1000) / 1000)), details });
+    return new DomainError('rate_limited', `Naver is rate limiting ${api} (still 429 after ${attempts} attempts)`, { retryAfterSeconds: retryAfterSeconds(response.headers, now), details });
   }
-  return new DomainError('upstream_failed', `Naver ${api} answered ${status}${code ? ` ${code}` : ''}: ${message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { details });
+  return new DomainError('upstream_failed', `Naver ${api} answered ${status}${code ? ` ${code}` : ''}: ${message} (after ${attemptsText(attempts)})`, { details });
 };
 
 /** Search Ad codes: 7001 too many hints, 7002 duplicate hint, 7003 invalid characters. */
@@ -90,9 +83,8 @@ export const searchAdError = (response: ProviderResponse, attempts: number, now:
     return new DomainError('upstream_failed', `provider credentials rejected: Naver Search Ad refused the configured API key, customer id or signature${code ? ` (${code})` : ''}`, { details });
   }
   if (response.status === 429 || code === SEARCHAD_BUSY_CODE) {
-    const after = retryAfterMs(response.headers, now);
-    return new DomainError('rate_limited', `Naver Search Ad is limiting requests (${code ?? response.status}, after ${attempts} attempts)`, { retryAfterSeconds: Math.max(1, Math.ceil((after ?? 1000) / 1000)), details });
+    return new DomainError('rate_limited', `Naver Search Ad is limiting requests (${code ?? response.status}, after ${attempts} attempts)`, { retryAfterSeconds: retryAfterSeconds(response.headers, now), details });
   }
   if (response.status === 400) return new DomainError('invalid', `Naver's keyword tool rejected the request: ${message}${code ? ` (${code})` : ''}`, { details });
-  return new DomainError('upstream_failed', `Naver Search Ad answered ${response.status}${code ? ` ${code}` : ''}: ${message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { details });
+  return new DomainError('upstream_failed', `Naver Search Ad answered ${response.status}${code ? ` ${code}` : ''}: ${message} (after ${attemptsText(attempts)})`, { details });
 };

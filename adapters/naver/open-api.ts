@@ -2,10 +2,6 @@
  * Naver Open API client: shopping search and DataLab (search trend, shopping insight). Base URL and the
  * credential header names are configuration (newer keys live on an API-gateway host with other header names).
  */
-import type { Clock } from '../../core/shared/clock.ts';
-import { DomainError } from '../../core/shared/errors.ts';
-import type { RateCounter } from '../../core/platform/rate-counter.ts';
-import type { ResponseCache } from '../../core/platform/response-cache.ts';
 import {
   SOURCES,
   type CategoryKeywordTrendRequest,
@@ -16,14 +12,18 @@ import {
   type ShoppingProduct,
   type ShoppingQuery,
   type ShoppingResult,
+  type Sourced,
   type TrendFilters,
   type TrendResult,
 } from '../../core/naver/model.ts';
 import type { DataLab, ShoppingSearch } from '../../core/naver/ports.ts';
-import { cacheKey, cachedCall } from './cache.ts';
-import { openApiError } from './errors.ts';
-import { ProviderUnreachable, sendWithRetry, type ProviderResponse, type RetryPolicy } from './http.ts';
-import { dailyBudget, rateLimiter } from './limits.ts';
+import { ttlCache } from '../providers/cache.ts';
+import type { ProviderDeps } from '../providers/deps.ts';
+import { providerHttp, retryRateLimitsAndServerErrors, type RetryPolicy } from '../providers/http.ts';
+import { dailyBudget, KOREAN_DAY, rateLimiter } from '../providers/limits.ts';
+import { OPENAPI_QUOTA_CODE, openApiError } from './errors.ts';
+
+export type { ProviderDeps };
 
 export interface OpenApiOptions {
   baseUrl: string;
@@ -39,14 +39,6 @@ export interface OpenApiOptions {
   datalabDailyBudget: number;
   searchTtlMs: number;
   trendTtlMs: number;
-}
-
-export interface ProviderDeps {
-  rateCounter: RateCounter;
-  cache: ResponseCache;
-  clock: Clock;
-  /** Warnings worth an operator's eye (retries, cache failures); never given a secret. */
-  warn?: (message: string, attributes: Record<string, unknown>) => void;
 }
 
 // ---- Shopping item normalisation ----------------------------------------------------------------------------
@@ -120,68 +112,73 @@ const toTrend = (body: Record<string, unknown>, termsKey: 'keywords' | 'category
   };
 };
 
+const QUOTA_SPENT = new RegExp(`"errorCode"\\s*:\\s*"${OPENAPI_QUOTA_CODE}"`);
+
+/** What the cache keeps: the answer and when Naver gave it. */
+interface Entry<T> {
+  data: T;
+  asOf: string;
+}
+
 export const naverOpenApi = (options: OpenApiOptions, deps: ProviderDeps): ShoppingSearch & DataLab => {
-  const base = options.baseUrl.replace(/\/+$/, '');
   const now = () => deps.clock.now().getTime();
   // Quotas are per client id; the id is not a secret, the secret never leaves the header.
-  const rate = rateLimiter(deps.rateCounter, { name: `naver:openapi:rate:${options.clientId}`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
-  const budgets = {
-    search: dailyBudget(deps.rateCounter, { name: `naver:openapi:search:${options.clientId}`, label: 'search API', limit: options.searchDailyBudget, now }),
-    datalab: dailyBudget(deps.rateCounter, { name: `naver:openapi:datalab:${options.clientId}`, label: 'DataLab', limit: options.datalabDailyBudget, now }),
-  };
-  const headers = { [options.idHeader]: options.clientId, [options.secretHeader]: options.clientSecret };
+  const rate = rateLimiter(deps.rateCounter, { name: `naver:openapi:rate:${options.clientId}`, provider: 'Naver', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
+  const budget = (name: string, label: string, limit: number) =>
+    dailyBudget(deps.rateCounter, { name: `naver:openapi:${name}:${options.clientId}`, provider: 'Naver', label, limit, day: KOREAN_DAY, now });
+  const budgets = { search: budget('search', 'search API', options.searchDailyBudget), datalab: budget('datalab', 'DataLab', options.datalabDailyBudget) };
+  const http = providerHttp({
+    provider: 'naver-openapi',
+    label: 'Naver Open API',
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    retry: options.retry,
+    sign: () => ({ [options.idHeader]: options.clientId, [options.secretHeader]: options.clientSecret }),
+    // A spent daily quota does not come back within our backoff: answer at once.
+    classify: (r) => (r.status === 429 && QUOTA_SPENT.test(r.text) ? 'done' : retryRateLimitsAndServerErrors(r)),
+    onRetry: (info) => deps.warn?.('retrying Naver Open API call', { ...info }),
+  });
+  const cache = ttlCache(deps.cache, { namespace: 'naver', onError: (message, attributes) => deps.warn?.(message, attributes) });
 
-  const call = async (api: string, budget: 'search' | 'datalab', path: string, init: RequestInit, signal?: AbortSignal): Promise<Record<string, unknown>> => {
-    let result: { response: ProviderResponse; attempts: number };
-    try {
-      result = await sendWithRetry({
-        request: () => ({ url: `${base}${path}`, init: { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } } }),
-        beforeAttempt: async () => {
-          // Rate first: a spent budget costs a rate slot, but a saturated rate never costs budget.
-          await rate.acquire(signal);
-          await budgets[budget].spend();
-        },
-        classify: (r) => {
-          // A spent daily quota does not come back within our backoff: answer at once.
-          if (r.status === 429) return /"errorCode"\s*:\s*"010"/.test(r.text) ? 'done' : 'retry';
-          return r.status >= 500 ? 'retry' : 'done';
-        },
-        policy: options.retry,
-        timeoutMs: options.timeoutMs,
-        ...(signal ? { signal } : {}),
-        onRetry: (info) => deps.warn?.('retrying Naver Open API call', { api, ...info }),
-      });
-    } catch (error) {
-      if (error instanceof ProviderUnreachable) {
-        throw new DomainError('upstream_failed', `Naver ${api} is unreachable: ${error.message}`, { details: { provider: 'naver-openapi', api, timedOut: error.timedOut }, cause: error });
-      }
-      throw error;
-    }
-    const { response, attempts } = result;
-    if (response.status !== 200) throw openApiError(response, api, attempts, now());
-    try {
-      return JSON.parse(response.text) as Record<string, unknown>;
-    } catch (error) {
-      throw new DomainError('upstream_failed', `Naver ${api} answered 200 with a body that is not JSON`, { details: { provider: 'naver-openapi', api }, cause: error });
-    }
-  };
-
-  const trend = <R extends TrendPeriodish>(api: string, source: string, path: string, termsKey: 'keywords' | 'category' | 'keyword', payload: R, signal?: AbortSignal) =>
-    cachedCall(deps.cache, { key: cacheKey(api, payload), ttlMs: options.trendTtlMs, source, onError: (m, e) => deps.warn?.(m, { api, error: String(e) }) }, async () => {
-      const body = await call(api, 'datalab', path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }, signal);
-      return { data: toTrend(body, termsKey), asOf: new Date(now()).toISOString() };
+  const call = async (
+    api: string,
+    budget: 'search' | 'datalab',
+    request: { method: 'GET' | 'POST'; path: string; query?: URLSearchParams; json?: unknown },
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> => {
+    const label = `Naver ${api}`;
+    const { response, attempts } = await http.send({
+      api,
+      label,
+      ...request,
+      ...(signal ? { signal } : {}),
+      beforeAttempt: async () => {
+        // Rate first: a spent budget costs a rate slot, but a saturated rate never costs budget.
+        await rate.acquire(signal);
+        await budgets[budget].spend();
+      },
     });
+    if (response.status !== 200) throw openApiError(response, api, attempts, now());
+    return http.json(response, { api, label });
+  };
+
+  const cached = async <T>(kind: string, params: unknown, ttlMs: number, source: string, fetch: () => Promise<T>, attributes?: Record<string, unknown>): Promise<Sourced<T>> => {
+    const { value, cached } = await cache.through<Entry<T>>(cache.key(kind, params), ttlMs, async () => ({ data: await fetch(), asOf: new Date(now()).toISOString() }), attributes);
+    return { source, asOf: value.asOf, cached, data: value.data };
+  };
+
+  const trend = <P extends TrendPeriod>(api: string, source: string, path: string, termsKey: 'keywords' | 'category' | 'keyword', payload: P, signal?: AbortSignal) =>
+    cached(api, payload, options.trendTtlMs, source, async () => toTrend(await call(api, 'datalab', { method: 'POST', path, json: payload }, signal), termsKey), { api });
 
   return {
     search: (q: ShoppingQuery, callOptions = {}) => {
       const params = { query: q.query, display: q.size, start: (q.page - 1) * q.size + 1, sort: q.sort, exclude: [...new Set(q.exclude)].sort().join(':') };
-      return cachedCall(deps.cache, { key: cacheKey('shop', params), ttlMs: options.searchTtlMs, source: SOURCES.shoppingSearch, onError: (m, e) => deps.warn?.(m, { error: String(e) }) }, async () => {
-        const qs = new URLSearchParams({ query: params.query, display: String(params.display), start: String(params.start), sort: params.sort });
-        if (params.exclude) qs.set('exclude', params.exclude);
-        const body = await call('shopping-search', 'search', `/v1/search/shop.json?${qs}`, { method: 'GET' }, callOptions.signal);
+      return cached('shop', params, options.searchTtlMs, SOURCES.shoppingSearch, async (): Promise<ShoppingResult> => {
+        const query = new URLSearchParams({ query: params.query, display: String(params.display), start: String(params.start), sort: params.sort });
+        if (params.exclude) query.set('exclude', params.exclude);
+        const body = await call('shopping-search', 'search', { method: 'GET', path: '/v1/search/shop.json', query }, callOptions.signal);
         const items = Array.isArray(body.items) ? (body.items as Array<Record<string, unknown>>) : [];
-        const data: ShoppingResult = { query: q.query, total: Number(body.total ?? 0), page: q.page, size: q.size, items: items.map(normaliseItem) };
-        return { data, asOf: new Date(now()).toISOString() };
+        return { query: q.query, total: Number(body.total ?? 0), page: q.page, size: q.size, items: items.map(normaliseItem) };
       });
     },
     searchTrend: (r: SearchTrendRequest, callOptions = {}) =>
@@ -207,4 +204,4 @@ export const naverOpenApi = (options: OpenApiOptions, deps: ProviderDeps): Shopp
   };
 };
 
-type TrendPeriodish = { startDate: string; endDate: string; timeUnit: string };
+type TrendPeriod = { startDate: string; endDate: string; timeUnit: string };

@@ -6,6 +6,7 @@
  * log line or an error message from here.
  */
 import { DomainError } from '../../core/shared/errors.ts';
+import { providerHttp } from '../providers/http.ts';
 import type { BillingGateway } from '../../core/billing/ports.ts';
 import type { ChargeOutcome, GatewayPayment, IssuedBillingKey, PaymentStatus } from '../../core/billing/model.ts';
 
@@ -49,34 +50,44 @@ export const paymentFrom = (body: Record<string, unknown>): GatewayPayment => {
 };
 
 export const tossClient = (options: TossClientOptions): BillingGateway => {
-  const doFetch = options.fetch ?? fetch;
   const authorization = `Basic ${Buffer.from(`${options.secretKey}:`).toString('base64')}`;
-  const base = options.baseUrl.replace(/\/+$/, '');
+  // One attempt per call: billing retries on its own schedule, by idempotency key or by looking the order up.
+  const http = providerHttp({
+    provider: 'toss',
+    label: 'Toss Payments',
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    sign: () => ({ authorization, accept: 'application/json' }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 
-  const call = async (method: 'GET' | 'POST', path: string, body: unknown, idempotencyKey: string | null, signal?: AbortSignal): Promise<Answer> => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const headers: Record<string, string> = { authorization, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+  /** `api` names the operation; paths carry billing keys, which must not reach an error or a log. */
+  const call = async (api: string, method: 'GET' | 'POST', path: string, body: unknown, idempotencyKey: string | null, signal?: AbortSignal): Promise<Answer> => {
+    let response;
     try {
-      const res = await doFetch(`${base}${path}`, {
-        method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      const text = await res.text();
-      let parsed: unknown = null;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = null;
-      }
-      if (res.ok && parsed && typeof parsed === 'object') return { ok: true, status: res.status, body: parsed as Record<string, unknown> };
-      const e = (parsed ?? {}) as Partial<TossError>;
-      return { ok: false, status: res.status, error: { code: typeof e.code === 'string' ? e.code : `HTTP_${res.status}`, message: typeof e.message === 'string' ? e.message : `Toss answered ${res.status}` } };
+      ({ response } = await http.send({
+        api,
+        method,
+        path,
+        ...(body === undefined ? {} : { json: body }),
+        ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+        ...(signal ? { signal } : {}),
+      }));
     } catch (error) {
-      const name = (error as Error).name;
-      return { ok: false, status: 0, transport: true, error: { code: name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK_ERROR', message: name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : 'the connection to Toss failed' } };
+      // No answer (our timeout, the caller's, a cut connection): whether Toss acted is unknown.
+      const timedOut = (error instanceof DomainError && error.details?.timedOut === true) || (error as Error)?.name === 'TimeoutError';
+      return { ok: false, status: 0, transport: true, error: { code: timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', message: timedOut ? `no answer within ${options.timeoutMs} ms` : 'the connection to Toss failed' } };
     }
+    let parsed: unknown = null;
+    try {
+      parsed = response.text ? JSON.parse(response.text) : null;
+    } catch {
+      parsed = null;
+    }
+    const ok = response.status >= 200 && response.status < 300;
+    if (ok && parsed && typeof parsed === 'object') return { ok: true, status: response.status, body: parsed as Record<string, unknown> };
+    const e = (parsed ?? {}) as Partial<TossError>;
+    return { ok: false, status: response.status, error: { code: typeof e.code === 'string' ? e.code : `HTTP_${response.status}`, message: typeof e.message === 'string' ? e.message : `Toss answered ${response.status}` } };
   };
 
   const upstream = (a: Extract<Answer, { ok: false }>, what: string) =>
@@ -89,7 +100,7 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
     });
 
   const lookup = async (path: string, signal?: AbortSignal): Promise<GatewayPayment | null> => {
-    const a = await call('GET', path, undefined, null, signal);
+    const a = await call('payment', 'GET', path, undefined, null, signal);
     if (a.ok) return paymentFrom(a.body);
     if (a.status === 404) return null;
     throw upstream(a, 'look up a payment');
@@ -97,7 +108,7 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
 
   return {
     issueBillingKey: async ({ authKey, customerKey, idempotencyKey }, signal): Promise<IssuedBillingKey> => {
-      const a = await call('POST', '/v1/billing/authorizations/issue', { authKey, customerKey }, idempotencyKey, signal);
+      const a = await call('issue-billing-key', 'POST', '/v1/billing/authorizations/issue', { authKey, customerKey }, idempotencyKey, signal);
       if (a.ok) {
         const card = (a.body.card ?? {}) as Record<string, unknown>;
         const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -116,7 +127,7 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
 
     charge: async (request, signal): Promise<ChargeOutcome> => {
       const a = await call(
-        'POST', `/v1/billing/${encodeURIComponent(request.billingKey)}`,
+        'charge', 'POST', `/v1/billing/${encodeURIComponent(request.billingKey)}`,
         { customerKey: request.customerKey, amount: request.amountKrw, orderId: request.orderId, orderName: request.orderName },
         request.idempotencyKey, signal,
       );
@@ -130,7 +141,7 @@ export const tossClient = (options: TossClientOptions): BillingGateway => {
     },
 
     cancel: async ({ paymentKey, reason, amountKrw, idempotencyKey }, signal) => {
-      const a = await call('POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, { cancelReason: reason, ...(amountKrw === undefined ? {} : { cancelAmount: amountKrw }) }, idempotencyKey, signal);
+      const a = await call('cancel', 'POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, { cancelReason: reason, ...(amountKrw === undefined ? {} : { cancelAmount: amountKrw }) }, idempotencyKey, signal);
       if (a.ok) return paymentFrom(a.body);
       // Transient: the refund stays pending and is tried again, never recorded as refused.
       if (RETRYABLE_CODES.has(a.error.code)) throw transient(a, 'cancel a payment');

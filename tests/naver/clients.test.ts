@@ -4,9 +4,10 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { naverOpenApi, type OpenApiOptions, type ProviderDeps } from '../../adapters/naver/open-api.ts';
+import { naverOpenApi, type OpenApiOptions } from '../../adapters/naver/open-api.ts';
+import type { ProviderDeps } from '../../adapters/providers/deps.ts';
 import { naverSearchAd, searchAdSignature, type SearchAdOptions } from '../../adapters/naver/search-ad.ts';
-import { backoffDelay, retryAfterMs } from '../../adapters/naver/http.ts';
+import { backoffDelay, retryAfterMs } from '../../adapters/providers/http.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
 import { NAVER_SANDBOX_CREDENTIALS as creds, naverOpenApiSandbox, naverSandboxProviders } from '../../sandbox/naver/index.ts';
