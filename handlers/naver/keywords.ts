@@ -2,9 +2,13 @@ import * as z from 'zod';
 import { hintProblem, MAX_HINTS_PER_CALL, normaliseKeyword, relatedKeywords } from '../../core/naver/keywords.ts';
 import type { Count, KeywordOverview, KeywordStat, KeywordToolResult, Provenance } from '../../core/naver/model.ts';
 import { keywordOverview } from '../../core/naver/overview.ts';
+import type { Principal } from '../../core/platform/principal.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { schemaOf } from '../kit/schema.ts';
-import { provenance, providerProblems, scopeOf, toSourcedBody } from './schemas.ts';
+import { provenance, providerProblems, toSourcedBody } from './schemas.ts';
+
+/** Batching never mixes tenants: one tenant's hints never shape another's answer. */
+const scopeOf = (p: Principal): string => (p.kind === 'tenant' ? `tenant:${p.tenantId}` : p.kind === 'admin' ? `admin:${p.actorId}` : 'anonymous');
 
 const toList = (v: string | string[]) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(','));
 

@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import type { Provenance, Sourced } from '../../core/naver/model.ts';
-import type { Principal } from '../../core/platform/principal.ts';
 import { problemSchema } from '../kit/problem.ts';
 
 /** Provider failures reach the caller as these problems (docs/naver.md, error mapping). */
@@ -14,6 +13,3 @@ export const provenance = {
 
 /** The wire carries a provider answer's figures and their provenance side by side. */
 export const toSourcedBody = <D extends object>(r: Sourced<D>): D & Provenance => ({ ...r.data, source: r.source, asOf: r.asOf, cached: r.cached });
-
-/** Batching never mixes tenants: one tenant's hints never shape another's answer. */
-export const scopeOf = (p: Principal): string => (p.kind === 'tenant' ? `tenant:${p.tenantId}` : p.kind === 'admin' ? `admin:${p.actorId}` : 'anonymous');
