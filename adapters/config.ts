@@ -1,277 +1,29 @@
-import { createPublicKey } from 'node:crypto';
-import { proxyEntryProblem } from './http/client-address.ts';
 import * as z from 'zod';
+import { contexts } from './contexts/index.ts';
 
 /**
- * Every environment variable the service reads, parsed once at start. A bad or missing value stops the start
- * with a message naming the variable and what it expects. Bounded contexts add their section here.
+ * Every environment variable the service reads, parsed once at start: the environment sections of the
+ * contexts (adapters/contexts/<ctx>/config.ts), in list order. A bad or missing value stops the start with a
+ * message naming the variable and what it expects.
  */
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'expected true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
+type Sections = (typeof contexts)[number]['config'];
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
-const int = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((v, ctx) => {
-      const n = Number(v);
-      if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const list = z
-  .string()
-  .default('')
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
-
-export const platformEnv = {
-  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
-  PORT: int(3000, 0, 65535),
-  HOST: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], { error: 'expected DEBUG, INFO, WARN, ERROR or SILENT' }).default('INFO'),
-  /** One JSON access line per request. */
-  ACCESS_LOG: bool(true),
-  /**
-   * Peers trusted to name the client in X-Forwarded-For / CF-Connecting-IP / X-Real-IP: `loopback` (default: nginx
-   * on the same host), `none`, or comma-separated addresses and CIDR ranges (add Cloudflare's when it is the edge).
-   */
-  TRUSTED_PROXIES: z
-    .string()
-    .default('loopback')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .superRefine((entries, ctx) => {
-      for (const e of entries) {
-        const problem = e === 'loopback' || e === 'none' ? null : proxyEntryProblem(e);
-        if (problem) ctx.addIssue({ code: 'custom', message: `expected loopback, none, or addresses and CIDR ranges: ${problem}` });
-      }
-    }),
-  /** Check response bodies against their schemas (on in development and tests). */
-  VALIDATE_RESPONSES: bool(false),
-  /** Above nginx's upstream keepalive_timeout (60 s) so nginx, not us, closes idle upstream connections. */
-  KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
-  /** How long SIGTERM waits for in-flight requests before closing what is left. */
-  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
-  HEALTH_TIMEOUT_MS: int(1_000, 50, 30_000),
-  /** How long one round of /health checks answers every caller (0: check on every call). */
-  HEALTH_CACHE_MS: int(1_000, 0, 60_000),
-  /** Static feature flags (comma list of names that are ON), used when no Unleash server is configured. */
-  FEATURE_FLAGS: list,
-  BUILD_COMMIT: z.string().optional(),
-};
-
-/** Persistence: PostgreSQL or the embedded PGlite, migrations, DynamoDB for the key-value stores, idempotency. */
-export const persistenceEnv = {
-  /** postgres://user:password@host:port/database; unset = the embedded PGlite in DATA_DIR. */
-  DATABASE_URL: z
-    .string()
-    .refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v) && URL.canParse(v), 'expected a postgres://user@host:port/database URL')
-    .optional(),
-  /** Where the embedded database keeps its files when DATABASE_URL is unset. */
-  DATA_DIR: z.string().min(1, 'expected a directory').default('./.data'),
-  DATABASE_POOL_SIZE: int(10, 1, 200),
-  /** Server-side bound on every statement (0 = none). PGlite cannot enforce it. */
-  DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 0, 600_000),
-  DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
-  /** Apply pending migrations when the server (or a CLI call that needs the database) starts. */
-  MIGRATE_ON_START: bool(true),
-  /** Overrides where the SQL migrations are read from (default: next to the program). */
-  MIGRATIONS_DIR: z.string().min(1).optional(),
-  /** Where the key-value stores live; default dynamodb when DYNAMODB_ENDPOINT or DYNAMODB_TABLE_PREFIX is set. */
-  KEY_VALUE_STORE: z.enum(['postgres', 'dynamodb'], { error: 'expected postgres or dynamodb' }).optional(),
-  /** A local DynamoDB engine (http://127.0.0.1:8000); unset = AWS in AWS_REGION. */
-  DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
-  DYNAMODB_TABLE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{0,200}$/, 'expected letters, digits, _ . -').optional(),
-  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region such as ap-northeast-2').default('ap-northeast-2'),
-  /** How long an Idempotency-Key is remembered. */
-  IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
-  /** How long a running request holds its key before a retry may take it over (its process may have died). */
-  IDEMPOTENCY_LOCK_SECONDS: int(120, 1, 3_600),
-};
-
-/** Credentials: short-lived JWTs for the web front end (off unless JWT_ALG is set); API keys need no settings. */
-export const authEnv = {
-  JWT_ALG: z.enum(['HS256', 'RS256'], { error: 'expected HS256 or RS256' }).optional(),
-  /** HS256 shared secret: at least 32 bytes, as RFC 7518 asks of a SHA-256 HMAC key. */
-  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
-  /** RS256 public key, PEM; `\n` escapes are accepted for one-line environments. */
-  JWT_PUBLIC_KEY: z
-    .string()
-    .transform((v) => v.replaceAll('\\n', '\n'))
-    .refine((v) => v.includes('-----BEGIN PUBLIC KEY-----'), 'expected a PEM public key (-----BEGIN PUBLIC KEY-----)')
-    .optional(),
-  JWT_ISSUER: z.string().min(1).optional(),
-  JWT_AUDIENCE: z.string().min(1).optional(),
-  /** Longest accepted token lifetime (exp - iat), seconds. */
-  JWT_MAX_LIFETIME_S: int(900, 60, 86_400),
-};
-
-/** The JWT settings hang together: an algorithm needs its key, an issuer and an audience. */
-const checkJwt = (c: { JWT_ALG?: string | undefined; JWT_SECRET?: string | undefined; JWT_PUBLIC_KEY?: string | undefined; JWT_ISSUER?: string | undefined; JWT_AUDIENCE?: string | undefined }, ctx: z.RefinementCtx): void => {
-  if (!c.JWT_ALG) return;
-  const need = (name: string, why: string) => ctx.addIssue({ code: 'custom', path: [name], message: why });
-  if (c.JWT_ALG === 'HS256' && !c.JWT_SECRET) need('JWT_SECRET', 'required when JWT_ALG=HS256');
-  if (c.JWT_ALG === 'RS256' && !c.JWT_PUBLIC_KEY) need('JWT_PUBLIC_KEY', 'required when JWT_ALG=RS256');
-  if (c.JWT_ALG === 'RS256' && c.JWT_PUBLIC_KEY) {
-    try {
-      if (createPublicKey(c.JWT_PUBLIC_KEY).asymmetricKeyType !== 'rsa') need('JWT_PUBLIC_KEY', 'expected an RSA public key for RS256');
-    } catch {
-      need('JWT_PUBLIC_KEY', 'is not a readable PEM public key');
+const shape = (): UnionToIntersection<Sections['env']> => {
+  const declaredBy = new Map<string, string>();
+  for (const { name, config } of contexts) {
+    for (const variable of Object.keys(config.env)) {
+      const first = declaredBy.get(variable);
+      if (first) throw new Error(`${variable} is declared by both the ${first} and the ${name} context`);
+      declaredBy.set(variable, name);
     }
   }
-  if (!c.JWT_ISSUER) need('JWT_ISSUER', `required when JWT_ALG=${c.JWT_ALG}`);
-  if (!c.JWT_AUDIENCE) need('JWT_AUDIENCE', `required when JWT_ALG=${c.JWT_ALG}`);
+  return Object.assign({}, ...contexts.map((c) => c.config.env));
 };
 
-/** Feature flags (Unleash or static), tracing (OpenTelemetry over OTLP/HTTP) and request metrics. */
-export const observabilityEnv = {
-  /** A JSON file of flag rules for local runs (docs/observability.md); used when UNLEASH_URL is unset. */
-  FEATURE_FLAGS_FILE: z.string().min(1).optional(),
-  /** The Unleash API base, e.g. https://unleash.example.com/api; set = flags come from Unleash. */
-  UNLEASH_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://unleash.example.com/api' }).optional(),
-  /** A client (backend) API token; required with UNLEASH_URL. */
-  UNLEASH_API_TOKEN: z.string().min(1).optional(),
-  UNLEASH_APP_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected letters, digits, _ . -').default('sellpo'),
-  UNLEASH_REFRESH_MS: int(15_000, 50, 3_600_000),
-  /** Tracing: unset = on exactly when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
-  OTEL_TRACES_ENABLED: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'expected true or false' })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on')
-    .optional(),
-  /** OTLP/HTTP collector base, e.g. http://127.0.0.1:4318 (spans go to <base>/v1/traces as JSON). */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4318' }).optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).default('sellpo'),
-  /** Request metrics at GET /metrics (HTTP server only). */
-  METRICS_ENABLED: bool(true),
-  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
-  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
-};
-
-const checkObservability = (
-  c: { UNLEASH_URL?: string | undefined; UNLEASH_API_TOKEN?: string | undefined; OTEL_TRACES_ENABLED?: boolean | undefined; OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined },
-  ctx: z.RefinementCtx,
-): void => {
-  if (c.UNLEASH_URL && !c.UNLEASH_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['UNLEASH_API_TOKEN'], message: 'required when UNLEASH_URL is set' });
-  if (c.OTEL_TRACES_ENABLED && !c.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_OTLP_ENDPOINT'], message: 'required when OTEL_TRACES_ENABLED is true' });
-  }
-};
-
-/** Naver Open API (shopping search, DataLab) and Search Ad (keyword tool): docs/naver.md. */
-export const naverEnv = {
-  NAVER_OPENAPI_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://openapi.naver.com' }).default('https://openapi.naver.com'),
-  NAVER_CLIENT_ID: z.string().min(1).optional(),
-  NAVER_CLIENT_SECRET: z.string().min(1).optional(),
-  /** The API-gateway host names them X-NCP-APIGW-API-KEY-ID / X-NCP-APIGW-API-KEY. */
-  NAVER_OPENAPI_ID_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name').default('X-Naver-Client-Id'),
-  NAVER_OPENAPI_SECRET_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name').default('X-Naver-Client-Secret'),
-  NAVER_SEARCHAD_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.searchad.naver.com' }).default('https://api.searchad.naver.com'),
-  NAVER_SEARCHAD_API_KEY: z.string().min(1).optional(),
-  NAVER_SEARCHAD_SECRET: z.string().min(1).optional(),
-  NAVER_SEARCHAD_CUSTOMER_ID: z.string().regex(/^\d+$/, 'expected the numeric customer id').optional(),
-  /** auto: the provider sandbox when no Naver credentials are set (never in production); on: always; off: never. */
-  NAVER_SANDBOX: z.enum(['auto', 'on', 'off'], { error: 'expected auto, on or off' }).default('auto'),
-  NAVER_TIMEOUT_MS: int(10_000, 100, 120_000),
-  /** Attempts per provider call, the first included. */
-  NAVER_MAX_ATTEMPTS: int(3, 1, 10),
-  NAVER_RETRY_BASE_MS: int(200, 1, 60_000),
-  NAVER_RETRY_MAX_MS: int(5_000, 1, 120_000),
-  /** Client-side request rate per credential, shared by every process through the rate counters. */
-  NAVER_OPENAPI_RATE_PER_SECOND: int(10, 1, 1_000),
-  NAVER_SEARCHAD_RATE_PER_SECOND: int(10, 1, 1_000),
-  /** Longest wait for a free request slot before answering 429. */
-  NAVER_RATE_MAX_WAIT_MS: int(10_000, 0, 120_000),
-  NAVER_SEARCH_DAILY_BUDGET: int(25_000, 0, 10_000_000),
-  NAVER_DATALAB_DAILY_BUDGET: int(1_000, 0, 10_000_000),
-  NAVER_CACHE_SEARCH_TTL_S: int(600, 1, 30 * 86_400),
-  NAVER_CACHE_KEYWORDS_TTL_S: int(86_400, 1, 30 * 86_400),
-  NAVER_CACHE_TRENDS_TTL_S: int(86_400, 1, 30 * 86_400),
-  /** How long a keyword request waits to share a Search Ad call with others (up to 5 hints); 0 = never. */
-  NAVER_KEYWORD_BATCH_WINDOW_MS: int(20, 0, 5_000),
-};
-
-/** Credentials come in complete sets: half a set is a mistake, not a request for the sandbox. */
-const checkNaver = (c: Record<string, unknown>, ctx: z.RefinementCtx): void => {
-  const sets = [
-    ['NAVER_CLIENT_ID', 'NAVER_CLIENT_SECRET'],
-    ['NAVER_SEARCHAD_API_KEY', 'NAVER_SEARCHAD_SECRET', 'NAVER_SEARCHAD_CUSTOMER_ID'],
-  ];
-  for (const set of sets) {
-    const given = set.filter((name) => c[name] !== undefined);
-    if (given.length === 0 || given.length === set.length) continue;
-    for (const name of set.filter((n) => c[n] === undefined)) ctx.addIssue({ code: 'custom', path: [name], message: `required when ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set` });
-  }
-  if (Number(c.NAVER_RETRY_MAX_MS) < Number(c.NAVER_RETRY_BASE_MS)) ctx.addIssue({ code: 'custom', path: ['NAVER_RETRY_MAX_MS'], message: 'must be at least NAVER_RETRY_BASE_MS' });
-};
-
-/** Billing: Toss Payments, billing-key encryption, renewal and dunning (docs/billing.md). */
-export const billingEnv = {
-  /** Toss secret key (test_sk_... or live_sk_...); unset outside production = the Toss sandbox (TOSS_SANDBOX=auto). */
-  TOSS_SECRET_KEY: z.string().regex(/^(test|live)_(g)?sk_[A-Za-z0-9_]+$/, 'expected a Toss secret key such as test_sk_... or live_sk_...').optional(),
-  TOSS_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.tosspayments.com' }).default('https://api.tosspayments.com'),
-  /** auto: the sandbox when TOSS_SECRET_KEY is unset outside production; on: always; off: never. */
-  TOSS_SANDBOX: z.enum(['auto', 'on', 'off'], { error: 'expected auto, on or off' }).default('auto'),
-  TOSS_TIMEOUT_MS: int(10_000, 500, 60_000),
-  /** `k1:<base64 of 32 bytes>,k2:...`: AES-256-GCM keys that seal billing keys; required in production. */
-  BILLING_KEY_ENCRYPTION_KEYS: z.string().optional(),
-  /** The id in BILLING_KEY_ENCRYPTION_KEYS that seals new billing keys (default: the first). */
-  BILLING_KEY_ACTIVE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'expected a key id (letters, digits, _ . -)').optional(),
-  /** Days after the period end on which a failed renewal is retried; expiry follows the last failure. */
-  BILLING_RETRY_DAYS: z
-    .string()
-    .default('1,3,5')
-    .transform((v, ctx) => {
-      const days = v.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
-      if (days.length === 0 || days.length > 10 || days.some((d, i) => !Number.isInteger(d) || d < 0 || d > 60 || (i > 0 && d <= days[i - 1]!))) {
-        ctx.addIssue({ code: 'custom', message: 'expected 1 to 10 increasing whole days from 0 to 60, e.g. 1,3,5' });
-        return z.NEVER;
-      }
-      return days;
-    }),
-  /** Immediate re-tries of a retryable Toss error (PROVIDER_ERROR) within one renewal run. */
-  BILLING_RETRYABLE_ATTEMPTS: int(2, 0, 5),
-  /** How long a renewal runner holds a claimed subscription before another may take it over. */
-  BILLING_LEASE_SECONDS: int(120, 10, 3_600),
-  /**
-   * Pure calculations (margin) a tenant may make per process, unmetered, while the meter store is down; counted
-   * when it is back (docs/billing.md). 0: they answer 503 like every other call.
-   */
-  METER_OUTAGE_GRACE_CALLS: int(100, 0, 100_000),
-};
-
-const checkBilling = (c: Record<string, unknown>, ctx: z.RefinementCtx): void => {
-  const keys = c.BILLING_KEY_ENCRYPTION_KEYS as string | undefined;
-  if (!keys) {
-    if (c.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ENCRYPTION_KEYS'], message: 'required in production (k1:<base64 of 32 bytes>)' });
-    return;
-  }
-  const ids: string[] = [];
-  for (const part of keys.split(',').map((x) => x.trim()).filter(Boolean)) {
-    const i = part.indexOf(':');
-    const id = i > 0 ? part.slice(0, i) : '';
-    if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id) || Buffer.from(part.slice(i + 1), 'base64').length !== 32 || ids.includes(id)) {
-      ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ENCRYPTION_KEYS'], message: `entry ${ids.length + 1} is not <unique id>:<base64 of 32 bytes>` });
-      return;
-    }
-    ids.push(id);
-  }
-  if (ids.length === 0) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ENCRYPTION_KEYS'], message: 'expected at least one <id>:<base64 of 32 bytes>' });
-  const active = c.BILLING_KEY_ACTIVE_ID as string | undefined;
-  if (active && !ids.includes(active)) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ACTIVE_ID'], message: `not one of the ids in BILLING_KEY_ENCRYPTION_KEYS (${ids.join(', ')})` });
-  if (!active && ids.length > 1) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ACTIVE_ID'], message: 'required when BILLING_KEY_ENCRYPTION_KEYS holds more than one key' });
-};
-
-export const configSchema = z
-  .object({ ...platformEnv, ...persistenceEnv, ...authEnv, ...observabilityEnv, ...naverEnv, ...billingEnv })
-  .superRefine(checkJwt)
-  .superRefine(checkObservability)
-  .superRefine(checkNaver)
-  .superRefine(checkBilling);
+export const configSchema = z.object(shape()).superRefine((config, ctx) => {
+  for (const { config: section } of contexts) section.check?.(config, ctx);
+});
 
 export type Config = z.output<typeof configSchema>;
 

@@ -80,7 +80,7 @@ const noAuth = {
 };
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'SILENT', ACCESS_LOG: 'false', PORT: '0', DATABASE_URL: '', JWT_ALG: '' });
-const runtime = await buildRuntime(config, { endpoints: [...endpoints, noAuth], mode: 'server', accessLog: null, database: db });
+const runtime = await buildRuntime(config, { endpoints: [...endpoints, noAuth], eagerProviders: true, background: true, meter: true, metrics: 'process', logSink: 'stdout', accessLog: null, database: db });
 const origin = { actor: 'cli', requestId: null, sourceIp: null };
 await createAdmin({ store: runtime.ports.access, clock: runtime.ports.clock }, { name: 'bench' }, origin);
 const tenant = await createTenant({ store: runtime.ports.access, clock: runtime.ports.clock }, { name: 'bench', owner: { email: 'bench@example.com', name: 'bench' } }, origin);

@@ -56,7 +56,7 @@ const config = loadConfig({
   NAVER_RATE_MAX_WAIT_MS: '60000',
 });
 const principal = { kind: 'tenant', tenantId: 'bench', actorId: 'bench', role: 'owner', via: 'api_key' };
-const runtime = await buildRuntime(config, { endpoints, mode: 'cli', accessLog: null, overrides: { auth: memoryAuthenticator(new Map([['bench-token', principal]])) } });
+const runtime = await buildRuntime(config, { endpoints, eagerProviders: false, background: false, meter: false, metrics: 'requests', logSink: 'stderr', accessLog: null, overrides: { auth: memoryAuthenticator(new Map([['bench-token', principal]])) } });
 // Open and migrate the embedded database before the clock starts.
 await runtime.database.query('SELECT 1');
 

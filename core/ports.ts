@@ -59,8 +59,11 @@ export interface PlatformPorts {
   responseCache: ResponseCache;
 }
 
-/** Shared infrastructure flat, each bounded context's ports under its name: one line per context. */
-export type Ports = PlatformPorts & {
+/** Each bounded context's ports under its name: one line per context (adapters/contexts/ wires them). */
+export interface ContextPorts {
   naver: NaverPorts;
   billing: BillingPorts;
-};
+}
+
+/** Shared infrastructure flat, each bounded context's ports under its name. */
+export type Ports = PlatformPorts & ContextPorts;

@@ -15,6 +15,12 @@ import { invokeCommand, openapiCommand, routesCommand } from './endpoint-command
 import { dynamodbCommand, migrateCommand } from './persistence-commands.ts';
 import { accessCommands } from './access-commands.ts';
 
+/**
+ * The operator's own tool: unmetered, providers on first use, no background work, logs on stderr (stdout
+ * carries results), no access lines, and credentials checked once a minute (a batch signs every line with one key).
+ */
+const cliProfile = { endpoints, eagerProviders: false, background: false, meter: false, metrics: 'requests', logSink: 'stderr', accessLog: null, cacheCredentialsMs: 60_000 } as const;
+
 export const commands: Command[] = [routesCommand, invokeCommand, openapiCommand, migrateCommand, dynamodbCommand, ...accessCommands];
 
 const help = (): string =>
@@ -43,7 +49,7 @@ export const runCli = async (argv: string[], io: Pick<CliIO, 'out' | 'err'>, env
     return await command.run(args as never, {
       ...io,
       config,
-      runtime: async () => (runtime ??= await buildRuntime(config, { endpoints, mode: 'cli', accessLog: null, cacheCredentialsMs: 60_000 })),
+      runtime: async () => (runtime ??= await buildRuntime(config, cliProfile)),
     });
   } catch (error) {
     if (error instanceof UsageError) {

@@ -18,7 +18,17 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     }
     throw error;
   }
-  const runtime = await buildRuntime(config, { endpoints, mode: 'server' });
+  const runtime = await buildRuntime(config, {
+    endpoints,
+    // A long-running server: it says at start which providers are sandboxes, purges and drains queues, meters
+    // tenants and reports its own figures; the Toss sandbox posts webhooks to it.
+    eagerProviders: true,
+    background: true,
+    meter: true,
+    metrics: 'process',
+    logSink: 'stdout',
+    serverUrl: `http://${config.HOST}:${config.PORT}`,
+  });
   const running = await startHttpServer({
     dispatch: runtime.dispatcher.dispatch,
     logger: runtime.logger,

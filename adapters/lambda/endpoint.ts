@@ -6,7 +6,7 @@
 import type { AnyEndpoint } from '../../handlers/runtime.ts';
 import { buildRuntime } from '../composition.ts';
 import { loadConfig } from '../config.ts';
-import { lambdaHandler } from './serve.ts';
+import { lambdaHandler, lambdaProfile } from './serve.ts';
 
 export const endpointLambda = async (definition: AnyEndpoint) =>
-  lambdaHandler(await buildRuntime(loadConfig(), { endpoints: [definition], mode: 'lambda' }));
+  lambdaHandler(await buildRuntime(loadConfig(), { ...lambdaProfile, endpoints: [definition] }));

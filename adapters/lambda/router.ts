@@ -5,7 +5,7 @@
 import { endpoints } from '../../handlers/registry.ts';
 import { buildRuntime } from '../composition.ts';
 import { loadConfig } from '../config.ts';
-import { lambdaHandler } from './serve.ts';
+import { lambdaHandler, lambdaProfile } from './serve.ts';
 
 // A bad configuration throws here: the runtime client reports it as an init error, naming the variable.
-export const handler = lambdaHandler(await buildRuntime(loadConfig(), { endpoints, mode: 'lambda' }));
+export const handler = lambdaHandler(await buildRuntime(loadConfig(), { ...lambdaProfile, endpoints }));

@@ -1,6 +1,12 @@
 import type { InvocationContext } from '../../handlers/runtime.ts';
-import type { Runtime } from '../composition.ts';
+import type { Profile, Runtime } from '../composition.ts';
 import { translatorFor, unrecognisedEvent } from './events.ts';
+
+/**
+ * A Lambda execution environment: providers on first use (an instance may never call one), no background
+ * work (it freezes between invocations), metered tenants, no per-instance metrics.
+ */
+export const lambdaProfile: Omit<Profile, 'endpoints'> = { eagerProviders: false, background: false, meter: true, metrics: 'off', logSink: 'stdout' };
 
 /** The Lambda handler over a runtime: translate the event, dispatch, translate back, flush the access line. */
 export const lambdaHandler =

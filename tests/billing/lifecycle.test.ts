@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { logNotifier } from '../../adapters/toss/from-config.ts';
+import { logNotifier } from '../../adapters/contexts/billing/wire.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { withPglite, type TestDatabase } from '../helpers/database.ts';
 import { bearer, seedAdmin, seedTenant } from '../platform/fixtures.ts';

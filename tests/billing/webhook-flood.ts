@@ -26,7 +26,7 @@ const config = loadConfig({
   ...(process.env.FLOOD_DATABASE_URL ? { DATABASE_URL: process.env.FLOOD_DATABASE_URL } : {}), NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ACCESS_LOG: 'false', LOG_LEVEL: process.env.FLOOD_LOG ?? 'ERROR',
   TOSS_SANDBOX: 'off', TOSS_SECRET_KEY: TOSS_SANDBOX_SECRET_KEY, TOSS_BASE_URL: sandbox.urls.toss!,
 });
-const runtime = await buildRuntime(config, { endpoints, mode: 'server' });
+const runtime = await buildRuntime(config, { endpoints, eagerProviders: true, background: true, meter: true, metrics: 'process', logSink: 'stdout', serverUrl: `http://${config.HOST}:${config.PORT}` });
 // Count the Toss payment look-ups the process makes (the real client, to the sandbox on loopback).
 let lookups = 0;
 const gateway = runtime.ports.billing.gateway;

@@ -52,8 +52,12 @@ export const testRuntime = async (
   const config = loadConfig({ DATA_DIR: 'memory://', VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', HEALTH_TIMEOUT_MS: '15000', ...options.env });
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
-    mode: 'cli',
-    ...(options.meter !== undefined ? { meter: options.meter } : {}),
+    // As the CLI runs: providers on first use, no background work, unmetered unless asked.
+    eagerProviders: false,
+    background: false,
+    meter: options.meter ?? false,
+    metrics: 'requests',
+    logSink: 'stderr',
     logger,
     accessLog: (line) => captured.access.push(JSON.parse(line)),
     // Tenants, keys, audit and rate counters in memory unless a database is given (then they live in it, as in

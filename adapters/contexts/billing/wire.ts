@@ -1,0 +1,128 @@
+/**
+ * The billing context's ports: the Toss client (or, with no secret key outside production, the Toss sandbox
+ * started in this process), the billing-key vault, the store over the relational database and the log
+ * notifier; in a process that runs background work, the webhook queue's worker and the purge of old events.
+ * It also serves the platform its metered API quota.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { BillingGateway, BillingPorts, Notifier } from '../../../core/billing/ports.ts';
+import { defaultWebhookPolicy } from '../../../core/billing/model.ts';
+import { defaultCatalog } from '../../../core/billing/plans.ts';
+import { DomainError } from '../../../core/shared/errors.ts';
+import { postgresBillingStore, purgeWebhookEvents } from '../../postgres/billing.ts';
+import { lazy, lazyPort } from '../../providers/lazy-port.ts';
+import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
+import { tossClient } from '../../toss/client.ts';
+import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../toss/key-vault.ts';
+import { webhookWorker, type WebhookWorker } from '../../toss/webhook-worker.ts';
+import { defineContext, every, PURGE_EVERY_MS, type Profile } from '../context.ts';
+import { billingConfig, type BillingConfig } from './config.ts';
+import { meteredQuota } from './quota.ts';
+
+/** Tells the tenant what happened; this adapter writes it to the log (no card data beyond the masked). */
+export const logNotifier = (logger: Logger): Notifier => ({
+  notify: async (tenantId, notice) => {
+    logger.info('billing notice', { tenantId, notice: { ...notice } });
+  },
+});
+
+const gatewayMethods = { issueBillingKey: true, charge: true, cancel: true, getPayment: true, getPaymentByOrderId: true } as const;
+
+const unconfiguredGateway = (): BillingGateway => {
+  const fail = () => Promise.reject(new DomainError('unavailable', 'Toss Payments is not configured on this server (set TOSS_SECRET_KEY)', { details: { provider: 'toss' } }));
+  return { issueBillingKey: fail, charge: fail, cancel: fail, getPayment: fail, getPaymentByOrderId: fail };
+};
+
+const sealingKeys = (config: BillingConfig, logger: Logger): { keys: Map<string, Buffer>; activeId: string } => {
+  if (config.BILLING_KEY_ENCRYPTION_KEYS) {
+    const keys = parseEncryptionKeys(config.BILLING_KEY_ENCRYPTION_KEYS);
+    const [first = ''] = keys.keys();
+    return { keys, activeId: config.BILLING_KEY_ACTIVE_ID ?? first };
+  }
+  // The config schema refuses production without keys; elsewhere a key derived from the data directory.
+  if (config.NODE_ENV === 'production') throw new Error('BILLING_KEY_ENCRYPTION_KEYS is required in production');
+  if (config.NODE_ENV === 'development') {
+    logger.warn('BILLING_KEY_ENCRYPTION_KEYS is not set: billing keys are sealed with a development key derived from DATA_DIR; never use this in production');
+  }
+  return { keys: developmentKey(config.DATA_DIR), activeId: 'dev' };
+};
+
+/** Where the Toss sandbox posts its webhooks: the webhook endpoint of this server, when it serves one. */
+const webhookUrl = (profile: Profile): string | undefined => {
+  const endpoint = profile.endpoints.find((e) => e.id === 'billing.tossWebhook');
+  return endpoint && profile.serverUrl ? new URL(endpoint.path, profile.serverUrl).href : undefined;
+};
+
+export const billing = defineContext({
+  name: 'billing',
+  config: billingConfig,
+  wire: async (config, shared, profile) => {
+    const { logger } = shared;
+    const { keys, activeId } = sealingKeys(config, logger);
+
+    let gateway: BillingGateway;
+    const sandbox = lazy(async () => {
+      const { tossSandbox, TOSS_SANDBOX_SECRET_KEY, TOSS_SANDBOX_NAME } = await import('../../../sandbox/toss/index.ts');
+      const url = webhookUrl(profile);
+      const running = await startProviderSandbox(
+        async () => [tossSandbox(url ? { webhookUrl: url } : {})],
+        (urls) => {
+          if (config.NODE_ENV === 'development') logger.warn(`no TOSS_SECRET_KEY configured: using the Toss sandbox at ${urls[TOSS_SANDBOX_NAME]}`, { tossSandbox: urls[TOSS_SANDBOX_NAME] });
+        },
+      );
+      return { running, gateway: tossClient({ baseUrl: sandboxUrl(running, TOSS_SANDBOX_NAME), secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS }) };
+    });
+    if (wantsSandbox({ setting: config.TOSS_SANDBOX, nodeEnv: config.NODE_ENV, configured: Boolean(config.TOSS_SECRET_KEY) })) {
+      // A CLI command that never charges a card should not start a sandbox: start it on the first call instead.
+      gateway = profile.eagerProviders ? (await sandbox.get()).gateway : lazyPort(async () => (await sandbox.get()).gateway, gatewayMethods);
+    } else if (config.TOSS_SECRET_KEY) {
+      gateway = tossClient({ baseUrl: config.TOSS_BASE_URL, secretKey: config.TOSS_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS });
+    } else {
+      gateway = unconfiguredGateway();
+    }
+
+    const ports: BillingPorts = {
+      store: postgresBillingStore(shared.database),
+      gateway,
+      vault: aesGcmVault(keys, activeId),
+      notifier: logNotifier(logger),
+      plans: defaultCatalog,
+      policy: {
+        retryDays: config.BILLING_RETRY_DAYS,
+        retryableAttempts: config.BILLING_RETRYABLE_ATTEMPTS,
+        leaseSeconds: config.BILLING_LEASE_SECONDS,
+        expiryNoticeDays: 3,
+        webhooks: defaultWebhookPolicy,
+      },
+    };
+    let worker: WebhookWorker | undefined;
+    let stopPurge: (() => void) | undefined;
+    if (profile.background) {
+      // Read on each drain: the ports object as it is then.
+      worker = webhookWorker(() => ({ ...ports, clock: shared.ports.clock, rateCounter: shared.ports.rateCounter }), {
+        onError: (error) => logger.warn('webhook event not processed yet; it stays queued', { error: error as Error }),
+      });
+      ports.webhookQueue = worker;
+      // Raw webhook bodies past their retention; billing lives in the relational database whatever holds the key-value stores.
+      stopPurge = every(PURGE_EVERY_MS, async () => {
+        try {
+          const removed = await purgeWebhookEvents(shared.database, shared.ports.clock.now());
+          if (removed) logger.info('expired webhook events purged', { removed });
+        } catch (error) {
+          logger.warn('could not purge expired webhook events', { error: error as Error });
+        }
+      });
+    }
+
+    return {
+      ports,
+      close: async () => {
+        stopPurge?.();
+        await worker?.close();
+        await (await sandbox.take())?.running.close();
+      },
+    };
+  },
+  serves: (ports, shared, config, profile) =>
+    profile.meter ? { quota: meteredQuota(ports, shared.ports, { graceCalls: config.METER_OUTAGE_GRACE_CALLS, logger: shared.logger }) } : {},
+});

@@ -1,0 +1,9 @@
+/**
+ * Every bounded context that wires itself: the configuration schema is the union of their environment
+ * sections and the composition root starts each one. Adding a context adds its folder and one line here.
+ */
+import { platform } from './platform/config.ts';
+import { naver } from './naver/wire.ts';
+import { billing } from './billing/wire.ts';
+
+export const contexts = [platform, naver, billing] as const;

@@ -1,0 +1,108 @@
+/**
+ * The platform's ports, which are the shared infrastructure every context builds on: flags, tracing, the
+ * database and key-value stores, tenants and credentials, metrics, /health, build facts and the API document.
+ * A test's replacement takes each one's place here, before any context is wired from them.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { healthMonitor } from '../../../core/platform/health.ts';
+import type { Ports } from '../../../core/ports.ts';
+import { systemClock } from '../../../core/shared/clock.ts';
+import { accessAuthenticator } from '../../auth/authenticator.ts';
+import { cachedAuthenticator } from '../../auth/cached.ts';
+import { failureGuard } from '../../auth/failures.ts';
+import { jwtFromConfig } from '../../auth/jwt.ts';
+import { buildInfo } from '../../build-info.ts';
+import type { Config } from '../../config.ts';
+import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics.ts';
+import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
+import type { Tracing } from '../../observability/tracing.ts';
+import { buildOpenApi, openApiYaml } from '../../openapi.ts';
+import { postgresAccessStore } from '../../postgres/access.ts';
+import type { Database } from '../../postgres/database.ts';
+import { openPersistence } from '../../postgres/persistence.ts';
+import type { Profile, Shared } from '../context.ts';
+import { keyValueStores } from './key-value.ts';
+
+export interface Platform {
+  shared: Shared;
+  tracing: Tracing | undefined;
+  /** The request metrics this process records, when the profile and METRICS_ENABLED want them. */
+  metrics: HttpMetrics | undefined;
+  /** Appends the aggregated audit entries of failed authentication now, windows still open included. */
+  flushAuthFailures(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  profile: Profile;
+  logger: Logger;
+  /** Ports a test gives in place of the configured ones. */
+  replacements: Partial<Ports>;
+  /** Use this database instead of the configured one (tests: a fresh PGlite); the caller closes it. */
+  database?: Database;
+  /** Open the database on first use instead of at start (tests that may never touch it). */
+  lazyDatabase?: boolean;
+}
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+export const wirePlatform = async (config: Config, options: PlatformOptions): Promise<Platform> => {
+  const { profile, logger, replacements: given } = options;
+  const clock = given.clock ?? systemClock;
+  const onError = (message: string, error: unknown) => logger.error(message, { error: error as Error });
+
+  // The document is built on first request: start-up stays fast and most processes never serve it.
+  const document = once(() => buildOpenApi(profile.endpoints));
+  const json = once(() => JSON.stringify(document()));
+  const yaml = once(() => openApiYaml(document()));
+
+  // Before the database opens: a bad flag file stops the start without touching it.
+  const build = buildInfo(config.BUILD_COMMIT);
+  const flags = given.flags ? { flags: given.flags, close: () => {} } : await flagsFromConfig(config, logger);
+  const tracing = await tracingFromConfig(config, build.version, logger);
+
+  // The database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
+  const persistence = openPersistence(config, { logger, ...(options.database ? { database: options.database } : {}) });
+  const stores = await keyValueStores(config, { database: persistence.database, clock, logger, background: profile.background });
+  if (!options.lazyDatabase) await persistence.start();
+  const rateCounter = given.rateCounter ?? stores.ports.rateCounter;
+
+  // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
+  const access = given.access ?? postgresAccessStore(persistence.database);
+  const jwt = jwtFromConfig(config);
+  // Failed authentication: counted per source and key prefix in the shared rate counter, audited per window.
+  const failures = failureGuard({ counter: rateCounter, audit: access.audit, clock, onError });
+  const authenticator = accessAuthenticator({ store: access, clock, ...(jwt ? { jwt } : {}), failures, onError });
+  const metrics =
+    config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
+
+  const ports: Shared['ports'] = {
+    clock,
+    access,
+    auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
+    flags: flags.flags,
+    metrics: given.metrics ?? metrics,
+    health: given.health ?? healthMonitor([persistence.healthCheck, ...stores.healthChecks], clock, config.HEALTH_TIMEOUT_MS, config.HEALTH_CACHE_MS),
+    idempotency: given.idempotency ?? stores.ports.idempotency,
+    rateCounter,
+    responseCache: given.responseCache ?? stores.ports.responseCache,
+    build: given.build ?? build,
+    apiDocument: given.apiDocument ?? { json, yaml },
+  };
+  return {
+    shared: { ports, logger, database: persistence.database },
+    tracing,
+    metrics,
+    flushAuthFailures: () => failures.flush(true),
+    close: async () => {
+      await failures.close();
+      flags.close();
+      metrics?.close();
+      stores.close();
+      await persistence.close();
+    },
+  };
+};
