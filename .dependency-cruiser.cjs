@@ -11,8 +11,17 @@ module.exports = {
         'middy, unleash, the file system), so it stays testable in isolation and portable across drivers. ' +
         'zod (schemas) and node:crypto (hashing is computation, not I/O) are the exceptions.',
       severity: 'error',
-      from: { path: '^core/' },
+      from: { path: '^core/', pathNot: '\\.test\\.ts$' },
       to: { pathNot: ['^core/', '^node_modules/zod/', '^node_modules/@types/', '^(node:)?crypto$'] },
+    },
+    {
+      name: 'core-tests-stay-in-core',
+      comment:
+        'Unit tests next to core code judge it over in-memory ports (tests/ holds shared test support): never over ' +
+        'adapters, handlers or the sandbox, which would make them integration tests in disguise.',
+      severity: 'error',
+      from: { path: '^core/.+\\.test\\.ts$' },
+      to: { path: '^(adapters|handlers|sandbox|container)/' },
     },
     {
       name: 'core-uses-no-node-io',
