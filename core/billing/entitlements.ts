@@ -2,7 +2,7 @@
  * Enforcing what a plan allows: a daily budget of API calls (429 with Retry-After when spent) and count limits
  * (403 naming the limit and the plan that lifts it). Without a subscription a tenant is on the free plan.
  */
-import type { RateCounter } from '../platform/rate-counter.ts';
+import type { RateCounter } from '../platform/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import { planLifting } from './plans.ts';

@@ -2,7 +2,7 @@
  * Ports of the billing context: the payment gateway (Toss), the store, the billing-key vault and the notifier.
  * The data they carry is in model.ts.
  */
-import type { RateCounter } from '../platform/rate-counter.ts';
+import type { RateCounter } from '../platform/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import type {
   BillingNotice, BillingPolicy, ChargeOutcome, ChargeRequest, GatewayPayment, IssuedBillingKey, PageRequest, PaymentIntent, PaymentRecord,

@@ -1,7 +1,7 @@
 /** Plans, proration, entitlements and the lifecycle's error text: the rules written once in core/billing. */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
-import type { ConsumeRequest, ConsumeResult, RateCounter } from '../platform/rate-counter.ts';
+import type { ConsumeRequest, ConsumeResult, RateCounter } from '../platform/ports.ts';
 import { consumeApiCall, planOf, recordApiCalls, requireWithinLimit, type EntitlementDeps } from './entitlements.ts';
 import { addMonthsClamped, defaultCatalog, FREE_PLAN, intervalMonths, planAt, planLifting, planRank, plansOnSale, planVersionOf, periodBounds } from './plans.ts';
 import { defaultBillingPolicy, type PlanVersion, type Subscription } from './model.ts';

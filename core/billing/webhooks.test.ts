@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
-import type { RateCounter } from '../platform/rate-counter.ts';
+import type { RateCounter } from '../platform/ports.ts';
 import type { GatewayPayment, PaymentIntent, PaymentRecord, WebhookEvent } from './model.ts';
 import { drainWebhooks, receiveWebhook, syncPayment, WEBHOOK_MAX_ATTEMPTS, webhookIdentity } from './webhooks.ts';
 import { billingTestbed, DAY_MS, paymentFor } from '../../tests/billing/memory-billing.ts';

@@ -8,7 +8,7 @@
  * it, under a rate per source and a rate overall, so a flood of forged events costs at most those rates in Toss
  * calls. Deliveries out of order converge on what Toss says, and a replay changes nothing.
  */
-import type { RateCounter } from '../platform/rate-counter.ts';
+import type { RateCounter } from '../platform/ports.ts';
 import { DomainError } from '../shared/errors.ts';
 import { sha256Hex } from '../shared/hash.ts';
 import type { BillingDeps } from './ports.ts';
