@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyEndpoint } from './endpoint.ts';
-import type { V2Result } from './events.ts';
+import type { V2Result } from './gateway-event.ts';
 import type { FieldError } from './problem.ts';
 import { safeParser } from './fast-parse.ts';
 import {

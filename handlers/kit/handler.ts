@@ -8,7 +8,7 @@ import { anonymous, type AuthFailure, type Principal, type Throttle } from '../.
 import { hasRole } from '../../core/platform/access.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint, EndpointContext } from './endpoint.ts';
-import type { InvocationContext, V2Event, V2Result } from './events.ts';
+import type { InvocationContext, V2Event, V2Result } from './gateway-event.ts';
 import { formatAccessLine, type LineSink } from './access-log.ts';
 import { parseJson, MAX_JSON_DEPTH, textProblem } from './json.ts';
 import { safeParser } from './fast-parse.ts';

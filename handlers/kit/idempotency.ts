@@ -19,7 +19,7 @@ import { actorOf } from '../../core/platform/tenants.ts';
 import { credentialOf } from '../../core/platform/audit.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint } from './endpoint.ts';
-import type { V2Event, V2Result } from './events.ts';
+import type { V2Event, V2Result } from './gateway-event.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotency-replayed';

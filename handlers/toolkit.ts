@@ -21,7 +21,7 @@ export { formatAccessLine, type LineSink } from './kit/access-log.ts';
 export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
 export { isMetered } from './kit/handler.ts';
 export { isIdempotent } from './kit/idempotency.ts';
-export type { V2Event, V2Result, InvocationContext } from './kit/events.ts';
+export type { V2Event, V2Result, InvocationContext } from './kit/gateway-event.ts';
 
 /** OpenAPI `info.version`: semver of the HTTP contract, bumped with every change to it. */
 export const API_VERSION = '0.1.0';
