@@ -42,11 +42,11 @@ module.exports = {
     {
       name: 'adapters-reach-handlers-only-through-the-registry',
       comment:
-        'Drivers read the endpoint list (handlers/registry.ts) and the toolkit entry (handlers/runtime.ts); ' +
+        'Drivers read the endpoint list (handlers/registry.ts) and the toolkit entry (handlers/toolkit.ts); ' +
         'reaching into a handler module would couple a driver to one endpoint.',
       severity: 'error',
       from: { path: '^adapters/', pathNot: '^adapters/lambda/endpoint\\.ts$' },
-      to: { path: '^handlers/', pathNot: '^handlers/(registry|runtime)\\.ts$' },
+      to: { path: '^handlers/', pathNot: '^handlers/(registry|toolkit)\\.ts$' },
     },
     {
       name: 'contexts-talk-through-ports',

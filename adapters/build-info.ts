@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BuildInfo } from '../core/ports.ts';
-import { API_VERSION } from '../handlers/runtime.ts';
+import { API_VERSION } from '../handlers/toolkit.ts';
 
 // Set by build.mjs (esbuild `define`); absent when running from sources (tests, `node adapters/...`).
 declare const __SELLPO_BUILD__: { version: string; commit: string; builtAt: string } | undefined;

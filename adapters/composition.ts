@@ -4,12 +4,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ContextPorts, PlatformPorts, Ports } from '../core/ports.ts';
-import type { HandlerOptions, LineSink } from '../handlers/runtime.ts';
+import type { HandlerOptions, LineSink } from '../handlers/toolkit.ts';
 import type { Config } from './config.ts';
 import type { Profile, Started } from './contexts/context.ts';
 import { contexts } from './contexts/index.ts';
 import { wirePlatform } from './contexts/platform/wire.ts';
-import { createDispatcher, type Dispatcher } from './dispatch.ts';
+import { createDispatcher, type Dispatcher } from './routing/dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
 import { tracedDatabase } from './observability/traced-database.ts';
 import type { Tracing } from './observability/tracing.ts';

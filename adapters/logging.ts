@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { LineSink } from '../handlers/runtime.ts';
+import type { LineSink } from '../handlers/toolkit.ts';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 

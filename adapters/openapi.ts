@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { OpenApiBuilder, type OperationObject, type ParameterObject, type ResponsesObject, type SchemaObject } from 'openapi3-ts/oas31';
 import { stringify } from 'yaml';
-import { API_VERSION, isIdempotent, isMetered, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/runtime.ts';
+import { API_VERSION, isIdempotent, isMetered, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/toolkit.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 /**
  * The one list of endpoints. Drivers (HTTP router, Lambda, CLI) and the OpenAPI generator read it. Adapters
- * import only this module and handlers/runtime.ts from handlers/ (see .dependency-cruiser.cjs).
+ * import only this module and handlers/toolkit.ts from handlers/ (see .dependency-cruiser.cjs).
  */
 import type { AnyEndpoint } from './kit/endpoint.ts';
 import { platformEndpoints } from './platform/index.ts';

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { endpoints } from '../../handlers/registry.ts';
 import { buildOpenApi, openApiYaml } from '../openapi.ts';
 import type { Command } from './commands.ts';
-import { invokeEach, invokeOnce, openBatchFor, pairs, queryPairs, readBody, type RequestSpec } from './invoke.ts';
+import type { RequestSpec } from '../routing/direct.ts';
+import { invokeEach, invokeOnce, openBatchFor, pairs, queryPairs, readBody } from './invoke.ts';
 import { UsageError } from './usage.ts';
 
 export const routesCommand: Command = {

@@ -2,17 +2,10 @@ import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSyn
 import { StringDecoder } from 'node:string_decoder';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { buildV2Event, fillPath } from '../events.ts';
-import { openBatch, type AnyEndpoint, type BatchOpening, type BatchSession, type HandlerOptions, type HttpHandler, type V2Result } from '../../handlers/runtime.ts';
+import { fillPath } from '../routing/build-event.ts';
+import { directEvent, missingPathMessage, requestHeaders, toQueryString, type RequestSpec } from '../routing/direct.ts';
+import { openBatch, type AnyEndpoint, type BatchOpening, type BatchSession, type HandlerOptions, type HttpHandler, type V2Result } from '../../handlers/toolkit.ts';
 import { UsageError } from './usage.ts';
-
-/** One request as the CLI takes it: from flags, or from one line of a batch file. */
-export interface RequestSpec {
-  path?: Record<string, string>;
-  query?: Record<string, string | number | boolean | Array<string | number | boolean>>;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
 
 /** `k=v` pairs; the first `=` splits, so values may contain `=`. */
 export const pairs = (values: string[] | undefined, flag: string): Record<string, string> => {
@@ -61,41 +54,11 @@ export const readBody = (value: string | undefined): unknown => {
   }
 };
 
-const CLI_USER_AGENT = 'sellpo-cli';
-
-/** The headers a request from the CLI carries: its user agent, then the spec's, lowercased. */
-const requestHeaders = (spec: RequestSpec): Record<string, string> => {
-  const headers: Record<string, string> = { 'user-agent': CLI_USER_AGENT };
-  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
-  return headers;
-};
-
-const toQueryString = (query: RequestSpec['query']): string => {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) {
-    for (const item of Array.isArray(v) ? v : [v]) params.append(k, String(item));
-  }
-  return params.toString();
-};
-
 /** Calls the endpoint's handler directly with the v2 event an HTTP request would have produced. */
 export const invokeOnce = async (def: AnyEndpoint, handler: HttpHandler, spec: RequestSpec): Promise<V2Result> => {
-  const pathValues = spec.path ?? {};
-  const { path, missing } = fillPath(def.path, pathValues);
-  if (missing.length) throw new UsageError(`${def.id} needs path value${missing.length > 1 ? 's' : ''} ${missing.map((m) => `--path ${m}=...`).join(', ')}`);
-  const headers = requestHeaders(spec);
-  const hasBody = spec.body !== undefined;
-  if (hasBody) headers['content-type'] ??= 'application/json';
-  const event = buildV2Event({
-    method: def.method,
-    rawPath: path,
-    rawQueryString: toQueryString(spec.query),
-    headers,
-    ...(hasBody ? { body: JSON.stringify(spec.body) } : {}),
-    pathParameters: pathValues,
-    routeKey: `${def.method} ${def.path}`,
-  });
-  return handler(event, {});
+  const request = directEvent(def, spec);
+  if (request.missing) throw new UsageError(missingPathMessage(def, request.missing));
+  return handler(request.event, {});
 };
 
 const SPEC_KEYS = new Set(['path', 'query', 'headers', 'body']);

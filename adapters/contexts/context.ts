@@ -6,7 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
 import type { ContextPorts, PlatformPorts } from '../../core/ports.ts';
-import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import type { Database } from '../postgres/database.ts';
 import type { EnvSection } from './env.ts';
 

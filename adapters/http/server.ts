@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { buildV2Event } from '../events.ts';
-import type { Dispatch } from '../dispatch.ts';
+import { buildV2Event } from '../routing/build-event.ts';
+import type { Dispatch } from '../routing/dispatch.ts';
 import { clientAddress } from './client-address.ts';
-import { errorResult, MAX_BODY_BYTES, ProblemError, unroutedAnswer, type LineSink, type V2Result } from '../../handlers/runtime.ts';
+import { errorResult, MAX_BODY_BYTES, ProblemError, unroutedAnswer, type LineSink, type V2Result } from '../../handlers/toolkit.ts';
 
 // `require` rather than `import` of node:http: the ESM import touches lazy getters that load undici and costs
 // ~30 ms of cold start on Node 24; the CommonJS one ~3 ms.

@@ -1,4 +1,4 @@
-import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import { buildRuntime } from '../composition.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { startHttpServer } from './server.ts';

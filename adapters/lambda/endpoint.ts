@@ -3,7 +3,7 @@
  * that endpoint's definition only, so the bundle carries one handler. Events whose method and path do not
  * belong to the endpoint get the same 404/405 answers as the router.
  */
-import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import { buildRuntime } from '../composition.ts';
 import { loadConfig } from '../config.ts';
 import { lambdaHandler, lambdaProfile } from './serve.ts';

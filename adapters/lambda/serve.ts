@@ -1,6 +1,6 @@
-import type { InvocationContext } from '../../handlers/runtime.ts';
+import type { InvocationContext } from '../../handlers/toolkit.ts';
 import type { Profile, Runtime } from '../composition.ts';
-import { translatorFor, unrecognisedEvent } from './events.ts';
+import { translatorFor, unrecognisedEvent } from './event-sources.ts';
 
 /**
  * A Lambda execution environment: providers on first use (an instance may never call one), no background

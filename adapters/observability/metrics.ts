@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MetricsExposition } from '../../core/ports.ts';
-import type { EndpointIdentity, RequestMetrics } from '../../handlers/runtime.ts';
+import type { EndpointIdentity, RequestMetrics } from '../../handlers/toolkit.ts';
 
 /** Upper bounds of the latency buckets, milliseconds (exposed in seconds, as Prometheus expects). */
 export const DURATION_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000];

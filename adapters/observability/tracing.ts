@@ -21,7 +21,7 @@ import {
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { EndpointIdentity, RequestTrace, RequestTracing, V2Event } from '../../handlers/runtime.ts';
+import type { EndpointIdentity, RequestTrace, RequestTracing, V2Event } from '../../handlers/toolkit.ts';
 
 export interface Tracing {
   readonly tracer: Tracer;

@@ -3,9 +3,10 @@
  *
  * The per-request handler rebuilds everything from an HTTP event: request id, credentials, flag, query,
  * body. In a batch every row shares the caller, the query and the path, so a session does that part once and
- * then only validates and runs each body. Answers are the handler's own (same status, headers and body, same
- * problems from the same code), except that a problem's `instance` is `<batch id>:<line>`, so one run's
- * failures can be quoted and found together.
+ * then only validates and runs each body, with the pipeline's own steps (admission, the input checks, metering,
+ * the use case and its rendering, the problem answers), so the two cannot drift apart. Answers are the
+ * handler's own (same status, headers and body, same problems from the same code), except that a problem's
+ * `instance` is `<batch id>:<line>`, so one run's failures can be quoted and found together.
  *
  * A metered row is counted as the handler counts it: after its body passed validation, right before the use
  * case, so a refused row costs nothing and the budget's 429 comes at the same row either way.
@@ -18,24 +19,17 @@
  * opens. Rows in a batch write no access line of their own; the batch reports its totals.
  */
 import { randomUUID } from 'node:crypto';
+import { admit } from './admission.ts';
 import type { AnyEndpoint } from './endpoint.ts';
-import type { V2Result } from './events.ts';
+import { errorResult, validationProblem } from './errors.ts';
+import type { V2Result } from './gateway-event.ts';
+import { needsInspection } from './json.ts';
+import { isMetered, meter } from './metering.ts';
+import { MAX_BODY_BYTES, type HandlerOptions } from './options.ts';
 import type { FieldError } from './problem.ts';
-import { safeParser } from './fast-parse.ts';
-import {
-  admit,
-  errorResult,
-  isMetered,
-  MAX_BODY_BYTES,
-  meter,
-  parseQuery,
-  renderReply,
-  RequestScope,
-  toFieldErrors,
-  validationProblem,
-  type HandlerOptions,
-} from './handler.ts';
-import { needsInspection, textProblem } from './json.ts';
+import { useCase } from './render.ts';
+import { RequestScope } from './request.ts';
+import { inputChecks } from './validation.ts';
 
 /** What every row of a batch shares. */
 export interface BatchCaller {
@@ -86,35 +80,35 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
     return { kind: 'refused', answer: withId(errorResult(error, id, () => opening.log), id) };
   }
 
-  // Query and path are the same for every row: validated once. When they are wrong, every row's answer lists
-  // them next to its own body errors, which the per-request path already does.
-  const params = def.params ? def.params.safeParse(caller.pathParameters) : { success: true as const, data: {} };
-  const textErrors: FieldError[] = [];
-  const query = def.query ? def.query.safeParse(parseQuery(caller.rawQueryString, textErrors)) : { success: true as const, data: {} };
-  const badPath = Object.values(caller.pathParameters).some((value) => textProblem(value) !== undefined);
-  if (!params.success || !query.success || textErrors.length > 0 || badPath) return { kind: 'per_request', reason: 'the query or path values are invalid' };
+  // Query and path are the same for every row: checked once, by the per-request pipeline's own checks. When they
+  // are wrong, every row's answer lists them next to its own body errors, which the per-request path already does.
+  const checks = inputChecks(def);
+  const errors: FieldError[] = [];
+  const params = checks.path(caller.pathParameters, errors);
+  const query = checks.query(caller.rawQueryString, errors);
+  if (errors.length > 0) return { kind: 'per_request', reason: 'the query or path values are invalid' };
 
-  const parseBody = def.body ? safeParser(def.body) : null;
+  // Rows are checked one at a time and synchronously, so one list serves them all; a failing row takes its errors.
+  const rowErrors: FieldError[] = [];
   const validateBody = (body: unknown): unknown => {
-    if (!parseBody) return undefined;
-    const checked = parseBody(body);
-    if (!checked.success) throw validationProblem(toFieldErrors('body', checked.error));
-    return checked.data;
+    const data = checks.body(body, rowErrors);
+    if (rowErrors.length > 0) throw validationProblem(rowErrors.splice(0));
+    return data;
   };
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const principal = opening.principal;
 
   const fail = (s: RequestScope, error: unknown): V2Result => withId(errorResult(error, s.requestId, () => s.log), s.requestId);
-  const render = (s: RequestScope, reply: Parameters<typeof renderReply>[2]): V2Result => withId(renderReply(def, options, reply), s.requestId);
+  const run = useCase(def, options);
   const runRow = (s: RequestScope): V2Result | Promise<V2Result> => {
-    const reply = def.run(s.input as never, s);
-    if (reply instanceof Promise) {
-      return reply.then(
-        (r) => render(s, r),
+    const result = run(null, s);
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => withId(r, s.requestId),
         (error: unknown) => fail(s, error),
       );
     }
-    return render(s, reply);
+    return withId(result, s.requestId);
   };
   const metered = isMetered(def) && options.ports.quota !== undefined;
 
@@ -127,7 +121,7 @@ export const openBatch = async (def: AnyEndpoint, options: HandlerOptions, calle
       const s = scope(`${id}:${line}`);
       s.principal = principal;
       try {
-        s.input = { params: params.data, query: query.data, body: validateBody(body) };
+        s.input = { params, query, body: validateBody(body) };
         if (!metered) return runRow(s);
         return meter(def, options, s)
           .then(() => runRow(s))

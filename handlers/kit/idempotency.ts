@@ -6,12 +6,11 @@
  * (or throws) releases the key so a retry can run; 4xx answers are stored like successes, since repeating the
  * request would get the same answer.
  *
- * This step runs after authentication and the endpoint's role check, so a replay is only ever handed to a caller
+ * The step runs after authentication and the endpoint's role check, so a replay is only ever handed to a caller
  * who may make the request. Secrets an endpoint shows once (`secrets`) are left out of the stored copy, and a
  * replay of an audited endpoint (`audit`) is audited too, marked as a replay.
  */
 import { createHash } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { DomainError } from '../../core/shared/errors.ts';
 import type { IdempotencyKey, StoredResponse } from '../../core/platform/idempotency.ts';
 import type { Principal } from '../../core/platform/principal.ts';
@@ -19,7 +18,9 @@ import { actorOf } from '../../core/platform/tenants.ts';
 import { credentialOf } from '../../core/platform/audit.ts';
 import type { Ports } from '../../core/ports.ts';
 import type { AnyEndpoint } from './endpoint.ts';
-import type { V2Event, V2Result } from './events.ts';
+import { errorResult } from './errors.ts';
+import type { V2Event, V2Result } from './gateway-event.ts';
+import type { RequestScope, Step } from './request.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotency-replayed';
@@ -77,87 +78,88 @@ export const storableResponse = (def: Pick<AnyEndpoint, 'secrets'>, result: V2Re
   return removed ? { ...stored, body: JSON.stringify({ ...copy, note: def.secrets.note }) } : stored;
 };
 
-interface RequestView {
-  principal: Principal;
-  requestId: string;
-  clientRequestId?: string | undefined;
-  sourceIp: string;
-  readonly log: Logger;
-}
+type HeldKey = NonNullable<RequestScope['heldKey']>;
 
-type Run = (event: V2Event, context: unknown) => Promise<V2Result>;
+const release = (ports: Ports, s: RequestScope, held: HeldKey): Promise<void> =>
+  ports.idempotency.store.release(held.key, held.token).catch((e: unknown) => s.log.error('could not release an idempotency key', { error: e as Error }));
+
+/** Stores the answer under the held key, or frees the key when the answer is a 5xx so a retry can run. */
+const settle = async (def: AnyEndpoint, ports: Ports, s: RequestScope, held: HeldKey, result: V2Result): Promise<void> => {
+  if (result.statusCode >= 500) return release(ports, s, held);
+  // The answer stands even if it cannot be stored; the key then frees itself when its lease ends.
+  await ports.idempotency.store
+    .complete(held.key, held.token, storableResponse(def, result))
+    .catch((e: unknown) => s.log.error('could not store an idempotent response', { error: e as Error }));
+};
 
 /**
- * Wraps the endpoint's core run (after authentication and validation, so a rejected request never uses up a
- * key). `view` gives the request's principal and logger; `toResult` renders an error as the toolkit would.
+ * Takes the request's key before the use case runs: a repeated request gets the stored answer at once, a
+ * different one under the same key 422, one still running 409.
  */
-export const withIdempotency = (
-  def: AnyEndpoint,
-  ports: Ports,
-  run: Run,
-  view: (context: unknown) => RequestView,
-  toResult: (error: unknown, context: unknown) => V2Result,
-): Run => {
-  if (!isIdempotent(def)) return run;
-  return async (event, context) => {
-    const header = event.headers?.[IDEMPOTENCY_HEADER];
-    if (header === undefined) return run(event, context);
-    if (!KEY.test(header)) {
-      throw new DomainError('invalid', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.', {
-        details: { errors: [{ in: 'header', field: IDEMPOTENCY_HEADER, message: 'expected 1-255 printable ASCII characters', code: 'invalid_format' }] },
+const hold = async (def: AnyEndpoint, ports: Ports, event: V2Event, s: RequestScope, header: string): Promise<V2Result | undefined> => {
+  if (!KEY.test(header)) {
+    throw new DomainError('invalid', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.', {
+      details: { errors: [{ in: 'header', field: IDEMPOTENCY_HEADER, message: 'expected 1-255 printable ASCII characters', code: 'invalid_format' }] },
+    });
+  }
+  const { store, ttlSeconds, lockSeconds } = ports.idempotency;
+  const key: IdempotencyKey = { scope: scopeOf(s.principal), operation: def.id, key: header };
+  let begun;
+  try {
+    begun = await store.begin(key, { fingerprint: requestFingerprint(event, s.principal), ttlSeconds, lockSeconds });
+  } catch (error) {
+    s.log.error('idempotency store unavailable', { error: error as Error });
+    throw new DomainError('unavailable', 'The request could not be checked against its Idempotency-Key; retry shortly.', { retryAfterSeconds: 1, cause: error });
+  }
+  switch (begun.state) {
+    case 'completed':
+      await auditReplay(def, ports, s, begun.response);
+      return { statusCode: begun.response.status, headers: { ...begun.response.headers, [REPLAYED_HEADER]: 'true' }, body: begun.response.body };
+    case 'mismatch':
+      throw new DomainError('unprocessable', 'This Idempotency-Key was already used with a different request or by another credential; use a new key for a new request.', {
+        details: { idempotencyKey: header },
       });
-    }
-    const s = view(context);
-    const { store, ttlSeconds, lockSeconds } = ports.idempotency;
-    const key: IdempotencyKey = { scope: scopeOf(s.principal), operation: def.id, key: header };
-    let begun;
-    try {
-      begun = await store.begin(key, { fingerprint: requestFingerprint(event, s.principal), ttlSeconds, lockSeconds });
-    } catch (error) {
-      s.log.error('idempotency store unavailable', { error: error as Error });
-      throw new DomainError('unavailable', 'The request could not be checked against its Idempotency-Key; retry shortly.', { retryAfterSeconds: 1, cause: error });
-    }
-    switch (begun.state) {
-      case 'completed':
-        await auditReplay(def, ports, s, begun.response);
-        return { statusCode: begun.response.status, headers: { ...begun.response.headers, [REPLAYED_HEADER]: 'true' }, body: begun.response.body };
-      case 'mismatch':
-        throw new DomainError('unprocessable', 'This Idempotency-Key was already used with a different request or by another credential; use a new key for a new request.', {
-          details: { idempotencyKey: header },
-        });
-      case 'in_progress':
-        throw new DomainError('conflict', 'A request with this Idempotency-Key is still running; retry after it finishes.', {
-          details: { idempotencyKey: header },
-          retryAfterSeconds: 1,
-        });
-    }
-    const token = begun.token;
-    let result: V2Result;
-    try {
-      result = await run(event, context);
-    } catch (error) {
-      result = toResult(error, context);
-      if (result.statusCode >= 500) {
-        await store.release(key, token).catch((e: unknown) => s.log.error('could not release an idempotency key', { error: e as Error }));
-        throw error;
-      }
-    }
-    if (result.statusCode >= 500) {
-      await store.release(key, token).catch((e: unknown) => s.log.error('could not release an idempotency key', { error: e as Error }));
-      return result;
-    }
-    const stored = storableResponse(def, result);
-    // The answer stands even if it cannot be stored; the key then frees itself when its lease ends.
-    await store.complete(key, token, stored).catch((e: unknown) => s.log.error('could not store an idempotent response', { error: e as Error }));
-    return result;
-  };
+    case 'in_progress':
+      throw new DomainError('conflict', 'A request with this Idempotency-Key is still running; retry after it finishes.', {
+        details: { idempotencyKey: header },
+        retryAfterSeconds: 1,
+      });
+  }
+  s.heldKey = { key, token: begun.token };
+  return undefined;
 };
+
+/**
+ * The `idempotency` step, for idempotent endpoints. It runs after admission, validation and metering, so a
+ * rejected request never uses up a key. Requests without the header pass through without an await.
+ */
+export const idempotency = (def: AnyEndpoint, ports: Ports): Step => ({
+  name: 'idempotency',
+  before: ({ event, context: s }) => {
+    const header = event.headers?.[IDEMPOTENCY_HEADER];
+    return header === undefined ? undefined : hold(def, ports, event, s, header);
+  },
+  after: ({ response, context: s }) => {
+    const held = s.heldKey;
+    if (!held || !response) return undefined;
+    s.heldKey = undefined;
+    return settle(def, ports, s, held, response);
+  },
+  // A failure of the use case is answered here when a key is held, so that 4xx answers are stored like successes.
+  onError: ({ error, context: s }) => {
+    const held = s.heldKey;
+    if (!held) return undefined;
+    s.heldKey = undefined;
+    const result = errorResult(error, s.requestId, () => s.log);
+    return settle(def, ports, s, held, result).then(() => result);
+  },
+});
 
 /**
  * A replay of an audited endpoint is recorded like the first answer, in the caller's chain, marked as a replay.
  * Handing out an answer without its record would leave a hole in the log, so a failed write fails the replay.
  */
-const auditReplay = async (def: AnyEndpoint, ports: Ports, s: RequestView, response: StoredResponse): Promise<void> => {
+const auditReplay = async (def: AnyEndpoint, ports: Ports, s: RequestScope, response: StoredResponse): Promise<void> => {
   if (!def.audit) return;
   let target: string | null = null;
   if (def.audit.target && response.status < 400) {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { scrapeMetrics } from '../../core/platform/service.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
-import { ProblemError } from '../kit/handler.ts';
+import { ProblemError } from '../kit/errors.ts';
 import { problemSchema } from '../kit/problem.ts';
 
 export const metricsEndpoint = defineEndpoint({

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryAuthenticator } from '../../adapters/memory/auth.ts';
-import { invokeEach, openBatchFor, type BatchSummary, type RequestSpec } from '../../adapters/cli/invoke.ts';
+import { invokeEach, openBatchFor, type BatchSummary } from '../../adapters/cli/invoke.ts';
+import type { RequestSpec } from '../../adapters/routing/direct.ts';
 import { runCapturedCli } from '../helpers/cli.ts';
 import { endpoints } from '../../handlers/registry.ts';
-import type { BatchSession } from '../../handlers/runtime.ts';
+import type { BatchSession } from '../../handlers/toolkit.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 
 const tenant = { kind: 'tenant', tenantId: 't1', actorId: 'u1', role: 'owner', via: 'api_key' } as const;

@@ -11,7 +11,7 @@ import { renewDue } from '../../core/billing/renewal.ts';
 import { drainWebhooks, receiveWebhook } from '../../core/billing/webhooks.ts';
 import { purgeWebhookEvents } from '../../adapters/postgres/billing.ts';
 import { webhookWorker } from '../../adapters/toss/webhook-worker.ts';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { parseResult, testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { withPglite, type TestDatabase } from '../helpers/database.ts';
 import { seedTenant } from '../platform/fixtures.ts';

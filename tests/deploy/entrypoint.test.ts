@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { LocalRuntimeApi } from '../helpers/runtime-api.ts';
 import { assembleApp, pathWithNode, removeTempDirs, watchOutput } from './harness.ts';
 

@@ -1,13 +1,13 @@
 import type { Ports } from '../../core/ports.ts';
 import { endpoints as allEndpoints } from '../../handlers/registry.ts';
-import type { AnyEndpoint, V2Result } from '../../handlers/runtime.ts';
+import type { AnyEndpoint, V2Result } from '../../handlers/toolkit.ts';
 import { buildRuntime, type Runtime } from '../../adapters/composition.ts';
 import { loadConfig } from '../../adapters/config.ts';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
 import { memoryAccessStore } from '../../adapters/memory/access.ts';
 import { memoryRateCounter } from '../naver/helpers.ts';
-import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
+import { invokeDirect, type RequestSpec } from '../../adapters/routing/direct.ts';
 
 export interface Captured {
   access: Record<string, unknown>[];
@@ -70,7 +70,7 @@ export const testRuntime = async (
   const call = async (id: string, spec: RequestSpec = {}): Promise<Response> => {
     const def = (options.endpoints ?? allEndpoints).find((e) => e.id === id);
     if (!def) throw new Error(`no endpoint ${id}`);
-    return parseResult(await invokeOnce(def, runtime.dispatcher.handlers.get(id)!, spec));
+    return parseResult(await invokeDirect(def, runtime.dispatcher.handlers.get(id)!, spec));
   };
   return Object.assign(runtime, { captured, call });
 };

@@ -4,7 +4,7 @@
  * series per path (or any series at all) in /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { startHttpServer, type RunningServer } from '../../adapters/http/server.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 

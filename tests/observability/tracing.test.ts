@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createDispatcher } from '../../adapters/dispatch.ts';
-import { invokeOnce, type RequestSpec } from '../../adapters/cli/invoke.ts';
+import { createDispatcher } from '../../adapters/routing/dispatch.ts';
+import { invokeDirect, type RequestSpec } from '../../adapters/routing/direct.ts';
 import { createTracing, remoteContext, type Tracing } from '../../adapters/observability/tracing.ts';
 import { tracedDatabase } from '../../adapters/observability/traced-database.ts';
 import { tracedFetch } from '../../adapters/observability/traced-fetch.ts';
 import type { Database, QueryResult } from '../../adapters/postgres/database.ts';
 import { defineEndpoint } from '../../handlers/kit/endpoint.ts';
-import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import { parseResult, testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 
 /** A Database that answers every query with one row and records what it was asked. */
@@ -79,7 +79,7 @@ describe('request tracing', () => {
     });
     const dispatcher = createDispatcher([traced as AnyEndpoint], { ...runtime.options, tracing: tracing.requests });
     invoke = async (spec = {}) =>
-      parseResult(await invokeOnce(traced, dispatcher.handlers.get('test.traced')!, { path: { id: 'a1' }, ...spec, headers: { authorization: 'Bearer k', ...spec.headers } }));
+      parseResult(await invokeDirect(traced, dispatcher.handlers.get('test.traced')!, { path: { id: 'a1' }, ...spec, headers: { authorization: 'Bearer k', ...spec.headers } }));
   });
   afterAll(async () => {
     await runtime.close();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../../handlers/registry.ts';
-import type { AnyEndpoint } from '../../handlers/runtime.ts';
+import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import type { AccessStore } from '../../core/platform/access.ts';
 import { GENESIS_HASH } from '../../core/platform/audit.ts';
 import { memoryAccessStore } from '../../adapters/memory/access.ts';

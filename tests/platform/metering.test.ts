@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryAuthenticator } from '../../adapters/memory/auth.ts';
 import { invokeEach, openBatchFor } from '../../adapters/cli/invoke.ts';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { endpoints } from '../../handlers/registry.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import type { ApiQuota } from '../../core/platform/quota.ts';

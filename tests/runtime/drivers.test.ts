@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { LocalRuntimeApi, startRic } from '../helpers/runtime-api.ts';
 
@@ -38,7 +38,7 @@ let ricLog = '';
 let ricExited: Promise<never>;
 
 beforeAll(async () => {
-  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: (await import('../../handlers/runtime.ts')).API_VERSION } } });
+  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: (await import('../../handlers/toolkit.ts')).API_VERSION } } });
 
   server = spawn(process.execPath, [`${root}dist/server.mjs`], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
   serverUrl = await new Promise<string>((resolve, reject) => {

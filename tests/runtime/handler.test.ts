@@ -3,7 +3,7 @@ import { testRuntime } from '../helpers/invoke.ts';
 import { testEndpoints } from '../helpers/test-endpoints.ts';
 import { memoryAuthenticator } from '../../adapters/memory/auth.ts';
 import { staticFlags } from '../../adapters/memory/flags.ts';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import type { AuthFailure, Principal } from '../../core/platform/principal.ts';
 
 const tokens = new Map<string, Principal>([

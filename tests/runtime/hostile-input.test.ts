@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { defineEndpoint } from '../../handlers/kit/endpoint.ts';
-import { buildV2Event } from '../../adapters/events.ts';
+import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { endpoints as allEndpoints } from '../../handlers/registry.ts';
 import { parseResult, testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { testEndpoints } from '../helpers/test-endpoints.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { startHttpServer } from '../../adapters/http/server.ts';
-import type { Dispatch } from '../../adapters/dispatch.ts';
+import type { Dispatch } from '../../adapters/routing/dispatch.ts';
 import { testRuntime } from '../helpers/invoke.ts';
 
 // A keep-alive client may send its next request on an idle connection at the very moment the server starts to

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { validate } from '@readme/openapi-parser';
 import { buildOpenApi, openApiYaml } from '../../adapters/openapi.ts';
 import { endpoints } from '../../handlers/registry.ts';
-import { API_VERSION, isIdempotent, isMetered } from '../../handlers/runtime.ts';
+import { API_VERSION, isIdempotent, isMetered } from '../../handlers/toolkit.ts';
 import { testRuntime } from '../helpers/invoke.ts';
 import { startTestServer, type Seeded, type TestServer } from '../helpers/http-server.ts';
 import { documentValidator, loadDocument, operationsOf, type Operation } from '../helpers/openapi-validator.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Router } from '../../adapters/http/router.ts';
+import { Router } from '../../adapters/routing/router.ts';
 
 describe('Router', () => {
   const router = new Router<string>();

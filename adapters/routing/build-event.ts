@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { V2Event } from '../handlers/runtime.ts';
+import type { V2Event } from '../../handlers/toolkit.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));

@@ -1,5 +1,4 @@
-import { Router } from './http/router.ts';
-import { buildV2Event } from './events.ts';
+import { Router } from './router.ts';
 import {
   createHandler,
   ProblemError,
@@ -10,7 +9,7 @@ import {
   type InvocationContext,
   type V2Event,
   type V2Result,
-} from '../handlers/runtime.ts';
+} from '../../handlers/toolkit.ts';
 
 export type Dispatch = (event: V2Event, context?: InvocationContext) => Promise<V2Result>;
 
@@ -74,5 +73,3 @@ export const createDispatcher = (endpoints: readonly AnyEndpoint[], options: Han
   return { dispatch, handlers, router };
 };
 
-/** Builds an event for an endpoint from its parts, for the CLI and tests. */
-export { buildV2Event };

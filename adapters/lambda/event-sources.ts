@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { buildV2Event } from '../events.ts';
-import { ProblemError, unroutedAnswer, type HandlerOptions, type V2Event, type V2Result } from '../../handlers/runtime.ts';
+import { buildV2Event } from '../routing/build-event.ts';
+import { ProblemError, unroutedAnswer, type HandlerOptions, type V2Event, type V2Result } from '../../handlers/toolkit.ts';
 
 /**
  * One small translator per event source, picked by the event's shape: API Gateway HTTP API v2 (and Function

@@ -2,11 +2,9 @@
  * What drivers need from the handler toolkit, without the endpoint list: a Lambda bundled for a single
  * endpoint imports this and its own definition, not every endpoint.
  */
+export { createHandler } from './kit/handler.ts';
+export { errorResult, unroutedAnswer, ProblemError } from './kit/errors.ts';
 export {
-  createHandler,
-  errorResult,
-  unroutedAnswer,
-  ProblemError,
   MAX_BODY_BYTES,
   type HandlerOptions,
   type HttpHandler,
@@ -14,14 +12,14 @@ export {
   type RequestMetrics,
   type RequestTrace,
   type RequestTracing,
-} from './kit/handler.ts';
+} from './kit/options.ts';
 export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } from './kit/batch.ts';
 export { problem, problemKinds, problemSchema, problemType, type Problem } from './kit/problem.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';
 export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
-export { isMetered } from './kit/handler.ts';
+export { isMetered } from './kit/metering.ts';
 export { isIdempotent } from './kit/idempotency.ts';
-export type { V2Event, V2Result, InvocationContext } from './kit/events.ts';
+export type { V2Event, V2Result, InvocationContext } from './kit/gateway-event.ts';
 
 /** OpenAPI `info.version`: semver of the HTTP contract, bumped with every change to it. */
 export const API_VERSION = '0.1.0';

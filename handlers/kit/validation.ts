@@ -1,0 +1,120 @@
+import type { AnyEndpoint } from './endpoint.ts';
+import { ProblemError, toFieldErrors, validationProblem } from './errors.ts';
+import { safeParser } from './fast-parse.ts';
+import type { V2Event } from './gateway-event.ts';
+import { MAX_JSON_DEPTH, parseJson, textProblem } from './json.ts';
+import { MAX_BODY_BYTES, type HandlerOptions } from './options.ts';
+import { DATA_HEADERS, headerProblem, isJsonMediaType, jsonText, parseQuery, rawBody } from './parse.ts';
+import type { FieldError } from './problem.ts';
+import type { ReadBody, Step } from './request.ts';
+
+/**
+ * The JSON body of a request to an endpoint that takes one. A body too large, of another media type, nested too
+ * deep or not JSON at all is refused at once; a missing body, bytes that are not UTF-8 and text the JSON guard
+ * refuses are field errors, listed by the `validation` step with every other bad field.
+ */
+export const readBody = (event: V2Event, maxBody: number): ReadBody => {
+  const raw = rawBody(event);
+  if (raw !== undefined && (typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length) > maxBody) {
+    throw new ProblemError('payload_too_large', `The body is larger than ${maxBody} bytes.`, { limitBytes: maxBody });
+  }
+  if (raw === undefined) return { ok: false, error: { in: 'body', field: '', message: 'A JSON body is required.', code: 'required' } };
+  if (!isJsonMediaType(event.headers?.['content-type'])) {
+    throw new ProblemError('unsupported_media_type', 'Send the body as application/json.', {
+      received: event.headers?.['content-type'] ?? null,
+    });
+  }
+  const text = jsonText(raw);
+  if (!text.ok) return text;
+  const parsed = parseJson(text.text);
+  if (!parsed.ok && parsed.reason === 'too_deep') {
+    throw new ProblemError('validation', `The body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`, {
+      maxDepth: MAX_JSON_DEPTH,
+      errors: [{ in: 'body', field: '', message: parsed.message, code: 'too_deep' }],
+    });
+  }
+  if (!parsed.ok) throw new ProblemError('malformed_json', `The body is not valid JSON: ${parsed.message}`);
+  return parsed;
+};
+
+/** The `body` step, for endpoints that take a body. */
+export const body = (options: HandlerOptions): Step => {
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  return {
+    name: 'body',
+    before: ({ event, context: s }) => {
+      s.body = readBody(event, maxBody);
+    },
+  };
+};
+
+/** The checks of one endpoint's input. Each adds what is wrong to `errors` and returns the parsed value. */
+export interface InputChecks {
+  /** The parsed JSON against the body schema. */
+  body(value: unknown, errors: FieldError[]): unknown;
+  /** Path values: text, then the path schema (`{}` when the endpoint has none). */
+  path(values: Readonly<Record<string, string | undefined>>, errors: FieldError[]): unknown;
+  /** The raw query string: decoded, then the query schema (`{}`, and nothing decoded, when the endpoint has none). */
+  query(raw: string, errors: FieldError[]): unknown;
+}
+
+/** Compiles an endpoint's schemas once (handlers/kit/fast-parse.ts answers as safeParse does, several times faster). */
+export const inputChecks = (def: AnyEndpoint): InputChecks => {
+  const checkBody = def.body ? safeParser(def.body) : null;
+  const checkParams = def.params ? safeParser(def.params) : null;
+  const checkQuery = def.query ? safeParser(def.query) : null;
+  return {
+    body: (value, errors) => {
+      if (!checkBody) return undefined;
+      const result = checkBody(value);
+      if (result.success) return result.data;
+      errors.push(...toFieldErrors('body', result.error));
+      return undefined;
+    },
+    path: (values, errors) => {
+      if (!checkParams) return {};
+      for (const name in values) {
+        const problem = textProblem(values[name] ?? '');
+        if (problem) errors.push({ in: 'path', field: name, ...problem });
+      }
+      const result = checkParams(values);
+      if (result.success) return result.data;
+      errors.push(...toFieldErrors('path', result.error));
+      return {};
+    },
+    query: (raw, errors) => {
+      if (!checkQuery) return {};
+      const result = checkQuery(parseQuery(raw, errors));
+      if (result.success) return result.data;
+      errors.push(...toFieldErrors('query', result.error));
+      return {};
+    },
+  };
+};
+
+/** The `validation` step: body, path, query and the data headers, every bad field listed in one problem. */
+export const validation = (def: AnyEndpoint): Step => {
+  const checks = inputChecks(def);
+  return {
+    name: 'validation',
+    before: ({ event, context: s }) => {
+      const errors: FieldError[] = [];
+      let body: unknown;
+      const read = s.body;
+      if (read && !read.ok) errors.push(read.error);
+      else if (read) {
+        errors.push(...read.errors);
+        body = checks.body(read.value, errors);
+      }
+      const params = checks.path(event.pathParameters ?? {}, errors);
+      const query = checks.query(event.rawQueryString ?? '', errors);
+      for (const name of DATA_HEADERS) {
+        const value = event.headers?.[name];
+        const problem = value === undefined ? undefined : headerProblem(value);
+        if (problem) errors.push({ in: 'header', field: name, ...problem });
+      }
+      if (errors.length > 0) throw validationProblem(errors);
+      s.input = { params, query, body };
+    },
+  };
+};
