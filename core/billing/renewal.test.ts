@@ -411,3 +411,78 @@ describe('renewDue: the webhook sweep', () => {
     expect(b.errors.map(([id, e]) => [id, (e as Error).message])).toEqual([['webhooks', 'queue unreadable']]);
   });
 });
+
+describe('renewDue: one look at each subscription per run', () => {
+  /** Runs without a maximum; a run that keeps claiming fails after 20 claims instead of spinning. */
+  const unbounded = async (b: ReturnType<typeof bed>, extra: Partial<Parameters<typeof renewDue>[1]> = {}) => {
+    const claimed: string[] = [];
+    const claim = b.deps.store.claimDue;
+    b.deps.store.claimDue = async (now, limit, owner, until) => {
+      if (claimed.length > 20) throw new Error('the run keeps claiming');
+      const due = await claim(now, limit, owner, until);
+      claimed.push(...due.map((s) => s.id));
+      return due;
+    };
+    const result = await b.run({ maxSubscriptions: undefined, ...extra });
+    return { result, claimed };
+  };
+
+  it('a canceled subscription whose next action came before its period end waits for the period end', async () => {
+    const b = bed({ state: 'canceled', nextActionAt: at('2026-03-31T00:00:00Z'), currentPeriodEnd: at('2026-04-01T00:00:00.001Z') });
+    const { result, claimed } = await unbounded(b);
+    expect(result).toEqual(summary({ claimed: 1 }));
+    expect(claimed).toEqual([SUB]);
+    expect(b.sub()).toMatchObject({ state: 'canceled', nextActionAt: at('2026-04-01T00:00:00.001Z') });
+    expect(await b.run()).toEqual(summary());
+    // At its period end it expires, as every canceled subscription does.
+    b.clock.set('2026-04-01T00:00:00.001Z');
+    expect(await b.run()).toEqual(summary({ claimed: 1, expired: 1 }));
+    expect(b.sub()).toMatchObject({ state: 'expired', nextActionAt: null });
+  });
+
+  it('an active subscription whose next action was moved before its period end is charged at the period end', async () => {
+    const b = bed({ nextActionAt: at('2026-03-31T00:00:00Z'), currentPeriodEnd: at('2026-04-01T00:00:00.001Z') });
+    const { result, claimed } = await unbounded(b);
+    expect(result).toEqual(summary({ claimed: 1 }));
+    expect(claimed).toEqual([SUB]);
+    expect(b.sub()).toMatchObject({ state: 'active', nextActionAt: at('2026-04-01T00:00:00.001Z') });
+    expect(b.toss.charges).toEqual([]);
+  });
+
+  it('an expired subscription left with a next action loses it', async () => {
+    const b = bed({ state: 'expired', endedAt: at('2026-03-20T00:00:00Z') });
+    const { result, claimed } = await unbounded(b);
+    expect(result).toEqual(summary({ claimed: 1 }));
+    expect(claimed).toEqual([SUB]);
+    expect(b.sub()).toMatchObject({ state: 'expired', nextActionAt: null });
+    expect(await b.run()).toEqual(summary());
+  });
+
+  it('a subscription changed by someone else meanwhile keeps that change', async () => {
+    const b = bed({ state: 'canceled', nextActionAt: at('2026-03-31T00:00:00Z'), currentPeriodEnd: at('2026-04-01T00:00:00.001Z') });
+    const pending = b.deps.store.pendingIntents;
+    b.deps.store.pendingIntents = async (id) => {
+      // The tenant resumes between the claim and the runner's look.
+      b.data.subscriptions[0] = { ...b.sub(), state: 'active', canceledAt: null, nextActionAt: at('2026-04-01T00:00:00.001Z'), version: 2 };
+      return pending(id);
+    };
+    await b.run({ maxSubscriptions: 1 });
+    expect(b.sub()).toMatchObject({ state: 'active', nextActionAt: at('2026-04-01T00:00:00.001Z'), version: 2 });
+  });
+
+  it('a subscription the runner leaves due is not taken again in the same run, and the others still are', async () => {
+    // Its intent for the next period is settled but the row was not moved on, so it stays due.
+    const b = bed();
+    b.data.intents.push({ ...intentOf(`rn-${HEX}-1-0`), status: 'succeeded' });
+    b.data.subscriptions.push({ ...b.sub(), id: 'other', tenantId: 't2', nextActionAt: at('2026-04-01T00:00:00Z') });
+    b.data.keys.push({ ...b.data.keys[0]!, tenantId: 't2' });
+    // One at a time, so that the one left due comes back first and must be passed over for the other.
+    const { result, claimed } = await unbounded(b, { batchSize: 1 });
+    expect(result).toEqual(summary({ claimed: 2, charged: 1 }));
+    expect(claimed).toEqual([SUB, SUB, 'other']);
+    expect(b.toss.charges.map((c) => c.orderId)).toEqual([b.data.intents[1]!.orderId]);
+    expect(b.data.subscriptions[1]).toMatchObject({ periodIndex: 1 });
+    // Held until its lease ends, so that a runner looping on it cannot start again at once.
+    expect(b.data.leases.get(SUB)).toEqual({ owner: 'runner-1', until: at('2026-04-01T00:02:00Z') });
+  });
+});

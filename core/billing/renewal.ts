@@ -38,13 +38,18 @@ export const renewDue = async (deps: BillingDeps, options: RenewalOptions): Prom
   const summary = empty();
   const batch = options.batchSize ?? 10;
   const max = options.maxSubscriptions ?? Number.POSITIVE_INFINITY;
+  // Each subscription is looked at once a run. One this run left due (and claims again) keeps its new lease and is
+  // passed over, so the next claim reaches the rest and the run ends; it comes free when that lease ends.
+  const seen = new Set<string>();
   await reconcileStale(deps, summary, options);
   while (summary.claimed < max && !options.signal?.aborted) {
     const now = deps.clock.now();
     const claimed = await deps.store.claimDue(now, Math.min(batch, max - summary.claimed), options.owner, new Date(now.getTime() + deps.policy.leaseSeconds * 1000));
     if (claimed.length === 0) break;
-    summary.claimed += claimed.length;
     for (const sub of claimed) {
+      if (seen.has(sub.id)) continue;
+      seen.add(sub.id);
+      summary.claimed++;
       try {
         await renewOne(deps, sub, summary, options.signal);
       } catch (error) {
@@ -61,6 +66,18 @@ export const renewDue = async (deps: BillingDeps, options: RenewalOptions): Prom
   await drainWebhooks(deps, { limit: 50, ...(options.signal ? { signal: options.signal } : {}), onError: (error) => options.onError?.('webhooks', error) })
     .catch((error: unknown) => options.onError?.('webhooks', error));
   return summary;
+};
+
+/**
+ * Moves the next action of a claimed subscription that has nothing to do yet to when it has (its period end) or
+ * clears it (an ended one), so that it is not claimed again until then; a row changed since the claim is left as is.
+ */
+const reschedule = async (deps: BillingDeps, claimed: Subscription, nextActionAt: Date | null): Promise<void> => {
+  await deps.store.transaction(async (unit) => {
+    const sub = await unit.lockSubscription(claimed.tenantId, claimed.id);
+    if (!sub || sub.version !== claimed.version) return;
+    await unit.updateSubscription({ ...sub, nextActionAt, version: sub.version + 1 });
+  });
 };
 
 const deferSubscription = async (deps: BillingDeps, id: string, tenantId: string, ms: number): Promise<void> => {
@@ -137,13 +154,13 @@ const renewOne = async (deps: BillingDeps, claimed: Subscription, summary: Renew
   }
 
   if (sub.state === 'canceled') {
-    if (now < sub.currentPeriodEnd) return;
+    if (now < sub.currentPeriodEnd) return reschedule(deps, sub, sub.currentPeriodEnd);
     await endSubscription(deps, sub, 'period_ended');
     summary.expired++;
     return;
   }
-  if (sub.state !== 'active' && sub.state !== 'trialing' && sub.state !== 'past_due') return;
-  if (now < sub.currentPeriodEnd) return; // not due (nextActionAt moved by hand): nothing to do
+  if (sub.state !== 'active' && sub.state !== 'trialing' && sub.state !== 'past_due') return reschedule(deps, sub, null);
+  if (now < sub.currentPeriodEnd) return reschedule(deps, sub, sub.currentPeriodEnd); // nextActionAt moved by hand
   if (sub.state === 'past_due' && sub.nextActionAt && now < sub.nextActionAt) return;
 
   // A new attempt: its intent is committed before Toss hears of it.
