@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkHealth, healthMonitor, type HealthCheck } from './health.ts';
+import { checkHealth, healthMonitor, readHealth, type HealthCheck, type HealthDeps } from './health.ts';
+import type { HealthReport } from './model.ts';
+import type { Authenticator, Credentials, Principal } from './principal.ts';
 
 const clockAt = (start: string) => {
   let t = Date.parse(start);
@@ -109,5 +111,66 @@ describe('healthMonitor', () => {
     await monitor.report();
     await monitor.report();
     expect(runs).toBe(2);
+  });
+});
+
+describe('readHealth', () => {
+  const report: HealthReport = {
+    status: 'failing', checkedAt: '2026-03-01T00:00:00.000Z',
+    checks: [{ name: 'database', status: 'up', durationMs: 3 }, { name: 'dynamodb', status: 'down', durationMs: 20, error: 'connection refused' }],
+  };
+  const short = { status: 'failing', checkedAt: '2026-03-01T00:00:00.000Z' };
+  const admin: Principal = { kind: 'admin', actorId: 'ops', via: 'api_key' };
+  const tenant: Principal = { kind: 'tenant', tenantId: 't1', actorId: 'u1', role: 'owner', via: 'api_key' };
+  const asking = (authorization?: string): Credentials => ({ authorization, sourceIp: '203.0.113.9', requestId: 'r1' });
+  /** A metrics token as the adapter checks it: with none configured, everything (even no header) is let through. */
+  const token = (expected?: string) => ({ authorize: (authorization: string | undefined) => !expected || authorization === expected });
+
+  const deps = (answer: Principal | null | Error, metrics?: HealthDeps['metrics']) => {
+    const seen: Array<[Credentials, AbortSignal | undefined]> = [];
+    const auth: Authenticator = {
+      authenticate: async (credentials, signal) => {
+        seen.push([credentials, signal]);
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    };
+    return { deps: { health: { report: async () => report }, auth, metrics }, seen };
+  };
+
+  it('tells anyone without credentials the status and when it was checked, and nothing else, without authenticating', async () => {
+    const { deps: d, seen } = deps(admin, token('Bearer metrics-token-0123456789'));
+    expect(await readHealth(d, asking())).toEqual(short);
+    expect(await readHealth(d, asking(''))).toEqual(short);
+    expect(seen).toEqual([]);
+  });
+
+  it('shows the checks to an admin, and passes the credentials and the signal on', async () => {
+    const { deps: d, seen } = deps(admin);
+    const signal = new AbortController().signal;
+    expect(await readHealth(d, asking('Bearer admin-key'), signal)).toEqual(report);
+    expect(seen).toEqual([[asking('Bearer admin-key'), signal]]);
+  });
+
+  it('gives a tenant, an invalid credential and a failing authentication the short answer', async () => {
+    expect(await readHealth(deps(tenant).deps, asking('Bearer tenant-key'))).toEqual(short);
+    expect(await readHealth(deps(null).deps, asking('Bearer nonsense'))).toEqual(short);
+    expect(await readHealth(deps(new Error('database down')).deps, asking('Bearer admin-key'))).toEqual(short);
+  });
+
+  it('shows the checks for the metrics token, when one is set, without authenticating', async () => {
+    const { deps: d, seen } = deps(tenant, token('Bearer metrics-token-0123456789'));
+    expect(await readHealth(d, asking('Bearer metrics-token-0123456789'))).toEqual(report);
+    expect(seen).toEqual([]);
+    // Any other header is authenticated as usual.
+    expect(await readHealth(d, asking('Bearer metrics-token-x'))).toEqual(short);
+    expect(await readHealth(deps(admin, token('Bearer metrics-token-0123456789')).deps, asking('Bearer admin-key'))).toEqual(report);
+    expect(seen).toEqual([[asking('Bearer metrics-token-x'), undefined]]);
+  });
+
+  it('grants nothing through the metrics token when none is set', async () => {
+    const { deps: d, seen } = deps(tenant, token());
+    expect(await readHealth(d, asking('Bearer anything'))).toEqual(short);
+    expect(seen).toHaveLength(1);
   });
 });
