@@ -26,14 +26,12 @@ const bed = (over: Partial<Subscription> = {}, options: Parameters<typeof billin
   b.data.subscriptions.push(sub);
   b.data.keys.push(key);
   const errors: Array<[string, unknown]> = [];
-  // Bounded, so that a run which keeps re-claiming a subscription it did not move on ends (and fails) at once.
+  // Bounded, so that a change which makes a run keep claiming ends (and fails) at once.
   const run = (extra: Partial<Parameters<typeof renewDue>[1]> = {}) =>
     renewDue(b.deps, { owner: 'runner-1', maxSubscriptions: 5, onError: (id, e) => errors.push([id, e]), ...extra });
   return { ...b, run, errors, sub: () => b.data.subscriptions[0]! };
 };
 
-// A subscription that is due but has nothing to do is claimed again as soon as its lease is released; such runs
-// are bounded with maxSubscriptions.
 const summary = (over: Partial<Awaited<ReturnType<typeof renewDue>>> = {}) => ({ claimed: 0, charged: 0, failed: 0, unknown: 0, expired: 0, reconciled: 0, errors: 0, ...over });
 
 describe('renewDue: charging the next period', () => {
@@ -484,5 +482,66 @@ describe('renewDue: one look at each subscription per run', () => {
     expect(b.data.subscriptions[1]).toMatchObject({ periodIndex: 1 });
     // Held until its lease ends, so that a runner looping on it cannot start again at once.
     expect(b.data.leases.get(SUB)).toEqual({ owner: 'runner-1', until: at('2026-04-01T00:02:00Z') });
+  });
+});
+
+describe('renewDue: details', () => {
+  it('without onError, failures are still counted and the run goes on', async () => {
+    const b = bed({ planId: 'gold-monthly' });
+    b.data.subscriptions.push({ ...b.sub(), id: 'other', tenantId: 't2', planId: 'basic-monthly' });
+    b.data.keys.push({ ...b.data.keys[0]!, tenantId: 't2' });
+    // A stale first charge whose lookup fails, and a webhook queue that cannot be read.
+    b.data.intents.push(intentOf('in-abc', { kind: 'initial', periodIndex: 0, subscriptionId: 'new-sub', createdAt: at('2026-03-31T00:00:00Z') }));
+    b.toss.gateway.getPaymentByOrderId = async () => { throw new Error('toss down'); };
+    b.deps.store.unprocessedWebhooks = async () => { throw new Error('queue down'); };
+    expect(await renewDue(b.deps, { owner: 'runner-1', maxSubscriptions: 5 })).toEqual(summary({ claimed: 2, charged: 1, errors: 2 }));
+  });
+
+  it('a failing subscription ended meanwhile is not given a next action again', async () => {
+    const b = bed({ planId: 'gold-monthly' });
+    const pending = b.deps.store.pendingIntents;
+    b.deps.store.pendingIntents = async (id) => {
+      b.data.subscriptions[0] = { ...b.sub(), state: 'expired', endedAt: at(APRIL), nextActionAt: null, version: 2 };
+      return pending(id);
+    };
+    expect(await b.run()).toEqual(summary({ claimed: 1, errors: 1 }));
+    expect(b.sub()).toMatchObject({ state: 'expired', nextActionAt: null, version: 2 });
+  });
+
+  it('a pending upgrade of the subscription is not taken for its renewal', async () => {
+    const b = bed();
+    b.data.intents.push(intentOf(`up-${HEX}-0-1`, { kind: 'upgrade', periodIndex: 0, createdAt: at(APRIL) }));
+    expect(await b.run()).toEqual(summary({ claimed: 1, charged: 1 }));
+    expect(b.toss.charges.map((c) => c.orderId)).toEqual([`rn-${HEX}-1-0`]);
+    expect(b.data.intents[0]).toMatchObject({ kind: 'upgrade', status: 'pending' });
+  });
+
+  it('no card on file is tried once, never as a retryable error', async () => {
+    const b = bed();
+    b.data.keys[0]!.discardedAt = at(MARCH);
+    await b.run();
+    expect(b.data.intents.map((i) => [i.orderId, i.status, i.failureCode])).toEqual([[`rn-${HEX}-1-0`, 'failed', 'NO_BILLING_KEY']]);
+    expect(b.sub()).toMatchObject({ state: 'past_due', attempt: 1 });
+  });
+
+  it('an active subscription whose period ended is charged even when its next action is still ahead', async () => {
+    // Only a past-due one waits for its retry day; claimed as the clock passes it, it is charged.
+    const b = bed({ nextActionAt: at('2026-04-02T00:00:00Z') });
+    b.clock.set('2026-04-01T12:00:00Z');
+    const claim = b.deps.store.claimDue;
+    b.deps.store.claimDue = (_now, limit, owner, until) => claim(at('2026-04-02T00:00:00Z'), limit, owner, until);
+    expect(await b.run({ maxSubscriptions: 1 })).toEqual(summary({ claimed: 1, charged: 1 }));
+  });
+
+  it('a payment settled by someone else while Toss answered is neither counted nor receipted again', async () => {
+    const b = bed();
+    const charge = b.toss.gateway.charge;
+    b.toss.gateway.charge = async (request, signal) => {
+      const outcome = await charge(request, signal);
+      b.data.intents[0]!.status = 'succeeded';
+      return outcome;
+    };
+    expect(await b.run({ maxSubscriptions: 1 })).toEqual(summary({ claimed: 1 }));
+    expect(b.notices).toEqual([]);
   });
 });
