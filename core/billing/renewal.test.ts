@@ -545,3 +545,27 @@ describe('renewDue: details', () => {
     expect(b.notices).toEqual([]);
   });
 });
+
+describe('renewDue: changes that win over the runner are no errors', () => {
+  it('a canceled subscription resumed before it ends is left running, and not counted as expired', async () => {
+    const b = bed({ state: 'canceled' });
+    const lock = b.deps.store.transaction;
+    b.deps.store.transaction = (work, options) => lock((unit) => work({ ...unit, lockSubscription: async (t, id) => ({ ...(await unit.lockSubscription(t, id))!, state: 'active' }) }), options);
+    expect(await b.run({ maxSubscriptions: 1 })).toEqual(summary({ claimed: 1 }));
+    expect(b.errors).toEqual([]);
+    expect(b.sub().state).toBe('canceled');
+  });
+
+  it('a transient failure for a period the subscription has left ends the attempt quietly', async () => {
+    const b = bed();
+    b.toss.outcomes.push(declined('PROVIDER_ERROR', true));
+    const charge = b.toss.gateway.charge;
+    b.toss.gateway.charge = async (request, signal) => {
+      const outcome = await charge(request, signal);
+      b.data.subscriptions[0] = { ...b.sub(), periodIndex: 1, version: b.sub().version + 1 };
+      return outcome;
+    };
+    expect(await b.run({ maxSubscriptions: 1 })).toEqual(summary({ claimed: 1 }));
+    expect(b.errors).toEqual([]);
+  });
+});

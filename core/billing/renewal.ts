@@ -155,8 +155,7 @@ const renewOne = async (deps: BillingDeps, claimed: Subscription, summary: Renew
 
   if (sub.state === 'canceled') {
     if (now < sub.currentPeriodEnd) return reschedule(deps, sub, sub.currentPeriodEnd);
-    await endSubscription(deps, sub, 'period_ended');
-    summary.expired++;
+    if (await endSubscription(deps, sub, 'period_ended')) summary.expired++;
     return;
   }
   if (sub.state !== 'active' && sub.state !== 'trialing' && sub.state !== 'past_due') return reschedule(deps, sub, null);
@@ -263,7 +262,8 @@ const applyOutcome = async (deps: BillingDeps, intent: PaymentIntent, outcome: C
   }
 };
 
-const endSubscription = async (deps: BillingDeps, sub: Subscription, event: 'period_ended'): Promise<void> => {
+/** Ends a canceled subscription; false when it is no longer canceled (resumed meanwhile). */
+const endSubscription = async (deps: BillingDeps, sub: Subscription, event: 'period_ended'): Promise<boolean> => {
   const now = deps.clock.now();
   const ended = await deps.store.transaction(async (unit) => {
     const s = await unit.lockSubscription(sub.tenantId, sub.id);
@@ -273,4 +273,5 @@ const endSubscription = async (deps: BillingDeps, sub: Subscription, event: 'per
     return true;
   });
   if (ended) await deps.notifier.notify(sub.tenantId, { kind: 'expired', subscriptionId: sub.id });
+  return ended;
 };
