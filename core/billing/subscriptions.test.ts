@@ -581,3 +581,27 @@ describe('changePaymentMethod', () => {
     expect(await failure(changePaymentMethod(billingTestbed(START).deps, 't1', { authKey: 'a', customerKey: 'c' }))).toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('a subscription that is not there', () => {
+  const missing = { code: 'not_found', message: 'Subscription was not found' };
+
+  it('is 404 "Subscription was not found" for every change of a tenant without one', async () => {
+    const deps = () => billingTestbed(START).deps;
+    expect(await failure(resume(deps(), 't1'))).toMatchObject(missing);
+    expect(await failure(cancelNow(deps(), 't1', 'r'))).toMatchObject(missing);
+    expect(await failure(changePlan(deps(), 't1', 'pro-monthly'))).toMatchObject(missing);
+    expect(await failure(changePaymentMethod(deps(), 't1', { authKey: 'a', customerKey: 'c' }))).toMatchObject(missing);
+  });
+
+  it('is 404 too when the subscription is gone by the time it is locked', async () => {
+    const gone = () => {
+      const bed = activeBed();
+      const transaction = bed.deps.store.transaction;
+      bed.deps.store.transaction = (work, options) => transaction((unit) => work({ ...unit, lockSubscription: async () => null }), options);
+      return bed.deps;
+    };
+    expect(await failure(cancelAtPeriodEnd(gone(), 't1'))).toMatchObject(missing);
+    expect(await failure(cancelNow(gone(), 't1', 'r'))).toMatchObject(missing);
+    expect(await failure(changePaymentMethod(gone(), 't1', { authKey: 'auth-2', customerKey: 'cust-1' }))).toMatchObject(missing);
+  });
+});
