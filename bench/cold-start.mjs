@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureProjectNode, root } from '../bin/node-runtime.mjs';
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
-import { intFromEnv } from './env.mjs';
+import { intFromEnv, benchPostgresReachable, benchPostgresUrl, productionShapeEnv } from './env.mjs';
 
 await ensureProjectNode();
 const STARTS = intFromEnv('BENCH_COLD_STARTS', 7, 1, 50);
@@ -70,34 +70,12 @@ const warm = [];
 for (let i = 0; i < STARTS; i++) warm.push(await embedded());
 report('embedded, fresh data directory', warm);
 
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const postgresReachable = await (async () => {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.query('CREATE SCHEMA IF NOT EXISTS sellpo_bench');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-})();
+const postgresReachable = await benchPostgresReachable();
 if (postgresReachable) {
-  const production = {
-    DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent('-c search_path=sellpo_bench')}`,
-    NAVER_CLIENT_ID: 'bench',
-    NAVER_CLIENT_SECRET: 'bench',
-    NAVER_SEARCHAD_API_KEY: 'bench',
-    NAVER_SEARCHAD_SECRET: 'bench',
-    NAVER_SEARCHAD_CUSTOMER_ID: '1',
-    TOSS_SECRET_KEY: 'test_sk_bench',
-  };
   const times = [];
-  for (let i = 0; i < STARTS; i++) times.push(await startOnce(production));
+  for (let i = 0; i < STARTS; i++) times.push(await startOnce(productionShapeEnv));
   report('PostgreSQL with provider credentials', times);
 } else {
-  lines.push(`PostgreSQL not reachable at ${postgresUrl}: production shape not measured`);
+  lines.push(`PostgreSQL not reachable at ${benchPostgresUrl}: production shape not measured`);
 }
 process.stdout.write(`cold start of scripts/start.mjs, spawn to the first 200 on /health\n${lines.join('\n')}\n`);

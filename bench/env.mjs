@@ -9,3 +9,32 @@ export const intFromEnv = (name, fallback, min, max) => {
   }
   return n;
 };
+
+/** The PostgreSQL the benchmarks use for the production shape (tables in a schema of their own). */
+export const benchPostgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether that PostgreSQL answers; creates the benchmark's schema when it does. */
+export const benchPostgresReachable = async () => {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: benchPostgresUrl, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('CREATE SCHEMA IF NOT EXISTS sellpo_bench');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+};
+
+/** The production shape: PostgreSQL and provider credentials (no sandboxes start). */
+export const productionShapeEnv = {
+  DATABASE_URL: `${benchPostgresUrl}?options=${encodeURIComponent('-c search_path=sellpo_bench')}`,
+  NAVER_CLIENT_ID: 'bench',
+  NAVER_CLIENT_SECRET: 'bench',
+  NAVER_SEARCHAD_API_KEY: 'bench',
+  NAVER_SEARCHAD_SECRET: 'bench',
+  NAVER_SEARCHAD_CUSTOMER_ID: '1',
+  TOSS_SECRET_KEY: 'test_sk_bench',
+};

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from '../bin/node-runtime.mjs';
 import { bundleOptions } from '../scripts/bundle-options.mjs';
-import { intFromEnv } from './env.mjs';
+import { intFromEnv, benchPostgresReachable, productionShapeEnv } from './env.mjs';
 
 await ensureProjectNode();
 const env = intFromEnv;
@@ -124,33 +124,10 @@ const coldStart = async (script, extraEnv = {}) => {
   }
   return median(times);
 };
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const postgresReachable = await (async () => {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    // The benchmark's tables live in a schema of their own.
-    await client.query('CREATE SCHEMA IF NOT EXISTS sellpo_bench');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-})();
-const productionShape = {
-  DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent('-c search_path=sellpo_bench')}`,
-  NAVER_CLIENT_ID: 'bench',
-  NAVER_CLIENT_SECRET: 'bench',
-  NAVER_SEARCHAD_API_KEY: 'bench',
-  NAVER_SEARCHAD_SECRET: 'bench',
-  NAVER_SEARCHAD_CUSTOMER_ID: '1',
-  TOSS_SECRET_KEY: 'test_sk_bench',
-};
+const postgresReachable = await benchPostgresReachable();
 const cold = {
   embedded: await coldStart(join(root, 'dist/server.mjs'), { DATA_DIR: 'memory://' }),
-  postgres: postgresReachable ? await coldStart(join(root, 'dist/server.mjs'), productionShape) : null,
+  postgres: postgresReachable ? await coldStart(join(root, 'dist/server.mjs'), productionShapeEnv) : null,
   fastify: await coldStart(fastify),
 };
 

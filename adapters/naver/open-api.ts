@@ -23,7 +23,6 @@ import { providerHttp, retryRateLimitsAndServerErrors, type RetryPolicy } from '
 import { dailyBudget, KOREAN_DAY, rateLimiter } from '../providers/limits.ts';
 import { OPENAPI_QUOTA_CODE, openApiError } from './errors.ts';
 
-export type { ProviderDeps };
 
 export interface OpenApiOptions {
   baseUrl: string;

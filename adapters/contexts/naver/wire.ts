@@ -5,7 +5,8 @@
  */
 import type { NaverPorts } from '../../../core/naver/ports.ts';
 import { DomainError } from '../../../core/shared/errors.ts';
-import { naverOpenApi, type ProviderDeps } from '../../naver/open-api.ts';
+import { naverOpenApi } from '../../naver/open-api.ts';
+import type { ProviderDeps } from '../../providers/deps.ts';
 import { naverSearchAd } from '../../naver/search-ad.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
