@@ -31,12 +31,12 @@ describe('providerHttp: the request', () => {
   it('joins base URL, path and query, sends JSON with its content type, and signs every attempt afresh', async () => {
     const { fetch, seen } = provider([json(503, {}), json(200, { ok: true })]);
     let n = 0;
-    const http = client(fetch, { sign: ({ method, path }) => ({ 'x-signature': `${method} ${path} #${++n}` }) });
+    const http = client(fetch, { sign: ({ method, path, query }) => ({ 'x-signature': `${method} ${path} ${query} #${++n}` }) });
     const { response, attempts } = await http.send({ api: 'orders', method: 'POST', path: '/orders', query: new URLSearchParams({ a: '1 2' }), json: { id: 7 }, headers: { 'idempotency-key': 'k1' } });
     expect(attempts).toBe(2);
     expect(http.json(response, { api: 'orders' })).toEqual({ ok: true });
     expect(seen.map((s) => s.url)).toEqual(['https://acme.test/api/orders?a=1+2', 'https://acme.test/api/orders?a=1+2']);
-    expect(seen.map((s) => s.headers['x-signature'])).toEqual(['POST /orders #1', 'POST /orders #2']);
+    expect(seen.map((s) => s.headers['x-signature'])).toEqual(['POST /orders a=1+2 #1', 'POST /orders a=1+2 #2']);
     expect(seen[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': 'k1' });
     expect(seen[0]!.init).toMatchObject({ method: 'POST', body: '{"id":7}' });
   });

@@ -152,8 +152,11 @@ export interface ProviderHttpOptions {
   baseUrl: string;
   timeoutMs: number;
   retry?: RetryPolicy;
-  /** Headers for one attempt (credentials, a signature over method and path); runs again for every attempt. */
-  sign?: (request: { method: string; path: string }) => Record<string, string>;
+  /**
+   * Headers for one attempt (credentials, a signature over method, path and the raw query string without `?`);
+   * runs again for every attempt.
+   */
+  sign?: (request: { method: string; path: string; query: string }) => Record<string, string>;
   /** Default: 429 and 5xx are retried. */
   classify?: (response: ProviderResponse) => Verdict;
   onRetry?: (info: RetryInfo & { api: string }) => void;
@@ -195,14 +198,15 @@ export const providerHttp = (options: ProviderHttpOptions): ProviderHttp => {
     send: async (request) => {
       const { api, method, path } = request;
       const body = request.json === undefined ? {} : { body: JSON.stringify(request.json) };
-      const url = `${base}${path}${request.query ? `?${request.query}` : ''}`;
+      const query = request.query ? request.query.toString() : '';
+      const url = `${base}${path}${query ? `?${query}` : ''}`;
       try {
         return await sendWithRetry({
           request: () => ({
             url,
             init: {
               method,
-              headers: { ...options.sign?.({ method, path }), ...(request.json === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
+              headers: { ...options.sign?.({ method, path, query }), ...(request.json === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
               ...body,
             },
           }),
