@@ -255,7 +255,7 @@ export const inventoryContract = (database: () => Database) => {
             else if (o.kind === 'reserve') await reserve(deps, tenant, 'm', { reference: `r${o.ref}`, lines: o.lines, ttlSeconds: 300 }).catch(ignoreRefusal);
             else if (o.kind === 'confirm') await confirmReservation(deps, tenant, 'm', `r${o.ref}`).catch(ignoreRefusal);
             else if (o.kind === 'release') await releaseReservation(deps, tenant, 'm', `r${o.ref}`).catch(ignoreRefusal);
-            else {
+            else if (o.kind === 'expire') {
               deps.clock.advance(o.ms);
               await releaseExpired(deps);
             }

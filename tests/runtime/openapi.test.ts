@@ -115,7 +115,7 @@ describe('answers conform to openapi.yaml', () => {
   };
   /** Requests an example needs made first: the reservation the confirm example confirms (the release example took the first). */
   const before: Record<string, () => Promise<unknown>> = {
-    'inventory.confirmReservation': () => send('inventory.reserve', { body: { ...example('inventory.reserve'), reference: 'order-20260412-0002' } }),
+    'inventory.confirmReservation': () => send('inventory.reserve', { body: { ...(example('inventory.reserve') as object), reference: 'order-20260412-0002' } }),
   };
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
