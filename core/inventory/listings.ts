@@ -45,7 +45,7 @@ export const putListing = async (deps: InventoryDeps, tenantId: string, input: L
   }
   const now = deps.clock.now();
   const settings = { bufferUnits: input.bufferUnits ?? 0, allocationPercent: input.allocationPercent ?? 100 };
-  return deps.store.transaction(async (unit) => {
+  const outcome = await deps.store.transaction(async (unit) => {
     if (!(await unit.getItem(tenantId, input.sku))) throw new DomainError('not_found', `SKU ${input.sku} was not found`, { details: { sku: input.sku } });
     const { created, listing } = await unit.insertListing({
       tenantId, channel: input.channel, externalId: input.externalId, sku: input.sku, ...settings,
@@ -63,6 +63,9 @@ export const putListing = async (deps: InventoryDeps, tenantId: string, input: L
     const shares = await sharesOf(unit, tenantId, [stored.sku]);
     return { listing: toListingView(stored, shares.get(stored.sku) ?? 0), created };
   });
+  // A new listing, or a new buffer or allocation, changes what the channel may sell.
+  deps.changes?.stockChanged(tenantId);
+  return outcome;
 };
 
 export const listListings = async (deps: InventoryDeps, tenantId: string, filter: { sku?: string | undefined } = {}): Promise<ListingView[]> => {

@@ -73,8 +73,18 @@ export interface ChannelStock {
   read(tenantId: string, externalIds: readonly string[], signal?: AbortSignal): Promise<Map<string, number>>;
 }
 
+/**
+ * Told after a committed change that moves what channels may sell (stock, holds, a new listing), so the channels
+ * can be pushed soon after instead of at the next periodic sync. Absent where nothing pushes (no channel adapter,
+ * or a process without background work).
+ */
+export interface StockChanges {
+  stockChanged(tenantId: string): void;
+}
+
 export interface InventoryPorts {
   store: InventoryStore;
+  changes?: StockChanges;
   /** The channels this server can reach; a channel missing here is reported as not connected by a sync. */
   channels: Partial<Record<ListingChannel, ChannelStock>>;
   policy: InventoryPolicy;

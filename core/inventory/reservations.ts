@@ -35,7 +35,7 @@ export const reserve = async (deps: InventoryDeps, tenantId: string, actor: Acto
     throw new DomainError('invalid', `ttlSeconds may be at most ${deps.policy.maxReservationSeconds}`, { details: { field: 'ttlSeconds' } });
   }
   const asked = [...new Set(input.lines.map((l) => l.sku))];
-  return deps.store.transaction(async (unit) => {
+  const outcome = await deps.store.transaction(async (unit) => {
     const earlier = await unit.reservationByReference(tenantId, input.reference);
     if (earlier) return { reservation: sameOrRefuse(earlier, input.lines), created: false };
 
@@ -72,6 +72,8 @@ export const reserve = async (deps: InventoryDeps, tenantId: string, actor: Acto
     }
     return { reservation, created: true };
   });
+  if (outcome.created) deps.changes?.stockChanged(tenantId);
+  return outcome;
 };
 
 const sameOrRefuse = (earlier: Reservation, lines: readonly ReservationLine[]): Reservation => {
@@ -116,7 +118,10 @@ export const confirmReservation = async (deps: InventoryDeps, tenantId: string, 
     if (r.expiresAt <= now) return { expired: await close(unit, r, 'release', 'system', now, 'expired') };
     return close(unit, r, 'confirm', actor, now, 'released');
   });
-  if ('expired' in outcome) throw closedConflict(outcome.expired);
+  if ('expired' in outcome) {
+    deps.changes?.stockChanged(tenantId);
+    throw closedConflict(outcome.expired);
+  }
   return outcome;
 };
 
@@ -128,16 +133,18 @@ const closedConflict = (r: Reservation) =>
 /** Gives the held stock back. Releasing twice answers the same; a confirmed reservation cannot be released (409). */
 export const releaseReservation = async (deps: InventoryDeps, tenantId: string, actor: Actor, reference: string): Promise<Reservation> => {
   const now = deps.clock.now();
-  return deps.store.transaction(async (unit) => {
+  const outcome = await deps.store.transaction(async (unit) => {
     const r = await lockByReference(unit, tenantId, reference);
-    if (r.state === 'released') return r;
+    if (r.state === 'released') return { reservation: r, changed: false };
     if (r.state === 'confirmed') {
       throw new DomainError('conflict', `Reservation ${reference} was confirmed as a sale; record a cancel or return as an adjustment instead`, {
         details: { reference, state: r.state },
       });
     }
-    return close(unit, r, 'release', actor, now, 'released');
+    return { reservation: await close(unit, r, 'release', actor, now, 'released'), changed: true };
   });
+  if (outcome.changed) deps.changes?.stockChanged(tenantId);
+  return outcome.reservation;
 };
 
 export const getReservation = async (deps: InventoryDeps, tenantId: string, reference: string): Promise<Reservation> => {
@@ -158,10 +165,11 @@ export const releaseExpired = async (deps: InventoryDeps, options: { limit?: num
     const n = await deps.store.transaction(async (unit) => {
       const due = await unit.claimExpired(now, limit);
       for (const r of due) await close(unit, r, 'release', 'system', now, 'expired');
-      return due.length;
+      return due;
     });
-    released += n;
-    if (n < limit) break;
+    for (const tenantId of new Set(n.map((r) => r.tenantId))) deps.changes?.stockChanged(tenantId);
+    released += n.length;
+    if (n.length < limit) break;
   }
   return released;
 };

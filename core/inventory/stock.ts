@@ -47,7 +47,7 @@ const viewOne = async (unit: InventoryUnit, tenantId: string, item: StockItem): 
 export const createSku = async (deps: InventoryDeps, tenantId: string, actor: Actor, input: NewSkuInput): Promise<StockView> => {
   const now = deps.clock.now();
   const onHand = input.onHand ?? 0;
-  return deps.store.transaction(async (unit) => {
+  const view = await deps.store.transaction(async (unit) => {
     const item: StockItem = {
       tenantId, sku: input.sku, name: input.name, kind: 'sku', onHand: 0, reserved: 0, safetyStock: input.safetyStock ?? 0, components: [], createdAt: now, updatedAt: now,
     };
@@ -56,6 +56,8 @@ export const createSku = async (deps: InventoryDeps, tenantId: string, actor: Ac
     if (onHand > 0) await unit.applyChange({ tenantId, sku: input.sku, onHandDelta: onHand, reservedDelta: 0, reason: 'receipt', actor, reference: 'opening stock', at: now });
     return viewOne(unit, tenantId, (await unit.getItem(tenantId, input.sku))!);
   });
+  if (onHand > 0) deps.changes?.stockChanged(tenantId);
+  return view;
 };
 
 export const createBundle = async (deps: InventoryDeps, tenantId: string, input: NewBundleInput): Promise<StockView> => {
@@ -101,7 +103,7 @@ export const listStock = async (deps: InventoryDeps, tenantId: string, page: Pag
 export const adjustStock = async (deps: InventoryDeps, tenantId: string, actor: Actor, sku: string, input: AdjustmentInput): Promise<{ entry: LedgerEntry; stock: StockView }> => {
   if (input.delta === 0) throw new DomainError('invalid', 'delta must not be 0: an adjustment changes the stock', { details: { field: 'delta' } });
   const now = deps.clock.now();
-  return deps.store.transaction(async (unit) => {
+  const adjusted = await deps.store.transaction(async (unit) => {
     const [item] = await unit.lockItems(tenantId, [sku]);
     if (!item) throw notFound(`SKU ${sku}`, { sku });
     if (item.kind === 'bundle') {
@@ -115,6 +117,8 @@ export const adjustStock = async (deps: InventoryDeps, tenantId: string, actor: 
     const entry = await unit.applyChange({ tenantId, sku, onHandDelta: input.delta, reservedDelta: 0, reason: input.reason, actor, reference: input.reference ?? null, at: now });
     return { entry, stock: await viewOne(unit, tenantId, (await unit.getItem(tenantId, sku))!) };
   });
+  deps.changes?.stockChanged(tenantId);
+  return adjusted;
 };
 
 export const readLedger = async (deps: InventoryDeps, tenantId: string, sku: string, page: PageRequest): Promise<Page<LedgerEntry>> => {

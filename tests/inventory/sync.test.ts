@@ -1,7 +1,7 @@
 /** The sync over a fake channel (no provider adapter is wired yet): what is pushed, what is reported. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putListing, listListings } from '../../core/inventory/listings.ts';
-import { reserve } from '../../core/inventory/reservations.ts';
+import { confirmReservation, releaseExpired, releaseReservation, reserve } from '../../core/inventory/reservations.ts';
 import { adjustStock, createBundle, createSku, getStock } from '../../core/inventory/stock.ts';
 import { syncChannels } from '../../core/inventory/sync.ts';
 import { unique } from '../contracts/key-value.contracts.ts';
@@ -53,6 +53,35 @@ describe('inventory sync', () => {
     const third = await syncChannels(deps, tenant);
     expect(third).toMatchObject({ pushed: 1, unchanged: 2 });
     expect(wing.pushes.at(-1)).toEqual({ externalId: '700002', quantity: 2 });
+  });
+
+  it('use cases tell the push scheduler after each committed change of what channels may sell, and only then', async () => {
+    const told: string[] = [];
+    const deps = { ...inventoryDeps(db), changes: { stockChanged: (t: string) => void told.push(t) } };
+    const tenant = unique('told');
+    const count = () => told.filter((t) => t === tenant).length;
+    await createSku(deps, tenant, 'm', { sku: 'Z', name: 'none yet' });
+    expect(count()).toBe(0);
+    await createSku(deps, tenant, 'm', { sku: 'A', name: 'a', onHand: 5 });
+    expect(count()).toBe(1);
+    await adjustStock(deps, tenant, 'm', 'A', { delta: 1, reason: 'receipt' });
+    expect(count()).toBe(2);
+    await putListing(deps, tenant, { sku: 'A', channel: 'coupang_wing', externalId: '1' });
+    expect(count()).toBe(3);
+    await reserve(deps, tenant, 'm', { reference: 'o1', lines: [{ sku: 'A', quantity: 1 }] });
+    await reserve(deps, tenant, 'm', { reference: 'o1', lines: [{ sku: 'A', quantity: 1 }] }); // the same one: nothing changed
+    await reserve(deps, tenant, 'm', { reference: 'o9', lines: [{ sku: 'A', quantity: 99 }] }).catch(() => {}); // refused
+    expect(count()).toBe(4);
+    await confirmReservation(deps, tenant, 'm', 'o1'); // onHand and reserved fall together: sellable unchanged
+    expect(count()).toBe(4);
+    await reserve(deps, tenant, 'm', { reference: 'o2', lines: [{ sku: 'A', quantity: 1 }] });
+    await releaseReservation(deps, tenant, 'm', 'o2');
+    await releaseReservation(deps, tenant, 'm', 'o2');
+    expect(count()).toBe(6);
+    await reserve(deps, tenant, 'm', { reference: 'o3', lines: [{ sku: 'A', quantity: 1 }], ttlSeconds: 10 });
+    deps.clock.advance(10_000);
+    await releaseExpired(deps);
+    expect(count()).toBe(8);
   });
 
   it('reports drift: the channel says X, we say Y', async () => {

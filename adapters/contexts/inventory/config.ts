@@ -8,6 +8,8 @@ const env = {
   INVENTORY_RESERVATION_MAX_SECONDS: int(604_800, 10, 2_592_000),
   /** How often a process that runs background work releases expired reservations (milliseconds). */
   INVENTORY_EXPIRY_EVERY_MS: int(30_000, 1_000, 3_600_000),
+  /** How long a tenant's stock must settle after a change before its channels are pushed (milliseconds). */
+  INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
 };
 
 export type InventoryConfig = SectionConfig<typeof env>;
