@@ -15,6 +15,8 @@ import { availableOf, bundleUnits } from './sellable.ts';
 export type Actor = string;
 
 export const MAX_COMPONENTS = 20;
+/** The most units one SKU may hold (the database keeps counts as 32-bit integers). */
+export const MAX_ON_HAND = 1_000_000_000;
 
 /** Builds views for `items`, reading the components of bundles and the listings in one go each. */
 export const viewsOf = async (unit: InventoryUnit, tenantId: string, items: StockItem[]): Promise<StockView[]> => {
@@ -108,6 +110,11 @@ export const adjustStock = async (deps: InventoryDeps, tenantId: string, actor: 
     if (!item) throw notFound(`SKU ${sku}`, { sku });
     if (item.kind === 'bundle') {
       throw new DomainError('invalid', `${sku} is a bundle: it has no stock of its own; adjust its components`, { details: { field: 'sku', components: item.components } });
+    }
+    if (item.onHand + input.delta > MAX_ON_HAND) {
+      throw new DomainError('invalid', `Adjusting ${sku} by ${input.delta} would hold ${item.onHand + input.delta} units, more than the ${MAX_ON_HAND} a SKU may hold`, {
+        details: { field: 'delta', onHand: item.onHand, max: MAX_ON_HAND },
+      });
     }
     if (item.onHand + input.delta < item.reserved) {
       throw new DomainError('conflict', `Adjusting ${sku} by ${input.delta} would leave ${item.onHand + input.delta} on hand, below the ${item.reserved} reserved`, {

@@ -53,6 +53,11 @@ export const inventoryContract = (database: () => Database) => {
       expect((await adjustStock(deps, tenant, 'm', 'A', { delta: -2, reason: 'adjustment' })).stock).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
       expect((await refusal(adjustStock(deps, tenant, 'm', 'A', { delta: 0, reason: 'adjustment' }))).code).toBe('invalid');
       expect((await refusal(adjustStock(deps, tenant, 'm', 'NOPE', { delta: 1, reason: 'receipt' }))).code).toBe('not_found');
+      // Counts stay within what the database holds: a receipt past a billion units is refused, not a 500.
+      await adjustStock(deps, tenant, 'm', 'A', { delta: 999_999_990, reason: 'receipt' });
+      const over = await refusal(adjustStock(deps, tenant, 'm', 'A', { delta: 1_000, reason: 'receipt' }));
+      expect([over.code, over.details?.field]).toEqual(['invalid', 'delta']);
+      await adjustStock(deps, tenant, 'm', 'A', { delta: -999_999_990, reason: 'adjustment' });
       await expectLedgerReconciles(db, tenant);
     });
 
