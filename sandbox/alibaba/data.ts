@@ -121,7 +121,7 @@ export const GENERIC: Family = {
 };
 
 const ALL = [...FAMILIES, GENERIC];
-const familyIndex = (keyword: string): number => {
+export const familyIndex = (keyword: string): number => {
   const i = FAMILIES.findIndex((f) => f.match.test(keyword));
   return i === -1 ? FAMILIES.length : i;
 };
