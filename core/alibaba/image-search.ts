@@ -36,7 +36,7 @@ export const imageQueryOf = (input: ImageSearchInput): ImageQuery => {
   if (data.length === 0) throw bad('imageBase64', 'is empty');
   if (data.length % 4 !== 0 || !BASE64.test(data)) throw bad('imageBase64', 'is not base64 (A-Z, a-z, 0-9, + and /, padded with = to a multiple of 4)');
   const bytes = (data.length / 4) * 3 - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
-  if (bytes > MAX_IMAGE_BYTES) throw bad('imageBase64', `decodes to ${bytes} bytes; the most 1688 accepts is ${MAX_IMAGE_BYTES} (3 MiB)`);
+  if (bytes > MAX_IMAGE_BYTES) throw bad('imageBase64', `decodes to ${bytes} bytes; the most accepted is ${MAX_IMAGE_BYTES} (750 KiB); send a larger image by imageUrl`);
   const head = Uint8Array.from(atob(data.slice(0, 16)), (c) => c.charCodeAt(0));
   const format = imageFormat(head);
   if (!format) throw bad('imageBase64', 'is not a JPEG, PNG, WebP, GIF or BMP image');

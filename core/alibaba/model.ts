@@ -112,8 +112,13 @@ export interface OfferSearchResult extends OfferPage {
 
 // ---- Image search ----------------------------------------------------------------------------------------
 
-/** Decoded image bytes at most this size (1688's upload limit is about 3 MB; base64 grows it by a third). */
-export const MAX_IMAGE_BYTES = 3 * 1024 * 1024;
+/**
+ * Decoded image bytes at most this size: base64 grows it by a third, and a request body is at most 1 MiB (the
+ * toolkit's limit), so 750 KiB is the most that fits; larger images go by `imageUrl`.
+ */
+export const MAX_IMAGE_BYTES = 750 * 1024;
+/** Base64 characters of MAX_IMAGE_BYTES, plus room for a data: URL prefix. */
+export const MAX_IMAGE_BASE64_CHARS = (MAX_IMAGE_BYTES / 3) * 4 + 100;
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp';
 
 export type ImageQuery =

@@ -8,7 +8,7 @@ import { CATEGORIES, CHANNELS, kstDate } from '../../core/analysis/fee-tables.ts
 import type { LandedQuote } from '../../core/analysis/model.ts';
 import { landedQuote } from '../../core/analysis/sourcing.ts';
 import { searchOffersByImage, type ImageSearchInput } from '../../core/alibaba/image-search.ts';
-import { MAX_PAGE_SIZE, OFFER_SORTS, QUOTE_TYPES, type ImageSearchResult, type OfferDetail, type OfferSearchQuery, type OfferSearchResult, type Provenance } from '../../core/alibaba/model.ts';
+import { MAX_IMAGE_BASE64_CHARS, MAX_PAGE_SIZE, OFFER_SORTS, QUOTE_TYPES, type ImageSearchResult, type OfferDetail, type OfferSearchQuery, type OfferSearchResult, type Provenance } from '../../core/alibaba/model.ts';
 import { OFFER_ID, offerDetail } from '../../core/alibaba/offer.ts';
 import { searchOffers } from '../../core/alibaba/search.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
@@ -124,7 +124,7 @@ export const getOfferEndpoint = defineEndpoint({
 const imageBody = inputOf<ImageSearchInput>()(
   z
     .object({
-      imageBase64: z.string().max(4_500_000, 'expected at most 3 MiB of image, base64-encoded').optional().describe('JPEG, PNG, WebP, GIF or BMP, base64 (a data: URL prefix is accepted); at most 3 MiB decoded'),
+      imageBase64: z.string().max(MAX_IMAGE_BASE64_CHARS, 'expected at most 750 KiB of image, base64-encoded; send larger images by imageUrl').optional().describe('JPEG, PNG, WebP, GIF or BMP, base64 (a data: URL prefix is accepted); at most 750 KiB decoded'),
       imageUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048).optional().describe('An image 1688 can fetch'),
       ...page,
     })

@@ -128,7 +128,7 @@ export const alibabaSandbox = (options: AlibabaSandboxOptions): SandboxProvider 
     const param = jsonParam(form, 'uploadImageParam');
     const data = typeof param?.imageBase64 === 'string' ? param.imageBase64 : '';
     if (data === '') return fail('PARAM_ILLEGAL', 'uploadImageParam.imageBase64 is required');
-    if (data.length > 4 * 1024 * 1024 + 4) return fail('IMAGE_TOO_LARGE', 'the image is larger than 3 MB');
+    if (data.length > 4 * 1024 * 1024) return fail('IMAGE_TOO_LARGE', 'the image is larger than 3 MB');
     const id = `${hash(data).toString(10)}${String(data.length % 1000).padStart(3, '0')}`;
     images.add(id);
     return ok(id);
