@@ -125,8 +125,10 @@ const imageBody = inputOf<ImageSearchInput>()(
   z
     .object({
       imageBase64: z.string().max(MAX_IMAGE_BASE64_CHARS, 'expected at most 750 KiB of image, base64-encoded; send larger images by imageUrl').optional().describe('JPEG, PNG, WebP, GIF or BMP, base64 (a data: URL prefix is accepted); at most 750 KiB decoded'),
-      imageUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048).optional().describe('An image 1688 can fetch'),
-      ...page,
+      imageUrl: z.string().max(2048, 'expected at most 2048 characters').regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'expected an http(s) URL').optional().describe('An http(s) address of an image 1688 can fetch'),
+      // JSON numbers, not coerced strings: the body compiles to the fast parser.
+      page: z.int('expected an integer').min(1, 'expected 1 or more').max(1000, 'expected at most 1000').default(1),
+      pageSize: z.int('expected an integer').min(1, `expected 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `expected 1 to ${MAX_PAGE_SIZE}`).default(20),
     })
     .meta({ id: 'AlibabaImageSearchRequest' }),
 );
