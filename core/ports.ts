@@ -1,5 +1,6 @@
 import type { NaverPorts } from './naver/ports.ts';
 import type { BillingPorts } from './billing/ports.ts';
+import type { AlibabaPorts } from './alibaba/ports.ts';
 import type { PlatformPorts } from './platform/ports.ts';
 
 export type { BuildInfo, MetricsExposition, ApiDocument, PlatformPorts, ChannelVerifier, KeyVault } from './platform/ports.ts';
@@ -8,6 +9,7 @@ export type { BuildInfo, MetricsExposition, ApiDocument, PlatformPorts, ChannelV
 export interface ContextPorts {
   naver: NaverPorts;
   billing: BillingPorts;
+  alibaba: AlibabaPorts;
 }
 
 /**
