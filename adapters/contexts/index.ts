@@ -4,6 +4,7 @@
  */
 import { platform } from './platform/config.ts';
 import { naver } from './naver/wire.ts';
+import { coupang } from './coupang/wire.ts';
 import { billing } from './billing/wire.ts';
 
-export const contexts = [platform, naver, billing] as const;
+export const contexts = [platform, naver, coupang, billing] as const;

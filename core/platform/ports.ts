@@ -13,6 +13,7 @@ import type { ConsumeRequest, ConsumeResult, RateCounter, RateWindow } from './r
 import type { ResponseCache } from './response-cache.ts';
 
 export type { ConsumeRequest, ConsumeResult, RateWindow, Authenticator, AccessStore, FeatureFlags, HealthMonitor, ApiQuota, Idempotency, RateCounter, ResponseCache };
+export type { ChannelName, ChannelCredentials, CoupangWingCredentials, OpenedConnection, TenantConnections } from './connections.ts';
 
 /** Build facts the running artefact reports about itself (GET /v1/meta). */
 export interface BuildInfo {
