@@ -51,7 +51,10 @@ export const partnersItems = (keyword: string, limit: number): PartnersItem[] =>
       price = won10(Number(source.lprice) * (0.85 + r() * 0.3));
     } else if (source && [1, 5].includes(i)) {
       const p = parts(source.title.replace(/<\/?b>/g, ''), keyword);
-      name = `${p.brand} ${p.keyword} ${(p.size % 9) + 1}호 기획세트`;
+      // A size no Naver listing of this brand has, so it is a miss against the whole page, not just its source.
+      const taken = new Set(naver.filter((n) => n.title.startsWith(`${p.brand} `)).map((n) => parts(n.title, keyword).size));
+      const size = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].find((n) => n !== p.size && !taken.has(n)) ?? 12;
+      name = `${p.brand} ${p.keyword} ${size}호 기획세트`;
       price = won10(Number(source.lprice) * (0.9 + r() * 0.4));
     } else {
       const brand = COUPANG_ONLY_BRANDS[Math.floor(r() * COUPANG_ONLY_BRANDS.length)]!;
