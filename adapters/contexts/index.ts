@@ -5,5 +5,6 @@
 import { platform } from './platform/config.ts';
 import { naver } from './naver/wire.ts';
 import { billing } from './billing/wire.ts';
+import { alibaba } from './alibaba/wire.ts';
 
-export const contexts = [platform, naver, billing] as const;
+export const contexts = [platform, naver, billing, alibaba] as const;
