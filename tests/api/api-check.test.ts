@@ -84,6 +84,30 @@ describe('api:check classification', () => {
     expect(checkApi(doc('1.4.2'), removed('2.0.0'), ANNOUNCED).failures).toEqual([]);
   });
 
+  it('a shared component is judged where it is used: a new response field is fine, a new required request field breaks', () => {
+    const withComponent = (v: string, edit: (thing: any) => void = () => {}) =>
+      doc(v, (d) => {
+        d.components = { schemas: { Thing: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } };
+        get(d).responses[200].content['application/json'].schema = { $ref: '#/components/schemas/Thing' };
+        d.paths['/v1/things'].put = {
+          operationId: 'things.replace',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+          responses: { 204: { description: 'done' } },
+        };
+        edit(d.components.schemas.Thing);
+      });
+    const added = checkApi(withComponent('1.0.0'), withComponent('1.1.0', (t) => (t.properties.colour = { type: 'string' })), SILENT);
+    expect(added.changes.filter((c) => c.kind === 'breaking')).toEqual([]);
+    const required = checkApi(withComponent('1.0.0'), withComponent('1.1.0', (t) => {
+      t.properties.colour = { type: 'string' };
+      t.required.push('colour');
+    }), SILENT);
+    expect(required.changes.filter((c) => c.kind === 'breaking').map((c) => c.path)).toEqual([
+      '/paths/~1v1~1things/put/requestBody/content/application~1json/schema/required/1',
+      '/paths/~1v1~1things/put/requestBody/content/application~1json/schema/properties/colour',
+    ]);
+  });
+
   it('a deprecation is reported as such and needs no major version', () => {
     const r = checkApi(doc('1.0.0'), doc('1.0.0', (d) => (get(d).deprecated = true)), SILENT);
     expect(r.changes.map((c) => c.kind)).toEqual(['deprecated']);
