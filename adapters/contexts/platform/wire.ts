@@ -4,8 +4,10 @@
  * A test's replacement takes each one's place here, before any context is wired from them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { tenantConnections } from '../../../core/platform/channel-connections.ts';
 import { healthMonitor } from '../../../core/platform/health.ts';
-import type { Ports } from '../../../core/ports.ts';
+import type { ChannelVerifier, KeyVault, Ports } from '../../../core/ports.ts';
+import { DomainError } from '../../../core/shared/errors.ts';
 import { systemClock } from '../../../core/shared/clock.ts';
 import { accessAuthenticator } from '../../auth/authenticator.ts';
 import { cachedAuthenticator } from '../../auth/cached.ts';
@@ -20,6 +22,7 @@ import { buildOpenApi, openApiYaml } from '../../openapi.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
 import type { Database } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
+import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
 import { keyValueStores } from './key-value.ts';
 
@@ -43,6 +46,28 @@ export interface PlatformOptions {
   /** Open the database on first use instead of at start (tests that may never touch it). */
   lazyDatabase?: boolean;
 }
+
+/** The vault's keys: configured, or outside production a key derived from the data directory. */
+const vaultFromConfig = (config: Config, logger: Logger): KeyVault => {
+  if (config.BILLING_KEY_ENCRYPTION_KEYS) {
+    const keys = parseEncryptionKeys(config.BILLING_KEY_ENCRYPTION_KEYS);
+    const [first = ''] = keys.keys();
+    return aesGcmVault(keys, config.BILLING_KEY_ACTIVE_ID ?? first);
+  }
+  // The config schema refuses production without keys; elsewhere a key derived from the data directory.
+  if (config.NODE_ENV === 'production') throw new Error('BILLING_KEY_ENCRYPTION_KEYS is required in production');
+  if (config.NODE_ENV === 'development') {
+    logger.warn('BILLING_KEY_ENCRYPTION_KEYS is not set: billing keys and channel connections are sealed with a development key derived from DATA_DIR; never use this in production');
+  }
+  return aesGcmVault(developmentKey(config.DATA_DIR), 'dev');
+};
+
+// Replaced by the channels' verifiers once they are wired.
+const unconfiguredVerifier: ChannelVerifier = {
+  verify: async (channel) => {
+    throw new DomainError('unavailable', `Verifying ${channel} credentials is not configured on this server`, { details: { channel } });
+  },
+};
 
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
@@ -79,9 +104,14 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const metrics =
     config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
 
+  const vault = given.vault ?? vaultFromConfig(config, logger);
+
   const ports: Shared['ports'] = {
     clock,
     access,
+    vault,
+    connections: given.connections ?? tenantConnections({ store: access, vault, clock }),
+    channelVerifier: given.channelVerifier ?? unconfiguredVerifier,
     auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
     flags: flags.flags,
     metrics: given.metrics ?? metrics,
