@@ -74,6 +74,7 @@ const layout = (page: Page, nav: { file: string; title: string }[]) => `<!doctyp
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)} · Sell-Po API</title>
 <link rel="stylesheet" href="assets/site.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header><a class="brand" href="index.html">Sell-Po API</a>
@@ -226,7 +227,7 @@ export const buildSite = (out: string): { pages: string[] } => {
       const tags: string[] = op.tags ?? [];
       index.push({
         title: `${method.toUpperCase()} ${path}: ${op.summary}`,
-        url: `reference.html#tag/${tags[0] ?? 'default'}/${method.toLowerCase()}${path}`,
+        url: `reference.html#tag/${tags[0] ?? 'default'}/${method.toUpperCase()}${path}`,
         text: [op.operationId, ...tags, ...tags.map((t) => keywords.tags[t] ?? ''), keywords.operations[op.operationId] ?? '', op.description ?? ''].join(' '),
       });
     }
