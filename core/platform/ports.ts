@@ -28,6 +28,8 @@ export interface BuildInfo {
   commit: string;
   builtAt: string;
   apiVersion: string;
+  /** The oldest API version whose calls are still answered as documented. */
+  oldestApiVersion: string;
 }
 
 /** This process's metrics in the Prometheus text format (GET /metrics). */

@@ -42,7 +42,8 @@ let ricExited: Promise<never>;
 beforeAll(() => ensureLambdaRic(), 900_000);
 
 beforeAll(async () => {
-  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: (await import('../../handlers/toolkit.ts')).API_VERSION } } });
+  const { API_VERSION, OLDEST_API_VERSION } = await import('../../handlers/toolkit.ts');
+  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: API_VERSION, oldestApiVersion: OLDEST_API_VERSION } } });
 
   server = spawn(process.execPath, [`${root}dist/server.mjs`], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
   serverUrl = await new Promise<string>((resolve, reject) => {
