@@ -1,6 +1,8 @@
 import type { NaverPorts } from './naver/ports.ts';
+import type { CoupangPorts } from './coupang/ports.ts';
 import type { BillingPorts } from './billing/ports.ts';
 import type { InventoryPorts } from './inventory/ports.ts';
+import type { AlibabaPorts } from './alibaba/ports.ts';
 import type { PlatformPorts } from './platform/ports.ts';
 
 export type { BuildInfo, MetricsExposition, ApiDocument, PlatformPorts, ChannelVerifier, KeyVault } from './platform/ports.ts';
@@ -8,8 +10,10 @@ export type { BuildInfo, MetricsExposition, ApiDocument, PlatformPorts, ChannelV
 /** Each bounded context's ports under its name: one line per context (adapters/contexts/ wires them). */
 export interface ContextPorts {
   naver: NaverPorts;
+  coupang: CoupangPorts;
   billing: BillingPorts;
   inventory: InventoryPorts;
+  alibaba: AlibabaPorts;
 }
 
 /**

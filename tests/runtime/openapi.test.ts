@@ -15,8 +15,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const committed = readFileSync(`${root}openapi.yaml`, 'utf8');
 
 describe('openapi.yaml', () => {
-  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', () => {
-    expect(committed).toBe(openApiYaml(buildOpenApi(endpoints)));
+  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', async () => {
+    expect(committed).toBe(await openApiYaml(buildOpenApi(endpoints)));
   });
 
   it('is a valid OpenAPI 3.1 document according to an independent validator', async () => {
@@ -112,6 +112,9 @@ describe('answers conform to openapi.yaml', () => {
     'inventory.getReservation': { reference: 'order-20260412-0001' },
     'inventory.releaseReservation': { reference: 'order-20260412-0001' },
     'inventory.confirmReservation': { reference: 'order-20260412-0002' },
+    // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
+    'alibaba.getOffer': { offerId: '600000000001' },
+    'alibaba.landedCost': { offerId: '600000000001' },
   };
   /** Requests an example needs made first: the reservation the confirm example confirms (the release example took the first). */
   const before: Record<string, () => Promise<unknown>> = {
@@ -120,6 +123,7 @@ describe('answers conform to openapi.yaml', () => {
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
     'naver.keywords': 'hint=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'alibaba.searchOffers': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
   };
   /** A valid request to `id` besides credentials: its example body, path values and required query. */
   const validRequest = (id: string) => ({
@@ -132,14 +136,17 @@ describe('answers conform to openapi.yaml', () => {
     const created = await send('platform.createApiKey', { body: example('platform.createApiKey') });
     expect(created.status).toBe(201);
     const values: Record<string, Record<string, string>> = { ...pathValues, 'platform.revokeApiKey': { keyId: created.body.apiKey.id } };
-    // Billing runs as a subscription's life: subscribe first, cancel, then resume. /health goes last: the embedded
-    // database opens on first use, which a first /health would count against its timeout.
-    // Inventory runs as a seller works: SKUs and a bundle, listings, a reservation released and one confirmed.
+    // Billing runs as a subscription's life: subscribe first, cancel, then resume. A connection is made, then
+    // deleted. /health goes last: the embedded database opens on first use, which a first /health would count
+    // against its timeout. Inventory runs as a seller works: SKUs and a bundle, listings, a reservation released
+    // and one confirmed.
     const order = [
       'inventory.createSku', 'inventory.createBundle', 'inventory.listSkus', 'inventory.getSku', 'inventory.adjustStock', 'inventory.listLedger',
       'inventory.putListing', 'inventory.listListings', 'inventory.reserve', 'inventory.getReservation', 'inventory.releaseReservation',
       'inventory.confirmReservation', 'inventory.sync',
-      'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume', 'platform.health'];
+      'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
+      'platform.createConnection', 'platform.deleteConnection', 'platform.health',
+    ];
     const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : -1);
     const sequence = [...operations].sort((a, b) => rank(a.id) - rank(b.id));
     const statuses: Record<string, number> = {};
@@ -152,6 +159,7 @@ describe('answers conform to openapi.yaml', () => {
       await before[op.id]?.();
       const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(body !== undefined ? { body } : {}) });
       statuses[op.id] = res.status;
+      if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };
     }
     // /health may honestly be 503 (a dependency down); everything else must succeed as the example promises.
     const failed = Object.entries(statuses).filter(([id, status]) => (status < 200 || status > 299) && !(id === 'platform.health' && status === 503));
