@@ -116,10 +116,13 @@ const unitOf = (db: Database): InventoryUnit => ({
     (await db.query(`SELECT ${RESERVATION} FROM inventory_reservations WHERE tenant_id = $1 AND reference = $2`, [tenantId, reference])).rows.map(reservationOf)[0] ?? null,
   lockReservation: async (tenantId, id) =>
     (await db.query(`SELECT ${RESERVATION} FROM inventory_reservations WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id])).rows.map(reservationOf)[0] ?? null,
-  closeReservation: async (tenantId, id, state, cause, at) =>
-    void (await db.query(`UPDATE inventory_reservations SET state = $3, release_cause = $4, closed_at = $5 WHERE tenant_id = $1 AND id = $2 AND state = 'held'`, [
+  closeReservation: async (tenantId, id, state, cause, at) => {
+    const r = await db.query(`UPDATE inventory_reservations SET state = $3, release_cause = $4, closed_at = $5 WHERE tenant_id = $1 AND id = $2 AND state = 'held'`, [
       tenantId, id, state, cause, at,
-    ])),
+    ]);
+    // The caller holds the row lock, so it is still held; if not, stop before its stock changes are committed twice.
+    if (r.rowCount !== 1) throw new DomainError('conflict', 'The reservation was closed by another request; read it again', { details: { state } });
+  },
   claimExpired: async (now, limit) =>
     (
       await db.query(
