@@ -442,6 +442,8 @@ describe('registered endpoints', () => {
     'platform.createApiKey body',
     'platform.revokeApiKey params',
     'platform.readAudit query',
+    'platform.createConnection body',
+    'platform.deleteConnection params',
     'naver.searchShopping query',
     'naver.keywords query',
     'naver.keywordOverview params',

@@ -126,9 +126,13 @@ describe('answers conform to openapi.yaml', () => {
     const created = await send('platform.createApiKey', { body: example('platform.createApiKey') });
     expect(created.status).toBe(201);
     const values: Record<string, Record<string, string>> = { ...pathValues, 'platform.revokeApiKey': { keyId: created.body.apiKey.id } };
-    // Billing runs as a subscription's life: subscribe first, cancel, then resume. /health goes last: the embedded
-    // database opens on first use, which a first /health would count against its timeout.
-    const order = ['billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume', 'platform.health'];
+    // Billing runs as a subscription's life: subscribe first, cancel, then resume. A connection is made, then
+    // deleted. /health goes last: the embedded database opens on first use, which a first /health would count
+    // against its timeout.
+    const order = [
+      'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
+      'platform.createConnection', 'platform.deleteConnection', 'platform.health',
+    ];
     const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : -1);
     const sequence = [...operations].sort((a, b) => rank(a.id) - rank(b.id));
     const statuses: Record<string, number> = {};
@@ -140,6 +144,7 @@ describe('answers conform to openapi.yaml', () => {
       if (op.spec.requestBody) expect(validator.checkRequestBody(op, body), `${op.id}'s example breaks its own schema`).toEqual([]);
       const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(body !== undefined ? { body } : {}) });
       statuses[op.id] = res.status;
+      if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };
     }
     // /health may honestly be 503 (a dependency down); everything else must succeed as the example promises.
     const failed = Object.entries(statuses).filter(([id, status]) => (status < 200 || status > 299) && !(id === 'platform.health' && status === 503));

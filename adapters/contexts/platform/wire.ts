@@ -6,8 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { tenantConnections } from '../../../core/platform/channel-connections.ts';
 import { healthMonitor } from '../../../core/platform/health.ts';
-import type { ChannelVerifier, KeyVault, Ports } from '../../../core/ports.ts';
-import { DomainError } from '../../../core/shared/errors.ts';
+import type { KeyVault, Ports } from '../../../core/ports.ts';
 import { systemClock } from '../../../core/shared/clock.ts';
 import { accessAuthenticator } from '../../auth/authenticator.ts';
 import { cachedAuthenticator } from '../../auth/cached.ts';
@@ -24,6 +23,7 @@ import type { Database } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
 import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
+import { channelVerifierFromConfig } from './connections.ts';
 import { keyValueStores } from './key-value.ts';
 
 export interface Platform {
@@ -62,13 +62,6 @@ const vaultFromConfig = (config: Config, logger: Logger): KeyVault => {
   return aesGcmVault(developmentKey(config.DATA_DIR), 'dev');
 };
 
-// Replaced by the channels' verifiers once they are wired.
-const unconfiguredVerifier: ChannelVerifier = {
-  verify: async (channel) => {
-    throw new DomainError('unavailable', `Verifying ${channel} credentials is not configured on this server`, { details: { channel } });
-  },
-};
-
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -105,13 +98,16 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
     config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
 
   const vault = given.vault ?? vaultFromConfig(config, logger);
+  // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.
+  const verifiers = given.channelVerifier ? null : channelVerifierFromConfig(config, { clock, logger });
+  if (verifiers && profile.eagerProviders) await verifiers.start();
 
   const ports: Shared['ports'] = {
     clock,
     access,
     vault,
     connections: given.connections ?? tenantConnections({ store: access, vault, clock }),
-    channelVerifier: given.channelVerifier ?? unconfiguredVerifier,
+    channelVerifier: given.channelVerifier ?? verifiers!.verifier,
     auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
     flags: flags.flags,
     metrics: given.metrics ?? metrics,
@@ -132,6 +128,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
       flags.close();
       metrics?.close();
       stores.close();
+      await verifiers?.close();
       await persistence.close();
     },
   };
