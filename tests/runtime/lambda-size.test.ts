@@ -14,13 +14,17 @@ const build = JSON.parse(readFileSync(new URL('dist/build.json', root), 'utf8'))
 
 const BUDGET = 150 * 1024;
 
-/** Endpoints that call a provider (Naver's APIs, Toss): their clients come on top, no budget here. */
+/** Endpoints that call a provider (Naver's APIs, 1688, Toss): their clients come on top, no budget here. */
 const PROVIDER_CLIENTS = new Set([
   'naver.keywordOverview',
   'naver.keywords',
   'naver.searchShopping',
   'naver.shoppingInsight',
   'naver.trends',
+  'alibaba.searchOffers',
+  'alibaba.getOffer',
+  'alibaba.imageSearch',
+  'alibaba.landedCost',
   'billing.subscribe',
   'billing.cancel',
   'billing.changePlan',
