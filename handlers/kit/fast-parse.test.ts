@@ -447,6 +447,8 @@ describe('registered endpoints', () => {
     'naver.keywordOverview params',
     'naver.trends body',
     'naver.shoppingInsight body',
+    'coupang.searchProducts query',
+    'coupang.crossMarket query',
     'billing.listPayments query',
     'billing.renewDue query',
   ]);

@@ -14,8 +14,10 @@ const build = JSON.parse(readFileSync(new URL('dist/build.json', root), 'utf8'))
 
 const BUDGET = 150 * 1024;
 
-/** Endpoints that call a provider (Naver's APIs, Toss): their clients come on top, no budget here. */
+/** Endpoints that call a provider (Naver's APIs, Coupang's, Toss): their clients come on top, no budget here. */
 const PROVIDER_CLIENTS = new Set([
+  'coupang.searchProducts',
+  'coupang.crossMarket',
   'naver.keywordOverview',
   'naver.keywords',
   'naver.searchShopping',

@@ -108,6 +108,8 @@ describe('answers conform to openapi.yaml', () => {
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
     'naver.keywords': 'hint=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'coupang.searchProducts': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'coupang.crossMarket': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
   };
   /** A valid request to `id` besides credentials: its example body, path values and required query. */
   const validRequest = (id: string) => ({
