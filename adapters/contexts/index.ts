@@ -6,5 +6,6 @@ import { platform } from './platform/config.ts';
 import { naver } from './naver/wire.ts';
 import { coupang } from './coupang/wire.ts';
 import { billing } from './billing/wire.ts';
+import { alibaba } from './alibaba/wire.ts';
 
-export const contexts = [platform, naver, coupang, billing] as const;
+export const contexts = [platform, naver, coupang, billing, alibaba] as const;
