@@ -451,6 +451,8 @@ describe('registered endpoints', () => {
     'naver.shoppingInsight body',
     'coupang.searchProducts query',
     'coupang.crossMarket query',
+    'coupang.listSellerProducts query',
+    'coupang.listOrders query',
     'billing.listPayments query',
     'billing.renewDue query',
     'alibaba.searchOffers query',

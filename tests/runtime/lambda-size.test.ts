@@ -18,6 +18,9 @@ const BUDGET = 150 * 1024;
 const PROVIDER_CLIENTS = new Set([
   'coupang.searchProducts',
   'coupang.crossMarket',
+  'coupang.listSellerProducts',
+  'coupang.getSellerProduct',
+  'coupang.listOrders',
   'naver.keywordOverview',
   'naver.keywords',
   'naver.searchShopping',
