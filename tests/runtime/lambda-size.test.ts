@@ -14,8 +14,13 @@ const build = JSON.parse(readFileSync(new URL('dist/build.json', root), 'utf8'))
 
 const BUDGET = 150 * 1024;
 
-/** Endpoints that call a provider (Naver's APIs, 1688, Toss): their clients come on top, no budget here. */
+/** Endpoints that call a provider (Naver's APIs, Coupang's, 1688, Toss): their clients come on top, no budget here. */
 const PROVIDER_CLIENTS = new Set([
+  'coupang.searchProducts',
+  'coupang.crossMarket',
+  'coupang.listSellerProducts',
+  'coupang.getSellerProduct',
+  'coupang.listOrders',
   'naver.keywordOverview',
   'naver.keywords',
   'naver.searchShopping',
