@@ -455,6 +455,8 @@ describe('registered endpoints', () => {
     'coupang.listOrders query',
     'billing.listPayments query',
     'billing.renewDue query',
+    'inventory.listSkus query',
+    'inventory.listLedger query',
     'alibaba.searchOffers query',
     'alibaba.landedCost query',
   ]);
