@@ -57,7 +57,8 @@ const stringArb = (schema: unknown): fc.Arbitrary<string> => {
   if (find('datetime')) return fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   // Formats and regexes; lowercase and the affix checks also carry a pattern, but are composed below.
   const patterned = checks.find((c) => c.pattern && !['lowercase', 'uppercase', 'includes', 'starts_with', 'ends_with'].includes(c.format ?? ''));
-  if (patterned?.pattern) return fc.stringMatching(patterned.pattern);
+  // fast-check cannot generate from a case-insensitive regex; what matches it without the flag matches it with it.
+  if (patterned?.pattern) return fc.stringMatching(new RegExp(patterned.pattern.source, patterned.pattern.flags.replace('i', '')));
   const exact = find('length_equals')?.length;
   const min = exact ?? find('min_length')?.minimum ?? 0;
   const max = exact ?? find('max_length')?.maximum ?? Math.max(min, 6);

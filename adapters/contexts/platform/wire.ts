@@ -4,8 +4,9 @@
  * A test's replacement takes each one's place here, before any context is wired from them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { tenantConnections } from '../../../core/platform/channel-connections.ts';
 import { healthMonitor } from '../../../core/platform/health.ts';
-import type { Ports } from '../../../core/ports.ts';
+import type { KeyVault, Ports } from '../../../core/ports.ts';
 import { systemClock } from '../../../core/shared/clock.ts';
 import { accessAuthenticator } from '../../auth/authenticator.ts';
 import { cachedAuthenticator } from '../../auth/cached.ts';
@@ -20,7 +21,9 @@ import { buildOpenApi, openApiYaml } from '../../openapi.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
 import type { Database } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
+import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
+import { channelVerifierFromConfig } from './connections.ts';
 import { keyValueStores } from './key-value.ts';
 
 export interface Platform {
@@ -43,6 +46,21 @@ export interface PlatformOptions {
   /** Open the database on first use instead of at start (tests that may never touch it). */
   lazyDatabase?: boolean;
 }
+
+/** The vault's keys: configured, or outside production a key derived from the data directory. */
+const vaultFromConfig = (config: Config, logger: Logger): KeyVault => {
+  if (config.BILLING_KEY_ENCRYPTION_KEYS) {
+    const keys = parseEncryptionKeys(config.BILLING_KEY_ENCRYPTION_KEYS);
+    const [first = ''] = keys.keys();
+    return aesGcmVault(keys, config.BILLING_KEY_ACTIVE_ID ?? first);
+  }
+  // The config schema refuses production without keys; elsewhere a key derived from the data directory.
+  if (config.NODE_ENV === 'production') throw new Error('BILLING_KEY_ENCRYPTION_KEYS is required in production');
+  if (config.NODE_ENV === 'development') {
+    logger.warn('BILLING_KEY_ENCRYPTION_KEYS is not set: billing keys and channel connections are sealed with a development key derived from DATA_DIR; never use this in production');
+  }
+  return aesGcmVault(developmentKey(config.DATA_DIR), 'dev');
+};
 
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
@@ -79,9 +97,17 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const metrics =
     config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
 
+  const vault = given.vault ?? vaultFromConfig(config, logger);
+  // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.
+  const verifiers = given.channelVerifier ? null : channelVerifierFromConfig(config, { clock, logger });
+  if (verifiers && profile.eagerProviders) await verifiers.start();
+
   const ports: Shared['ports'] = {
     clock,
     access,
+    vault,
+    connections: given.connections ?? tenantConnections({ store: access, vault, clock }),
+    channelVerifier: given.channelVerifier ?? verifiers!.verifier,
     auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
     flags: flags.flags,
     metrics: given.metrics ?? metrics,
@@ -102,6 +128,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
       flags.close();
       metrics?.close();
       stores.close();
+      await verifiers?.close();
       await persistence.close();
     },
   };
