@@ -93,7 +93,7 @@ describe('compareMargins', () => {
 
   it('lists each estimated rate once, sorted', () => {
     // Without overrides both stores charge the order-management fee, an estimate.
-    const r = compareMargins(input({ rateOverrides: undefined, channels: [store('naver_brand_store'), store('naver_smart_store'), store('naver_brand_store')] }));
+    const r = compareMargins(input({ rateOverrides: undefined, channels: [store('naver_smart_store'), store('naver_brand_store'), store('naver_smart_store')] }));
     expect(r.estimates).toEqual(['naver_brand_store.order_management.general', 'naver_smart_store.order_management.general']);
   });
 });
