@@ -100,6 +100,8 @@ export const buildRuntime = async (config: Config, options: RuntimeOptions): Pro
     keyCache: platform.keyCache,
     close: async () => {
       buffered?.flush();
+      // Before the stores close: the meter gives back the budget it leased and did not spend.
+      await ports.quota?.close?.();
       for (const context of started) await context.close();
       await platform.close();
       await platform.tracing?.shutdown();

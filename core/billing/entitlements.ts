@@ -21,21 +21,33 @@ export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<E
   effectivePlan(deps, await deps.store.latestSubscription(tenantId), deps.clock.now());
 
 /** Daily windows start at midnight in Korea. */
-const KST_DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
+export const API_CALL_DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
+const KST_DAY = API_CALL_DAY;
 
-/** Counts one API call against the tenant's daily budget; throws rate_limited (429, Retry-After) when spent. */
+/** The shared counter of a tenant's API calls (one per KST day). */
+export const apiCallCounter = (tenantId: string): string => `billing:api-calls:${tenantId}`;
+
+/** The 429 for a spent daily budget: the plan, its limit, the plan that lifts it, and the seconds to midnight KST. */
+export const budgetSpent = (deps: Pick<EntitlementDeps, 'plans' | 'clock'>, plan: EffectivePlan, resetAt: Date): DomainError => {
+  const limit = plan.entitlements.apiCallsPerDay;
+  const now = deps.clock.now();
+  const lifting = planLifting(deps.plans, 'apiCallsPerDay', limit + 1, now);
+  return new DomainError('rate_limited', `The ${plan.planCode} plan allows ${limit} API calls a day; the budget resets at midnight KST.`, {
+    retryAfterSeconds: Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000)),
+    details: { limit: 'apiCallsPerDay', allowed: limit, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
+  });
+};
+
+/**
+ * Counts one API call against the tenant's daily budget with one write to the shared counter; throws
+ * rate_limited (429, Retry-After) when spent. The server meters through leased slices instead
+ * (adapters/contexts/billing/quota.ts); both count in the same counter.
+ */
 export const consumeApiCall = async (deps: EntitlementDeps & { rateCounter: RateCounter }, tenantId: string): Promise<{ remaining: number; limit: number; resetAt: Date }> => {
   const plan = await planOf(deps, tenantId);
   const limit = plan.entitlements.apiCallsPerDay;
-  const result = await deps.rateCounter.consume({ name: `billing:api-calls:${tenantId}`, limit, window: KST_DAY });
-  if (!result.allowed) {
-    const now = deps.clock.now();
-    const lifting = planLifting(deps.plans, 'apiCallsPerDay', limit + 1, now);
-    throw new DomainError('rate_limited', `The ${plan.planCode} plan allows ${limit} API calls a day; the budget resets at midnight KST.`, {
-      retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt.getTime() - now.getTime()) / 1000)),
-      details: { limit: 'apiCallsPerDay', allowed: limit, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
-    });
-  }
+  const result = await deps.rateCounter.consume({ name: apiCallCounter(tenantId), limit, window: KST_DAY });
+  if (!result.allowed) throw budgetSpent(deps, plan, result.resetAt);
   return { remaining: limit - result.count, limit, resetAt: result.resetAt };
 };
 
@@ -46,7 +58,7 @@ export const consumeApiCall = async (deps: EntitlementDeps & { rateCounter: Rate
 export const recordApiCalls = async (deps: EntitlementDeps & { rateCounter: RateCounter }, tenantId: string, calls: number): Promise<number> => {
   const plan = await planOf(deps, tenantId);
   const limit = plan.entitlements.apiCallsPerDay;
-  const name = `billing:api-calls:${tenantId}`;
+  const name = apiCallCounter(tenantId);
   const { count } = await deps.rateCounter.peek(name, KST_DAY);
   const amount = Math.min(calls, limit - count);
   if (amount <= 0) return 0;
