@@ -11,14 +11,32 @@ import type { BillingStore } from './ports.ts';
 import { effectivePlan } from './subscriptions.ts';
 
 export interface EntitlementDeps {
-  store: Pick<BillingStore, 'latestSubscription'>;
+  store: Pick<BillingStore, 'latestSubscription' | 'apiCallBudget'>;
   plans: PlanCatalog;
   policy: BillingPolicy;
   clock: Clock;
 }
 
-export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<EffectivePlan> =>
-  effectivePlan(deps, await deps.store.latestSubscription(tenantId), deps.clock.now());
+/** The tenant's plan as it stands now, with the daily API-call budget an administrator set in place of the plan's. */
+export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<EffectivePlan> => {
+  const [sub, budget] = await Promise.all([deps.store.latestSubscription(tenantId), deps.store.apiCallBudget(tenantId)]);
+  const plan = effectivePlan(deps, sub, deps.clock.now());
+  return budget === null ? plan : { ...plan, entitlements: { ...plan.entitlements, apiCallsPerDay: budget } };
+};
+
+/** The most calls a day an administrator may set (`sellpo tenants budget`). */
+export const MAX_API_CALL_BUDGET = 1_000_000_000;
+
+/**
+ * Sets the tenant's daily API-call budget in place of its plan's (`null`: back to the plan's). Processes apply it
+ * at their next lease of the tenant's budget; a lower budget than what was already leased today leaves those calls.
+ */
+export const setApiCallBudget = async (deps: Pick<EntitlementDeps, 'clock'> & { store: Pick<BillingStore, 'setApiCallBudget'> }, tenantId: string, callsPerDay: number | null): Promise<void> => {
+  if (callsPerDay !== null && (!Number.isSafeInteger(callsPerDay) || callsPerDay < 0 || callsPerDay > MAX_API_CALL_BUDGET)) {
+    throw new DomainError('invalid', `The daily API-call budget must be a whole number from 0 to ${MAX_API_CALL_BUDGET}, got ${callsPerDay}.`);
+  }
+  if (!(await deps.store.setApiCallBudget(tenantId, callsPerDay, deps.clock.now()))) throw new DomainError('not_found', `No tenant ${tenantId}.`);
+};
 
 /** Daily windows start at midnight in Korea. */
 export const API_CALL_DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
