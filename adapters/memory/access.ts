@@ -1,11 +1,12 @@
 /**
- * Tenants, keys and the audit log held in memory: for tests and for a runtime without a database. Transactions
+ * Tenants, keys, channel connections and the audit log held in memory: for tests and for a runtime without a database. Transactions
  * are serialised by one lock and roll back by restoring a snapshot, so the contract (atomic change + audit entry,
  * one chain never forked) holds as it does over PostgreSQL.
  */
 import type { AccessStore, AccessUnit } from '../../core/platform/access.ts';
 import type { Admin, ApiKey, AuditEntry, Member, Tenant, TenantKey } from '../../core/platform/model.ts';
 import { chainOf, sealEntry, type AuditRepository } from '../../core/platform/audit.ts';
+import type { ConnectionRepository, StoredConnection } from '../../core/platform/connections.ts';
 
 interface State {
   tenants: Map<string, Tenant>;
@@ -13,12 +14,13 @@ interface State {
   admins: Map<string, Admin>;
   keys: Map<string, ApiKey>;
   audit: Map<string, AuditEntry[]>;
+  connections: Map<string, StoredConnection>;
 }
 
 const copyDates = <T extends object>(row: T): T => structuredClone(row);
 
 export const memoryAccessStore = (): AccessStore & { /** Direct access for tests that tamper with stored rows. */ state: State } => {
-  let state: State = { tenants: new Map(), members: new Map(), admins: new Map(), keys: new Map(), audit: new Map() };
+  let state: State = { tenants: new Map(), members: new Map(), admins: new Map(), keys: new Map(), audit: new Map(), connections: new Map() };
   let tail: Promise<unknown> = Promise.resolve();
   const locked = <T>(work: () => Promise<T>): Promise<T> => {
     const run = tail.then(work, work);
@@ -58,6 +60,44 @@ export const memoryAccessStore = (): AccessStore & { /** Direct access for tests
       const entries = state.audit.get(chain);
       const last = entries?.[entries.length - 1];
       return last ? { seq: last.seq, hash: last.hash } : null;
+    },
+  };
+
+  const ownConnection = (tenantId: string, id: string): StoredConnection | undefined => {
+    const c = state.connections.get(id);
+    return c && c.tenantId === tenantId ? c : undefined;
+  };
+  const connections: ConnectionRepository = {
+    insert: async (c) => {
+      if (state.connections.has(c.id)) return false;
+      for (const other of state.connections.values()) if (other.tenantId === c.tenantId && other.channel === c.channel) return false;
+      state.connections.set(c.id, copyDates(c));
+      return true;
+    },
+    get: async (tenantId, id) => {
+      const c = ownConnection(tenantId, id);
+      return c ? copyDates(c) : null;
+    },
+    forChannel: async (tenantId, channel) => {
+      for (const c of state.connections.values()) if (c.tenantId === tenantId && c.channel === channel) return copyDates(c);
+      return null;
+    },
+    // Oldest first by creation time, then id, as the SQL store orders them.
+    list: async (tenantId) =>
+      [...state.connections.values()]
+        .filter((c) => c.tenantId === tenantId)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(({ sealed: _sealed, ...view }) => copyDates(view)),
+    delete: async (tenantId, id) => (ownConnection(tenantId, id) ? state.connections.delete(id) : false),
+    markRejected: async (tenantId, id, at, code) => {
+      const c = ownConnection(tenantId, id);
+      if (!c || c.status !== 'active') return false;
+      Object.assign(c, { status: 'rejected', rejectedAt: new Date(at), rejectedCode: code });
+      return true;
+    },
+    touch: async (tenantId, id, at, olderThan) => {
+      const c = ownConnection(tenantId, id);
+      if (c && (!c.lastUsedAt || c.lastUsedAt < olderThan)) c.lastUsedAt = new Date(at);
     },
   };
 
@@ -113,6 +153,7 @@ export const memoryAccessStore = (): AccessStore & { /** Direct access for tests
       if (k && (!k.lastUsedAt || k.lastUsedAt < olderThan)) k.lastUsedAt = new Date(at);
     },
     audit,
+    connections,
   };
 
   const lockedUnit = Object.fromEntries(
@@ -122,9 +163,14 @@ export const memoryAccessStore = (): AccessStore & { /** Direct access for tests
     Object.entries(audit).map(([name, fn]) => [name, (...args: unknown[]) => locked(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
   ) as unknown as AuditRepository;
 
+  const lockedConnections = Object.fromEntries(
+    Object.entries(connections).map(([name, fn]) => [name, (...args: unknown[]) => locked(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
+  ) as unknown as ConnectionRepository;
+
   return {
     ...lockedUnit,
     audit: lockedAudit,
+    connections: lockedConnections,
     get state() {
       return state;
     },

@@ -1,5 +1,6 @@
 /**
- * The access store over PostgreSQL (or PGlite): tables in migrations/0010_access.sql and 0011_audit_log.sql.
+ * The access store over PostgreSQL (or PGlite): tables in migrations/0010_access.sql, 0011_audit_log.sql and
+ * 0012_channel_connections.sql.
  * Every tenant-owned query has `tenant_id = $1` in its WHERE clause; the only unscoped lookup is the key
  * prefix, which authentication needs before it knows the tenant.
  */
@@ -8,6 +9,7 @@ import type { AccessStore, AccessUnit } from '../../core/platform/access.ts';
 import type { ApiKey, AuditDraft, AuditEntry, AuditFilter, Member, TenantKey } from '../../core/platform/model.ts';
 import { chainOf, GENESIS_HASH, sealEntry, type AuditRepository } from '../../core/platform/audit.ts';
 import type { Role } from '../../core/platform/principal.ts';
+import { postgresConnections } from './connections.ts';
 import type { Database } from './database.ts';
 
 interface KeyRow {
@@ -203,6 +205,7 @@ const unitOver = (db: Database, inTransaction: boolean): AccessUnit => ({
     await db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)', [id, at, olderThan]);
   },
   audit: auditRepository(db, inTransaction),
+  connections: postgresConnections(db),
 });
 
 export const postgresAccessStore = (db: Database): AccessStore => ({

@@ -2,7 +2,9 @@
  * The billing context's vocabulary: plans, subscriptions, payments and their intents, billing keys, webhook
  * events, the policy that paces renewals and webhooks, and what a tenant is entitled to.
  */
+import type { SealedSecret } from '../platform/ports.ts';
 import type { SubscriptionState } from './subscription.ts';
+
 
 // ---- plans ------------------------------------------------------------------------------------------------
 
@@ -86,11 +88,6 @@ export interface StoredBillingKey {
   discardedAt: Date | null;
 }
 
-export interface SealedSecret {
-  keyId: string;
-  /** base64 of iv | ciphertext | tag. */
-  data: string;
-}
 
 /** `refund` intents cancel (part of) `targetPaymentKey`; the others charge the billing key. */
 export type IntentKind = 'initial' | 'renewal' | 'upgrade' | 'refund';

@@ -2,11 +2,11 @@
  * Ports of the billing context: the payment gateway (Toss), the store, the billing-key vault and the notifier.
  * The data they carry is in model.ts.
  */
-import type { RateCounter } from '../platform/ports.ts';
+import type { KeyVault, RateCounter } from '../platform/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import type {
   BillingNotice, BillingPolicy, ChargeOutcome, ChargeRequest, GatewayPayment, IssuedBillingKey, PageRequest, PaymentIntent, PaymentRecord,
-  PlanCatalog, SealedSecret, StoredBillingKey, Subscription, WebhookEvent,
+  PlanCatalog, StoredBillingKey, Subscription, WebhookEvent,
 } from './model.ts';
 
 // ---- gateway ------------------------------------------------------------------------------------------
@@ -20,15 +20,6 @@ export interface BillingGateway {
   /** null when Toss has no such payment (NOT_FOUND_PAYMENT). */
   getPayment(paymentKey: string, signal?: AbortSignal): Promise<GatewayPayment | null>;
   getPaymentByOrderId(orderId: string, signal?: AbortSignal): Promise<GatewayPayment | null>;
-}
-
-// ---- secrets ------------------------------------------------------------------------------------------
-
-/** Seals billing keys (AES-256-GCM); opens any key id still configured, seals with the active one. */
-export interface KeyVault {
-  seal(plain: string): SealedSecret;
-  open(sealed: SealedSecret): string;
-  activeKeyId: string;
 }
 
 // ---- notifier -----------------------------------------------------------------------------------------
@@ -116,6 +107,7 @@ export interface WebhookQueue {
 export interface BillingPorts {
   store: BillingStore;
   gateway: BillingGateway;
+  /** The platform's vault (ports.vault), which seals billing keys. */
   vault: KeyVault;
   notifier: Notifier;
   plans: PlanCatalog;

@@ -1,9 +1,11 @@
 /**
- * The store of tenants, their members, platform administrators and API keys (model.ts has their shapes).
+ * The store of tenants, their members, platform administrators, API keys and channel connections (model.ts and
+ * connections.ts have their shapes).
  * Every tenant-owned read takes the tenant id and filters by it, so a caller can never name another tenant's row.
  */
 import type { Role } from './principal.ts';
 import type { AuditRepository } from './audit.ts';
+import type { ConnectionRepository } from './connections.ts';
 import type { Admin, ApiKey, KeyPosition, Member, Tenant, TenantKey } from './model.ts';
 
 /** Whether a credential with role `held` may do what needs `required`: an owner may do everything a member may. */
@@ -40,6 +42,8 @@ export interface AccessUnit {
   /** Records use; implementations skip the write when the stored time is newer than `olderThan`. */
   touchKey(keyId: string, at: Date, olderThan: Date): Promise<void>;
   audit: AuditRepository;
+  /** The tenants' channel connections (sealed credentials), changed together with their audit entries. */
+  connections: ConnectionRepository;
 }
 
 export interface AccessStore extends AccessUnit {

@@ -1,9 +1,17 @@
 /**
  * Channel connections: a seller's own marketplace credentials (Coupang Wing, Naver Commerce API), held by the
  * tenant. Other contexts act for the tenant through `TenantConnections` and never see how the secrets are stored.
+ * The use cases are in channel-connections.ts.
+ *
+ * A connection is verified with one cheap call to the provider before it is stored, stored sealed by the vault
+ * (the tenant and connection id bound to the sealed value), listed without its secrets, and marked `rejected` when
+ * the provider refuses it later. A tenant holds at most one connection per channel: connecting again replaces the
+ * one there (a renewal or key rotation), in one transaction with its audit entry.
  */
+import type { SealedSecret } from './vault.ts';
 
 export type ChannelName = 'coupang_wing' | 'naver_commerce';
+export const channelNames: readonly ChannelName[] = ['coupang_wing', 'naver_commerce'];
 
 export interface CoupangWingCredentials {
   vendorId: string;
@@ -38,3 +46,58 @@ export interface TenantConnections {
   /** The provider refused the credentials on a later call: the connection becomes `rejected` with the time and code. */
   markRejected(tenantId: string, connectionId: string, providerCode: string): Promise<void>;
 }
+
+// ---- the model --------------------------------------------------------------------------------------------
+
+export type ConnectionStatus = 'active' | 'rejected';
+
+/** A connection as listed: never its secrets. */
+export interface Connection {
+  id: string;
+  tenantId: string;
+  channel: ChannelName;
+  /** The last 4 characters of the access key (Coupang Wing) or client id (Naver Commerce), to tell keys apart. */
+  keyHint: string;
+  status: ConnectionStatus;
+  verifiedAt: Date;
+  /** Recorded at most once a minute. */
+  lastUsedAt: Date | null;
+  rejectedAt: Date | null;
+  /** The provider's code when it refused the credentials. */
+  rejectedCode: string | null;
+  createdAt: Date;
+}
+
+/** As stored: the credentials sealed by the vault with the context `sealContext(tenantId, id)`. */
+export interface StoredConnection extends Connection {
+  sealed: SealedSecret;
+}
+
+/** Tenant-scoped like every access read: a connection id of another tenant is not found. */
+export interface ConnectionRepository {
+  /** False (nothing written) when the tenant already has a connection on the channel. */
+  insert(connection: StoredConnection): Promise<boolean>;
+  get(tenantId: string, connectionId: string): Promise<StoredConnection | null>;
+  /** The tenant's connection on the channel, active or rejected. */
+  forChannel(tenantId: string, channel: ChannelName): Promise<StoredConnection | null>;
+  /** Oldest first; without the sealed credentials. */
+  list(tenantId: string): Promise<Connection[]>;
+  /** Removes the row (secrets included); false when the tenant has no such connection. */
+  delete(tenantId: string, connectionId: string): Promise<boolean>;
+  /** Marks an active connection rejected; false when there is none or it was rejected before (the first time and code stay). */
+  markRejected(tenantId: string, connectionId: string, at: Date, code: string): Promise<boolean>;
+  /** Records use; skips the write when the stored time is newer than `olderThan`. */
+  touch(tenantId: string, connectionId: string, at: Date, olderThan: Date): Promise<void>;
+}
+
+/** The outcome of one cheap call made with the credentials. An outage throws (`upstream_failed`, `unavailable`). */
+export type Verification = { ok: true } | { ok: false; providerCode: string; message: string };
+
+/** Verifies credentials against the channel's provider (a port so tests and the sandboxes can stand in). */
+export interface ChannelVerifier {
+  verify<C extends ChannelName>(channel: C, credentials: ChannelCredentials[C], signal?: AbortSignal): Promise<Verification>;
+}
+
+export type ConnectInput =
+  | ({ channel: 'coupang_wing' } & CoupangWingCredentials)
+  | ({ channel: 'naver_commerce' } & NaverCommerceCredentials);

@@ -8,11 +8,19 @@ import type { AccessStore } from './access.ts';
 import type { FeatureFlags } from './flags.ts';
 import type { HealthMonitor } from './health.ts';
 import type { ApiQuota } from './quota.ts';
+import type {
+  ChannelCredentials, ChannelName, ChannelVerifier, CoupangWingCredentials, NaverCommerceCredentials, OpenedConnection, TenantConnections, Verification,
+} from './connections.ts';
+import type { KeyVault, SealedSecret } from './vault.ts';
 import type { Idempotency } from './idempotency.ts';
 import type { ConsumeRequest, ConsumeResult, RateCounter, RateWindow } from './rate-counter.ts';
 import type { ResponseCache } from './response-cache.ts';
 
 export type { ConsumeRequest, ConsumeResult, RateWindow, Authenticator, AccessStore, FeatureFlags, HealthMonitor, ApiQuota, Idempotency, RateCounter, ResponseCache };
+export type {
+  ChannelCredentials, ChannelName, ChannelVerifier, CoupangWingCredentials, NaverCommerceCredentials, OpenedConnection, TenantConnections, Verification,
+  KeyVault, SealedSecret,
+};
 
 /** Build facts the running artefact reports about itself (GET /v1/meta). */
 export interface BuildInfo {
@@ -20,6 +28,8 @@ export interface BuildInfo {
   commit: string;
   builtAt: string;
   apiVersion: string;
+  /** The oldest API version whose calls are still answered as documented. */
+  oldestApiVersion: string;
 }
 
 /** This process's metrics in the Prometheus text format (GET /metrics). */
@@ -30,10 +40,10 @@ export interface MetricsExposition {
   render(): string;
 }
 
-/** The API's own OpenAPI document, rendered on demand from the endpoint definitions. */
+/** The API's own OpenAPI document, rendered on demand from the endpoint definitions (its code loaded then too). */
 export interface ApiDocument {
-  json(): string;
-  yaml(): string;
+  json(): Promise<string>;
+  yaml(): Promise<string>;
 }
 
 export interface PlatformPorts {
@@ -56,4 +66,10 @@ export interface PlatformPorts {
   rateCounter: RateCounter;
   /** Provider responses cached with a TTL, shared by every process. */
   responseCache: ResponseCache;
+  /** Seals what the service keeps for tenants (billing keys, connection credentials); AES-256-GCM with key ids. */
+  vault: KeyVault;
+  /** The tenants' channel connections: what contexts use to call a marketplace as the tenant (docs/connections.md). */
+  connections: TenantConnections;
+  /** Verifies a channel's credentials with one cheap provider call before a connection is stored. */
+  channelVerifier: ChannelVerifier;
 }

@@ -68,6 +68,8 @@ const memoryStore = () => {
       scan: async () => [],
       head: async () => null,
     },
+    // The tenant and key use cases never touch connections (core/platform/connections.test.ts does).
+    connections: new Proxy({} as AccessUnit['connections'], { get: (_, name) => () => Promise.reject(new Error(`connections.${String(name)} is not used here`)) }),
   };
   const store: AccessStore = {
     ...unit,

@@ -105,10 +105,10 @@ export const createAdmin = async ({ store, clock }: AccessDeps, input: { name: s
   });
 };
 
-type TenantPrincipal = Extract<Principal, { kind: 'tenant' }>;
+export type TenantPrincipal = Extract<Principal, { kind: 'tenant' }>;
 
 /** A member turned away is an authorisation failure: audited (outside any transaction, which would roll it back), then 403. */
-const requireOwner = async (store: AccessStore, clock: Clock, principal: TenantPrincipal, what: string, action: string, origin: RequestOrigin): Promise<void> => {
+export const requireOwner = async (store: AccessStore, clock: Clock, principal: TenantPrincipal, what: string, action: string, origin: RequestOrigin): Promise<void> => {
   if (!hasRole(principal.role, 'owner')) {
     await store.audit.append({ ...draft(origin, clock.now(), principal.tenantId, action, null, { requiredRole: 'owner' }), outcome: 'denied' });
     throw new DomainError('forbidden', `Only an owner of the tenant may ${what}; this credential has the member role.`, { details: { requiredRole: 'owner' } });
@@ -214,3 +214,6 @@ export const readAudit = async (
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.seq) : null };
 };
+
+/** For the other use cases of the platform (connections): the audit entry of a change made by `origin`. */
+export { draft as auditDraft };

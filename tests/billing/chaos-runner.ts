@@ -9,7 +9,7 @@ import { systemClock } from '../../core/shared/clock.ts';
 import { postgresBillingStore } from '../../adapters/postgres/billing.ts';
 import { pgDatabase } from '../../adapters/postgres/pg.ts';
 import { tossClient } from '../../adapters/toss/client.ts';
-import { aesGcmVault } from '../../adapters/toss/key-vault.ts';
+import { aesGcmVault } from '../../adapters/secrets/key-vault.ts';
 import { TOSS_SANDBOX_SECRET_KEY } from '../../sandbox/toss/index.ts';
 
 const env = (name: string): string => {

@@ -14,7 +14,7 @@ import { renewDue } from '../../core/billing/renewal.ts';
 import { systemClock } from '../../core/shared/clock.ts';
 import { postgresBillingStore } from '../../adapters/postgres/billing.ts';
 import { tossClient } from '../../adapters/toss/client.ts';
-import { aesGcmVault } from '../../adapters/toss/key-vault.ts';
+import { aesGcmVault } from '../../adapters/secrets/key-vault.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
 import { tossSandbox, TOSS_SANDBOX_SECRET_KEY } from '../../sandbox/toss/index.ts';
 import { postgresUnavailable, TEST_POSTGRES_URL, withPostgres, type TestDatabase } from '../helpers/database.ts';

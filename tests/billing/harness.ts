@@ -10,7 +10,7 @@ import type { Clock } from '../../core/shared/clock.ts';
 import { postgresBillingStore } from '../../adapters/postgres/billing.ts';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { tossClient } from '../../adapters/toss/client.ts';
-import { aesGcmVault } from '../../adapters/toss/key-vault.ts';
+import { aesGcmVault } from '../../adapters/secrets/key-vault.ts';
 import { startSandbox } from '../../sandbox/index.ts';
 import { tossSandbox, TOSS_SANDBOX_SECRET_KEY, type LedgerPayment } from '../../sandbox/toss/index.ts';
 

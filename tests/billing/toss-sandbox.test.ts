@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tossClient } from '../../adapters/toss/client.ts';
-import { aesGcmVault, parseEncryptionKeys } from '../../adapters/toss/key-vault.ts';
+import { aesGcmVault, parseEncryptionKeys } from '../../adapters/secrets/key-vault.ts';
 import { loadConfig, ConfigError } from '../../adapters/config.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
 import { tossSandbox, TOSS_SANDBOX_SECRET_KEY } from '../../sandbox/toss/index.ts';

@@ -1,6 +1,6 @@
 /**
  * The billing context's ports: the Toss client (or, with no secret key outside production, the Toss sandbox
- * started in this process), the billing-key vault, the store over the relational database and the log
+ * started in this process), the platform's vault for billing keys, the store over the relational database and the log
  * notifier; in a process that runs background work, the webhook queue's worker and the purge of old events.
  * It also serves the platform its metered API quota.
  */
@@ -13,10 +13,9 @@ import { postgresBillingStore, purgeWebhookEvents } from '../../postgres/billing
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
 import { tossClient } from '../../toss/client.ts';
-import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../toss/key-vault.ts';
 import { webhookWorker, type WebhookWorker } from '../../toss/webhook-worker.ts';
 import { defineContext, every, PURGE_EVERY_MS, type Profile } from '../context.ts';
-import { billingConfig, type BillingConfig } from './config.ts';
+import { billingConfig } from './config.ts';
 import { meteredQuota } from './quota.ts';
 
 /** Tells the tenant what happened; this adapter writes it to the log (no card data beyond the masked). */
@@ -33,20 +32,6 @@ const unconfiguredGateway = (): BillingGateway => {
   return { issueBillingKey: fail, charge: fail, cancel: fail, getPayment: fail, getPaymentByOrderId: fail };
 };
 
-const sealingKeys = (config: BillingConfig, logger: Logger): { keys: Map<string, Buffer>; activeId: string } => {
-  if (config.BILLING_KEY_ENCRYPTION_KEYS) {
-    const keys = parseEncryptionKeys(config.BILLING_KEY_ENCRYPTION_KEYS);
-    const [first = ''] = keys.keys();
-    return { keys, activeId: config.BILLING_KEY_ACTIVE_ID ?? first };
-  }
-  // The config schema refuses production without keys; elsewhere a key derived from the data directory.
-  if (config.NODE_ENV === 'production') throw new Error('BILLING_KEY_ENCRYPTION_KEYS is required in production');
-  if (config.NODE_ENV === 'development') {
-    logger.warn('BILLING_KEY_ENCRYPTION_KEYS is not set: billing keys are sealed with a development key derived from DATA_DIR; never use this in production');
-  }
-  return { keys: developmentKey(config.DATA_DIR), activeId: 'dev' };
-};
-
 /** Where the Toss sandbox posts its webhooks: the webhook endpoint of this server, when it serves one. */
 const webhookUrl = (profile: Profile): string | undefined => {
   const endpoint = profile.endpoints.find((e) => e.id === 'billing.tossWebhook');
@@ -58,7 +43,6 @@ export const billing = defineContext({
   config: billingConfig,
   wire: async (config, shared, profile) => {
     const { logger } = shared;
-    const { keys, activeId } = sealingKeys(config, logger);
 
     let gateway: BillingGateway;
     const sandbox = lazy(async () => {
@@ -84,7 +68,7 @@ export const billing = defineContext({
     const ports: BillingPorts = {
       store: postgresBillingStore(shared.database),
       gateway,
-      vault: aesGcmVault(keys, activeId),
+      vault: shared.ports.vault,
       notifier: logNotifier(logger),
       plans: defaultCatalog,
       policy: {

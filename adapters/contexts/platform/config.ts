@@ -5,7 +5,7 @@
 import { createPublicKey } from 'node:crypto';
 import * as z from 'zod';
 import { proxyEntryProblem } from '../../http/client-address.ts';
-import { bool, int, list, type EnvSection, type SectionConfig } from '../env.ts';
+import { bool, int, list, sandboxSetting, type EnvSection, type SectionConfig } from '../env.ts';
 
 export const platformEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
@@ -30,6 +30,8 @@ export const platformEnv = {
     }),
   /** Check response bodies against their schemas (on in development and tests). */
   VALIDATE_RESPONSES: bool(false),
+  /** The developer site `npm run docs` builds, served at /docs by the HTTP driver (relative to the working directory). */
+  SITE_DIR: z.string().min(1, 'expected a directory').default('site'),
   /** Above nginx's upstream keepalive_timeout (60 s) so nginx, not us, closes idle upstream connections. */
   KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
   /** How long SIGTERM waits for in-flight requests before closing what is left. */
@@ -110,6 +112,53 @@ const checkJwt = (c: SectionConfig<typeof authEnv>, ctx: z.RefinementCtx): void 
   if (!c.JWT_AUDIENCE) need('JWT_AUDIENCE', `required when JWT_ALG=${c.JWT_ALG}`);
 };
 
+/**
+ * The vault that seals what the service keeps for tenants: billing keys and channel connections' credentials
+ * (docs/connections.md). The names predate connections and are kept so existing deployments keep working.
+ */
+export const vaultEnv = {
+  /** `k1:<base64 of 32 bytes>,k2:...`: AES-256-GCM keys; required in production. */
+  BILLING_KEY_ENCRYPTION_KEYS: z.string().optional(),
+  /** The id in BILLING_KEY_ENCRYPTION_KEYS that seals new secrets (default: the first). */
+  BILLING_KEY_ACTIVE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'expected a key id (letters, digits, _ . -)').optional(),
+};
+
+const checkVault = (c: SectionConfig<typeof vaultEnv> & { NODE_ENV: string }, ctx: z.RefinementCtx): void => {
+  const keys = c.BILLING_KEY_ENCRYPTION_KEYS;
+  if (!keys) {
+    if (c.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ENCRYPTION_KEYS'], message: 'required in production (k1:<base64 of 32 bytes>)' });
+    return;
+  }
+  const ids: string[] = [];
+  for (const part of keys.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = part.indexOf(':');
+    const id = i > 0 ? part.slice(0, i) : '';
+    if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id) || Buffer.from(part.slice(i + 1), 'base64').length !== 32 || ids.includes(id)) {
+      ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ENCRYPTION_KEYS'], message: `entry ${ids.length + 1} is not <unique id>:<base64 of 32 bytes>` });
+      return;
+    }
+    ids.push(id);
+  }
+  if (ids.length === 0) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ENCRYPTION_KEYS'], message: 'expected at least one <id>:<base64 of 32 bytes>' });
+  const active = c.BILLING_KEY_ACTIVE_ID;
+  if (active && !ids.includes(active)) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ACTIVE_ID'], message: `not one of the ids in BILLING_KEY_ENCRYPTION_KEYS (${ids.join(', ')})` });
+  if (!active && ids.length > 1) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ACTIVE_ID'], message: 'required when BILLING_KEY_ENCRYPTION_KEYS holds more than one key' });
+};
+
+/**
+ * Channel connections (docs/connections.md): where a tenant's credentials are verified before they are stored.
+ * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified at the Coupang
+ * context's COUPANG_BASE_URL when that context is present, else at Coupang's public gateway.
+ */
+export const connectionsEnv = {
+  /** The Naver Commerce API; unset outside production = the local sandbox (NAVER_COMMERCE_SANDBOX=auto). */
+  NAVER_COMMERCE_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.commerce.naver.com' }).optional(),
+  /** auto: the sandbox when NAVER_COMMERCE_BASE_URL is unset outside production; on: always; off: never. */
+  NAVER_COMMERCE_SANDBOX: sandboxSetting,
+  /** Bound on each verification call (a connect request waits for it). */
+  CONNECTIONS_VERIFY_TIMEOUT_MS: int(10_000, 500, 60_000),
+};
+
 /** Feature flags (Unleash or static), tracing (OpenTelemetry over OTLP/HTTP) and request metrics. */
 export const observabilityEnv = {
   /** A JSON file of flag rules for local runs (docs/observability.md); used when UNLEASH_URL is unset. */
@@ -141,13 +190,14 @@ const checkObservability = (c: SectionConfig<typeof observabilityEnv>, ctx: z.Re
   }
 };
 
-const env = { ...platformEnv, ...persistenceEnv, ...authEnv, ...observabilityEnv };
+const env = { ...platformEnv, ...persistenceEnv, ...authEnv, ...vaultEnv, ...connectionsEnv, ...observabilityEnv };
 export type PlatformConfig = SectionConfig<typeof env>;
 
 export const platformConfig: EnvSection<typeof env> = {
   env,
   check: (c, ctx) => {
     checkJwt(c, ctx);
+    checkVault(c, ctx);
     checkObservability(c, ctx);
   },
 };

@@ -4,8 +4,9 @@
  * A test's replacement takes each one's place here, before any context is wired from them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { tenantConnections } from '../../../core/platform/channel-connections.ts';
 import { healthMonitor } from '../../../core/platform/health.ts';
-import type { Ports } from '../../../core/ports.ts';
+import type { KeyVault, Ports } from '../../../core/ports.ts';
 import { systemClock } from '../../../core/shared/clock.ts';
 import { accessAuthenticator } from '../../auth/authenticator.ts';
 import { cachedAuthenticator } from '../../auth/cached.ts';
@@ -17,11 +18,12 @@ import type { Config } from '../../config.ts';
 import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics.ts';
 import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
 import type { Tracing } from '../../observability/tracing.ts';
-import { buildOpenApi, openApiYaml } from '../../openapi.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
 import type { Database, Listening } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
+import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
+import { channelVerifierFromConfig } from './connections.ts';
 import { keyValueStores } from './key-value.ts';
 
 export interface Platform {
@@ -47,6 +49,21 @@ export interface PlatformOptions {
   lazyDatabase?: boolean;
 }
 
+/** The vault's keys: configured, or outside production a key derived from the data directory. */
+const vaultFromConfig = (config: Config, logger: Logger): KeyVault => {
+  if (config.BILLING_KEY_ENCRYPTION_KEYS) {
+    const keys = parseEncryptionKeys(config.BILLING_KEY_ENCRYPTION_KEYS);
+    const [first = ''] = keys.keys();
+    return aesGcmVault(keys, config.BILLING_KEY_ACTIVE_ID ?? first);
+  }
+  // The config schema refuses production without keys; elsewhere a key derived from the data directory.
+  if (config.NODE_ENV === 'production') throw new Error('BILLING_KEY_ENCRYPTION_KEYS is required in production');
+  if (config.NODE_ENV === 'development') {
+    logger.warn('BILLING_KEY_ENCRYPTION_KEYS is not set: billing keys and channel connections are sealed with a development key derived from DATA_DIR; never use this in production');
+  }
+  return aesGcmVault(developmentKey(config.DATA_DIR), 'dev');
+};
+
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -57,10 +74,11 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const clock = given.clock ?? systemClock;
   const onError = (message: string, error: unknown) => logger.error(message, { error: error as Error });
 
-  // The document is built on first request: start-up stays fast and most processes never serve it.
-  const document = once(() => buildOpenApi(profile.endpoints));
-  const json = once(() => JSON.stringify(document()));
-  const yaml = once(() => openApiYaml(document()));
+  // The document is built on first request, and its code (the OpenAPI builder, the YAML writer: about 250 kB
+  // minified) loads only then: start-up stays fast, and a per-endpoint Lambda carries it only where it serves it.
+  const document = once(async () => (await import('../../openapi.ts')).buildOpenApi(profile.endpoints));
+  const json = once(async () => JSON.stringify(await document()));
+  const yaml = once(async () => (await import('../../openapi.ts')).openApiYaml(await document()));
 
   // Before the database opens: a bad flag file stops the start without touching it.
   const build = buildInfo(config.BUILD_COMMIT);
@@ -97,9 +115,17 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const metrics =
     config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
 
+  const vault = given.vault ?? vaultFromConfig(config, logger);
+  // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.
+  const verifiers = given.channelVerifier ? null : channelVerifierFromConfig(config, { clock, logger });
+  if (verifiers && profile.eagerProviders) await verifiers.start();
+
   const ports: Shared['ports'] = {
     clock,
     access,
+    vault,
+    connections: given.connections ?? tenantConnections({ store: access, vault, clock }),
+    channelVerifier: given.channelVerifier ?? verifiers!.verifier,
     auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
     flags: flags.flags,
     metrics: given.metrics ?? metrics,
@@ -122,6 +148,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
       flags.close();
       metrics?.close();
       stores.close();
+      await verifiers?.close();
       await persistence.close();
     },
   };

@@ -1,12 +1,13 @@
 /**
- * Billing keys sealed with AES-256-GCM. Several keys may be configured (`k1:<base64 32 bytes>,k2:...`): the
- * active one seals, every configured one opens, so keys rotate by adding a new active key and re-sealing (or
- * letting old billing keys be replaced) before the old key is removed. The key id is bound as associated data,
- * so a sealed value cannot be passed off as sealed by another key.
+ * The vault that seals what the service keeps for tenants (billing keys, channel credentials) with AES-256-GCM.
+ * Several keys may be configured (`k1:<base64 32 bytes>,k2:...`): the active one seals, every configured one
+ * opens, so keys rotate by adding a new active key and re-sealing (or letting old secrets be replaced) before the
+ * old key is removed. The key id is bound as associated data, so a sealed value cannot be passed off as sealed by
+ * another key; so is the caller's context when given (a connection's tenant and id), so a sealed value copied to
+ * another row does not open there.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { KeyVault } from '../../core/billing/ports.ts';
-import type { SealedSecret } from '../../core/billing/model.ts';
+import type { KeyVault, SealedSecret } from '../../core/platform/ports.ts';
 
 export class KeyVaultConfigError extends Error {
   constructor(message: string) {
@@ -31,24 +32,28 @@ export const parseEncryptionKeys = (value: string, variable = 'BILLING_KEY_ENCRY
   return keys;
 };
 
+/** The key id alone (billing keys, as sealed before contexts existed), or the key id and the context. */
+const associatedData = (keyId: string, context: string | undefined): Buffer =>
+  Buffer.from(context === undefined ? keyId : `${keyId}\n${context}`, 'utf8');
+
 export const aesGcmVault = (keys: Map<string, Buffer>, activeKeyId: string): KeyVault => {
   const active = keys.get(activeKeyId);
   if (!active) throw new KeyVaultConfigError(`BILLING_KEY_ACTIVE_ID: ${activeKeyId} is not one of the ids in BILLING_KEY_ENCRYPTION_KEYS (${[...keys.keys()].join(', ')})`);
   return {
     activeKeyId,
-    seal: (plain: string): SealedSecret => {
+    seal: (plain: string, context?: string): SealedSecret => {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', active, iv);
-      cipher.setAAD(Buffer.from(activeKeyId));
+      cipher.setAAD(associatedData(activeKeyId, context));
       const data = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
       return { keyId: activeKeyId, data: data.toString('base64') };
     },
-    open: (sealed: SealedSecret): string => {
+    open: (sealed: SealedSecret, context?: string): string => {
       const key = keys.get(sealed.keyId);
-      if (!key) throw new Error(`billing key sealed with key ${sealed.keyId}, which is no longer configured`);
+      if (!key) throw new Error(`secret sealed with key ${sealed.keyId}, which is no longer configured`);
       const raw = Buffer.from(sealed.data, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAAD(Buffer.from(sealed.keyId));
+      decipher.setAAD(associatedData(sealed.keyId, context));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
       return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
     },
