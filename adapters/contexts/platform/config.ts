@@ -88,6 +88,11 @@ export const authEnv = {
   JWT_AUDIENCE: z.string().min(1).optional(),
   /** Longest accepted token lifetime (exp - iat), seconds. */
   JWT_MAX_LIFETIME_S: int(900, 60, 86_400),
+  /**
+   * How long the server keeps an API key it verified (0: look every key up). Revocations reach every process
+   * through the database's change feed at once; this bounds a change whose notification was lost.
+   */
+  API_KEY_CACHE_TTL_MS: int(5_000, 0, 60_000),
 };
 
 /** The JWT settings hang together: an algorithm needs its key, an issuer and an audience. */
