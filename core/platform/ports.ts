@@ -40,10 +40,10 @@ export interface MetricsExposition {
   render(): string;
 }
 
-/** The API's own OpenAPI document, rendered on demand from the endpoint definitions. */
+/** The API's own OpenAPI document, rendered on demand from the endpoint definitions (its code loaded then too). */
 export interface ApiDocument {
-  json(): string;
-  yaml(): string;
+  json(): Promise<string>;
+  yaml(): Promise<string>;
 }
 
 export interface PlatformPorts {

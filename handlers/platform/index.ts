@@ -1,6 +1,7 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
 import { createApiKeyEndpoint, listApiKeysEndpoint, revokeApiKeyEndpoint } from './api-keys.ts';
 import { readAuditEndpoint } from './audit.ts';
+import { createConnectionEndpoint, deleteConnectionEndpoint, listConnectionsEndpoint } from './connections.ts';
 import { healthEndpoint } from './health.ts';
 import { listMembersEndpoint } from './members.ts';
 import { metaEndpoint } from './meta.ts';
@@ -8,7 +9,7 @@ import { metricsEndpoint } from './metrics.ts';
 import { openapiJsonEndpoint, openapiYamlEndpoint } from './openapi.ts';
 import { createTenantEndpoint } from './tenants.ts';
 
-/** Endpoints of the platform: the service itself, tenants, API keys, members and the audit log. */
+/** Endpoints of the platform: the service itself, tenants, API keys, members, the audit log and channel connections. */
 export const platformEndpoints: AnyEndpoint[] = [
   healthEndpoint,
   metaEndpoint,
@@ -21,4 +22,7 @@ export const platformEndpoints: AnyEndpoint[] = [
   revokeApiKeyEndpoint,
   listMembersEndpoint,
   readAuditEndpoint,
+  listConnectionsEndpoint,
+  createConnectionEndpoint,
+  deleteConnectionEndpoint,
 ];

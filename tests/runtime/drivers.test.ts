@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { LocalRuntimeApi, startRic } from '../helpers/runtime-api.ts';
+import { ensureLambdaRic } from '../../scripts/ensure-lambda-ric.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { version, commit, builtAt } = JSON.parse(readFileSync(`${root}dist/build.json`, 'utf8')) as { version: string; commit: string; builtAt: string };
@@ -36,6 +37,9 @@ let ric: ChildProcess;
 let ricLog = '';
 // Rejects when the runtime client dies, so a broken Lambda setup fails the tests at once instead of timing out.
 let ricExited: Promise<never>;
+
+// The addon is compiled once per machine (cached in ~/.cache/sellpo); the bound covers that first build.
+beforeAll(() => ensureLambdaRic(), 900_000);
 
 beforeAll(async () => {
   const { API_VERSION, OLDEST_API_VERSION } = await import('../../handlers/toolkit.ts');

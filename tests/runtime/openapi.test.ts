@@ -15,8 +15,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const committed = readFileSync(`${root}openapi.yaml`, 'utf8');
 
 describe('openapi.yaml', () => {
-  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', () => {
-    expect(committed).toBe(openApiYaml(buildOpenApi(endpoints)));
+  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', async () => {
+    expect(committed).toBe(await openApiYaml(buildOpenApi(endpoints)));
   });
 
   it('is a valid OpenAPI 3.1 document according to an independent validator', async () => {
@@ -104,10 +104,16 @@ describe('answers conform to openapi.yaml', () => {
 
   const example = (id: string) => byId.get(id)!.spec.requestBody?.content['application/json']?.example;
   // Path and query values for the operations whose parameters have no example.
-  const pathValues: Record<string, Record<string, string>> = { 'naver.keywordOverview': { keyword: '캠핑의자' } };
+  const pathValues: Record<string, Record<string, string>> = {
+    'naver.keywordOverview': { keyword: '캠핑의자' },
+    // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
+    'alibaba.getOffer': { offerId: '600000000001' },
+    'alibaba.landedCost': { offerId: '600000000001' },
+  };
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
     'naver.keywords': 'hint=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'alibaba.searchOffers': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
   };
   /** A valid request to `id` besides credentials: its example body, path values and required query. */
   const validRequest = (id: string) => ({
@@ -120,9 +126,13 @@ describe('answers conform to openapi.yaml', () => {
     const created = await send('platform.createApiKey', { body: example('platform.createApiKey') });
     expect(created.status).toBe(201);
     const values: Record<string, Record<string, string>> = { ...pathValues, 'platform.revokeApiKey': { keyId: created.body.apiKey.id } };
-    // Billing runs as a subscription's life: subscribe first, cancel, then resume. /health goes last: the embedded
-    // database opens on first use, which a first /health would count against its timeout.
-    const order = ['billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume', 'platform.health'];
+    // Billing runs as a subscription's life: subscribe first, cancel, then resume. A connection is made, then
+    // deleted. /health goes last: the embedded database opens on first use, which a first /health would count
+    // against its timeout.
+    const order = [
+      'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
+      'platform.createConnection', 'platform.deleteConnection', 'platform.health',
+    ];
     const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : -1);
     const sequence = [...operations].sort((a, b) => rank(a.id) - rank(b.id));
     const statuses: Record<string, number> = {};
@@ -134,6 +144,7 @@ describe('answers conform to openapi.yaml', () => {
       if (op.spec.requestBody) expect(validator.checkRequestBody(op, body), `${op.id}'s example breaks its own schema`).toEqual([]);
       const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(body !== undefined ? { body } : {}) });
       statuses[op.id] = res.status;
+      if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };
     }
     // /health may honestly be 503 (a dependency down); everything else must succeed as the example promises.
     const failed = Object.entries(statuses).filter(([id, status]) => (status < 200 || status > 299) && !(id === 'platform.health' && status === 503));

@@ -5,7 +5,7 @@
 import { createPublicKey } from 'node:crypto';
 import * as z from 'zod';
 import { proxyEntryProblem } from '../../http/client-address.ts';
-import { bool, int, list, type EnvSection, type SectionConfig } from '../env.ts';
+import { bool, int, list, sandboxSetting, type EnvSection, type SectionConfig } from '../env.ts';
 
 export const platformEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
@@ -140,6 +140,20 @@ const checkVault = (c: SectionConfig<typeof vaultEnv> & { NODE_ENV: string }, ct
   if (!active && ids.length > 1) ctx.addIssue({ code: 'custom', path: ['BILLING_KEY_ACTIVE_ID'], message: 'required when BILLING_KEY_ENCRYPTION_KEYS holds more than one key' });
 };
 
+/**
+ * Channel connections (docs/connections.md): where a tenant's credentials are verified before they are stored.
+ * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified at the Coupang
+ * context's COUPANG_BASE_URL when that context is present, else at Coupang's public gateway.
+ */
+export const connectionsEnv = {
+  /** The Naver Commerce API; unset outside production = the local sandbox (NAVER_COMMERCE_SANDBOX=auto). */
+  NAVER_COMMERCE_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.commerce.naver.com' }).optional(),
+  /** auto: the sandbox when NAVER_COMMERCE_BASE_URL is unset outside production; on: always; off: never. */
+  NAVER_COMMERCE_SANDBOX: sandboxSetting,
+  /** Bound on each verification call (a connect request waits for it). */
+  CONNECTIONS_VERIFY_TIMEOUT_MS: int(10_000, 500, 60_000),
+};
+
 /** Feature flags (Unleash or static), tracing (OpenTelemetry over OTLP/HTTP) and request metrics. */
 export const observabilityEnv = {
   /** A JSON file of flag rules for local runs (docs/observability.md); used when UNLEASH_URL is unset. */
@@ -173,7 +187,7 @@ const checkObservability = (c: SectionConfig<typeof observabilityEnv>, ctx: z.Re
   }
 };
 
-const env = { ...platformEnv, ...persistenceEnv, ...authEnv, ...vaultEnv, ...observabilityEnv };
+const env = { ...platformEnv, ...persistenceEnv, ...authEnv, ...vaultEnv, ...connectionsEnv, ...observabilityEnv };
 export type PlatformConfig = SectionConfig<typeof env>;
 
 export const platformConfig: EnvSection<typeof env> = {

@@ -6,8 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { tenantConnections } from '../../../core/platform/channel-connections.ts';
 import { healthMonitor } from '../../../core/platform/health.ts';
-import type { ChannelVerifier, KeyVault, Ports } from '../../../core/ports.ts';
-import { DomainError } from '../../../core/shared/errors.ts';
+import type { KeyVault, Ports } from '../../../core/ports.ts';
 import { systemClock } from '../../../core/shared/clock.ts';
 import { accessAuthenticator } from '../../auth/authenticator.ts';
 import { cachedAuthenticator } from '../../auth/cached.ts';
@@ -19,12 +18,12 @@ import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics
 import { doraMetrics } from '../../observability/dora-metrics.ts';
 import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
 import type { Tracing } from '../../observability/tracing.ts';
-import { buildOpenApi, openApiYaml } from '../../openapi.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
 import type { Database } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
 import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
+import { channelVerifierFromConfig } from './connections.ts';
 import { keyValueStores } from './key-value.ts';
 
 export interface Platform {
@@ -63,13 +62,6 @@ const vaultFromConfig = (config: Config, logger: Logger): KeyVault => {
   return aesGcmVault(developmentKey(config.DATA_DIR), 'dev');
 };
 
-// Replaced by the channels' verifiers once they are wired.
-const unconfiguredVerifier: ChannelVerifier = {
-  verify: async (channel) => {
-    throw new DomainError('unavailable', `Verifying ${channel} credentials is not configured on this server`, { details: { channel } });
-  },
-};
-
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -80,10 +72,11 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const clock = given.clock ?? systemClock;
   const onError = (message: string, error: unknown) => logger.error(message, { error: error as Error });
 
-  // The document is built on first request: start-up stays fast and most processes never serve it.
-  const document = once(() => buildOpenApi(profile.endpoints));
-  const json = once(() => JSON.stringify(document()));
-  const yaml = once(() => openApiYaml(document()));
+  // The document is built on first request, and its code (the OpenAPI builder, the YAML writer: about 250 kB
+  // minified) loads only then: start-up stays fast, and a per-endpoint Lambda carries it only where it serves it.
+  const document = once(async () => (await import('../../openapi.ts')).buildOpenApi(profile.endpoints));
+  const json = once(async () => JSON.stringify(await document()));
+  const yaml = once(async () => (await import('../../openapi.ts')).openApiYaml(await document()));
 
   // Before the database opens: a bad flag file stops the start without touching it.
   const build = buildInfo(config.BUILD_COMMIT);
@@ -106,13 +99,16 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
     config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process', ...(config.DEPLOY_LOG ? { extra: doraMetrics(config.DEPLOY_LOG) } : {}) }) : undefined;
 
   const vault = given.vault ?? vaultFromConfig(config, logger);
+  // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.
+  const verifiers = given.channelVerifier ? null : channelVerifierFromConfig(config, { clock, logger });
+  if (verifiers && profile.eagerProviders) await verifiers.start();
 
   const ports: Shared['ports'] = {
     clock,
     access,
     vault,
     connections: given.connections ?? tenantConnections({ store: access, vault, clock }),
-    channelVerifier: given.channelVerifier ?? unconfiguredVerifier,
+    channelVerifier: given.channelVerifier ?? verifiers!.verifier,
     auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
     flags: flags.flags,
     metrics: given.metrics ?? metrics,
@@ -133,6 +129,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
       flags.close();
       metrics?.close();
       stores.close();
+      await verifiers?.close();
       await persistence.close();
     },
   };
