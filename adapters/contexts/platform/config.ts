@@ -180,6 +180,8 @@ export const observabilityEnv = {
   /** Request metrics at GET /metrics (HTTP server only). */
   METRICS_ENABLED: bool(true),
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  /** The deploy log (container/deploy.mjs, <state dir>/deploys.jsonl): /metrics adds the DORA figures of its last 30 days. */
+  DEPLOY_LOG: z.string().min(1, 'expected a file path').optional(),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 };
 
