@@ -27,6 +27,7 @@ const PROVIDER_CLIENTS = new Set([
   'billing.changePaymentMethod',
   'billing.renewDue',
   'billing.tossWebhook',
+  'platform.createConnection',
 ]);
 
 /**
@@ -47,6 +48,8 @@ const OVER_BUDGET = new Set([
   'platform.createTenant',
   'platform.health',
   'platform.listApiKeys',
+  'platform.listConnections',
+  'platform.deleteConnection',
   'platform.listMembers',
   'platform.meta',
   'platform.metrics',
