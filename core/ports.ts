@@ -1,5 +1,7 @@
 import type { NaverPorts } from './naver/ports.ts';
+import type { CoupangPorts } from './coupang/ports.ts';
 import type { BillingPorts } from './billing/ports.ts';
+import type { AlibabaPorts } from './alibaba/ports.ts';
 import type { PlatformPorts } from './platform/ports.ts';
 
 export type { BuildInfo, MetricsExposition, ApiDocument, PlatformPorts, ChannelVerifier, KeyVault } from './platform/ports.ts';
@@ -7,7 +9,9 @@ export type { BuildInfo, MetricsExposition, ApiDocument, PlatformPorts, ChannelV
 /** Each bounded context's ports under its name: one line per context (adapters/contexts/ wires them). */
 export interface ContextPorts {
   naver: NaverPorts;
+  coupang: CoupangPorts;
   billing: BillingPorts;
+  alibaba: AlibabaPorts;
 }
 
 /**

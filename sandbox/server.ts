@@ -32,7 +32,7 @@ export const startSandbox = async (
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://sandbox');
-        const request: SandboxRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
+        const request: SandboxRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, rawQuery: url.search.slice(1), headers: req.headers, body: Buffer.concat(chunks) };
         const control = url.pathname.startsWith('/__sandbox/') ? url.pathname.slice('/__sandbox/'.length) : null;
         const work =
           control !== null

@@ -5,6 +5,8 @@ export interface SandboxRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** The query string as sent, without `?` (what signatures over the query cover). */
+  rawQuery: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }

@@ -256,3 +256,80 @@ export interface RulesInForce {
   /** The rounding rule in one sentence. */
   rounding: string;
 }
+
+// ----------------------------------------------------------------------------------------- sourcing from 1688
+
+/** A 1688 offer to price the purchase from, instead of prices given by hand. */
+export interface OfferRef {
+  offerId: string;
+  /** The SKU bought; needed when the offer prices its SKUs differently. */
+  skuId?: string | undefined;
+}
+
+/**
+ * A margin or compare request as callers send it: the purchase may name an offer, which then gives the prices,
+ * the minimum order and the unit's weight and size (a weight or size given in `freight` wins over the offer's).
+ */
+export type WithOffer<T extends { purchase: object; freight: FreightInput }> = Omit<T, 'purchase' | 'freight'> & {
+  purchase: T['purchase'] & { offer?: OfferRef | undefined };
+  freight: Omit<FreightInput, 'unitWeightGrams'> & { unitWeightGrams?: number | undefined };
+};
+
+/** What the engine took from an offer, and from when. */
+export interface OfferPurchase {
+  offerId: string;
+  skuId: string | null;
+  subject: string;
+  source: string;
+  asOf: string;
+  cached: boolean;
+  quoteType: 'by_quantity' | 'by_sku' | 'sku_by_quantity';
+  minOrderQuantity: number;
+  /** The tiers the engine priced with: the offer's tiers from its minimum order, or the SKU's price from it. */
+  priceTiers: PriceTier[];
+  unitWeightGrams: number;
+  weightFrom: 'sku' | 'offer' | 'request';
+  unitDimensionsCm: { length: number; width: number; height: number } | null;
+  sizeFrom: 'offer' | 'request' | 'none';
+}
+
+export type FromOffer<T> = T & { offer?: OfferPurchase | undefined };
+
+/** The values a landed-cost quote assumed, and which of them the caller left to their defaults. */
+export interface LandedAssumptions {
+  cnyKrw: number;
+  usdKrw: number;
+  ratePerKgKrw: number;
+  agentFeePercent: number;
+  chinaShippingFen: number;
+  category: Category;
+  channel: Channel;
+  saleDate: string;
+  importType: ImportType;
+  dutyPaidBy: 'seller' | 'buyer';
+  defaulted: string[];
+}
+
+export interface LandedTier {
+  /** The order quantity the tier was priced at (its start). */
+  quantity: number;
+  unitPriceFen: number;
+  landedCostPerUnit: number;
+  goods: number;
+  agentFee: number;
+  internationalFreight: number;
+  duty: number;
+  importVat: number;
+  customsRoute: CustomsRoute;
+  customsExempt: boolean;
+}
+
+export interface LandedQuote {
+  offer: OfferPurchase;
+  assumptions: LandedAssumptions;
+  tiers: LandedTier[];
+  /** The quantity the margin is for. */
+  quantity: number;
+  /** The margin on the channel at `quantity`; null without a sale price. */
+  margin: MarginSummary | null;
+}

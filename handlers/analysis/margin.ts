@@ -10,7 +10,9 @@ import { CATEGORIES, CHANNELS, kstDate, NAVER_TIERS, ROCKET_GROWTH_TIERS } from 
 import { computeMargin, computeMarginSummary } from '../../core/analysis/margin.ts';
 import { InvalidScenario } from '../../core/analysis/margin/checks.ts';
 import { MAX_SALE_PRICE_KRW } from '../../core/analysis/margin/price-search.ts';
-import type { CompareInput, CompareResult, MarginResult, MarginScenario, MarginSummary } from '../../core/analysis/model.ts';
+import type { CompareInput, CompareResult, FromOffer, MarginResult, MarginScenario, MarginSummary, OfferPurchase, WithOffer } from '../../core/analysis/model.ts';
+import { compareFromOffer, marginFromOffer, withoutOffer } from '../../core/analysis/sourcing.ts';
+import { OFFER_ID } from '../../core/alibaba/offer.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
@@ -38,6 +40,13 @@ const purchaseFields = {
   priceTiers: z.array(priceTier).min(1).max(20).optional().describe('1688 price tiers by quantity; the highest tier at or below the quantity applies'),
   agentFeePercent: num(0, 30).default(0).describe("Purchasing agent's fee on the goods value"),
   chinaShippingFen: int(0, 10_000_000).default(0).describe('China domestic shipping per shipment, fen'),
+  offer: z
+    .object({
+      offerId: z.string().regex(OFFER_ID, 'expected a 1688 offer id (digits)'),
+      skuId: z.string().regex(/^[0-9A-Za-z_-]{1,40}$/, 'expected a SKU id of the offer').optional(),
+    })
+    .optional()
+    .describe('A 1688 offer to price from instead of unitPriceFen/priceTiers: its tiers or SKU price, minimum order, weight and size'),
 };
 
 const exchange = z
@@ -57,7 +66,7 @@ const freight = z
   .object({
     ratePerKgKrw: int(0, 200_000).describe('International shipping, won per chargeable kg'),
     minimumChargeKrw: int(0, 10_000_000).default(0).describe('Minimum freight charge per shipment'),
-    unitWeightGrams: int(1, 100_000).describe('Actual weight of one unit, packed'),
+    unitWeightGrams: int(1, 100_000).optional().describe("Actual weight of one unit, packed; required unless purchase.offer gives it (a value here wins over the offer's)"),
     unitDimensionsCm: z
       .object({ length: num(0.1, 300), width: num(0.1, 300), height: num(0.1, 300) })
       .optional()
@@ -115,7 +124,7 @@ const productFields = {
     .describe('Tenant rates by key (see GET /v1/analysis/fee-tables), in the rate unit and VAT basis'),
 };
 
-export const marginRequest = inputOf<Undated<MarginScenario>>()(
+export const marginRequest = inputOf<Undated<WithOffer<MarginScenario>>>()(
   z
     .object({
       ...productFields,
@@ -125,7 +134,7 @@ export const marginRequest = inputOf<Undated<MarginScenario>>()(
     .meta({ id: 'MarginRequest' }),
 );
 
-export const compareRequest = inputOf<Undated<CompareInput>>()(
+export const compareRequest = inputOf<Undated<WithOffer<CompareInput>>>()(
   z
     .object({
       ...productFields,
@@ -151,7 +160,28 @@ const feeLine = z.object({
   overridden: z.boolean(),
 });
 
-const marginResult = schemaOf<MarginResult>()(
+export const offerPurchase = schemaOf<OfferPurchase>()(
+  z
+    .object({
+      offerId: z.string(),
+      skuId: z.string().nullable(),
+      subject: z.string().describe('Chinese subject of the offer'),
+      source: z.string(),
+      asOf: z.string().describe('When 1688 gave the offer (ISO 8601)'),
+      cached: z.boolean(),
+      quoteType: z.enum(['by_quantity', 'by_sku', 'sku_by_quantity']),
+      minOrderQuantity: z.int(),
+      priceTiers: z.array(priceTier).describe('The tiers priced with, from the minimum order'),
+      unitWeightGrams: z.int(),
+      weightFrom: z.enum(['sku', 'offer', 'request']),
+      unitDimensionsCm: z.object({ length: z.number(), width: z.number(), height: z.number() }).nullable(),
+      sizeFrom: z.enum(['offer', 'request', 'none']),
+    })
+    .meta({ id: 'OfferPurchase' }),
+);
+const fromOffer = { offer: offerPurchase.optional().describe('The 1688 offer the purchase was priced from (requests with purchase.offer)') };
+
+const marginResult = schemaOf<FromOffer<MarginResult>>()(
   z
     .object({
       saleDate: z.string(),
@@ -216,11 +246,12 @@ const marginResult = schemaOf<MarginResult>()(
       breakEvenSalePrice: z.int().nullable().describe('Lowest list price with profit >= 0'),
       target: z.object({ marginPercent: z.number(), salePrice: z.int().nullable() }).nullable(),
       estimates: z.array(z.string()).describe('Keys of estimated rates this result used'),
+      ...fromOffer,
     })
     .meta({ id: 'MarginResult' }),
 );
 
-const marginSummary = schemaOf<MarginSummary>()(
+export const marginSummary = schemaOf<FromOffer<MarginSummary>>()(
   z
     .object({
       saleDate: z.string(),
@@ -240,12 +271,13 @@ const marginSummary = schemaOf<MarginSummary>()(
       customsRoute: z.enum(CUSTOMS_ROUTES),
       customsExempt: z.boolean(),
       estimates: z.array(z.string()),
+      ...fromOffer,
     })
     .meta({ id: 'MarginSummary' }),
 );
 
 const cellRef = { channel: z.enum(CHANNELS), quantity: z.int() };
-const compareResult = schemaOf<CompareResult>()(
+const compareResult = schemaOf<FromOffer<CompareResult>>()(
   z
     .object({
       saleDate: z.string(),
@@ -273,6 +305,7 @@ const compareResult = schemaOf<CompareResult>()(
         byRoi: z.object({ ...cellRef, roiPercent: z.number() }).nullable(),
       }),
       estimates: z.array(z.string()),
+      ...fromOffer,
     })
     .meta({ id: 'MarginCompareResult' }),
 );
@@ -288,6 +321,14 @@ const example: z.input<typeof marginRequest> = {
   customs: { importType: 'bulk', dutyPaidBy: 'seller' },
   selling: { channel: 'naver_smart_store', salePriceKrw: 19_900, shippingFeeKrw: 3000, sellerShippingCostKrw: 3000, packagingKrw: 300, naverTier: 'medium1' },
   targetMarginPercent: 30,
+};
+
+/** Pricing from a 1688 offer can meet the provider's failures. */
+const offerProblems = {
+  422: problemSchema.describe('1688 gives no price for the offer'),
+  429: problemSchema.describe('1688 rate limited'),
+  502: problemSchema.describe('1688 failed or refused our credentials'),
+  503: problemSchema.describe('1688 is not configured'),
 };
 
 /** Core names each bad field by its path in the scenario; on the wire, the scenario is the request body. */
@@ -318,10 +359,12 @@ export const marginEndpoint = defineEndpoint({
   }),
   body: marginRequest,
   example,
-  responses: { 200: z.union([marginResult, marginSummary]), 400: problemSchema },
-  run: ({ query, body }, { ports }) => {
-    const scenario = withSaleDate(body, ports.clock);
+  responses: { 200: z.union([marginResult, marginSummary]), 400: problemSchema, ...offerProblems },
+  run: ({ query, body }, { ports, signal }) => {
+    const request = withSaleDate(body, ports.clock);
+    if (request.purchase.offer) return marginFromOffer(ports, request, query.view, { signal }).then((result) => ({ status: 200 as const, body: result }), (error: unknown) => Promise.reject(fieldsInBody(error)));
     try {
+      const scenario = withoutOffer(request);
       return { status: 200, body: query.view === 'summary' ? computeMarginSummary(scenario) : computeMargin(scenario) };
     } catch (error) {
       throw fieldsInBody(error);
@@ -354,10 +397,12 @@ export const marginCompareEndpoint = defineEndpoint({
       { channel: 'coupang_rocket_growth', salePriceKrw: 21_900 },
     ],
   },
-  responses: { 200: compareResult, 400: problemSchema },
-  run: ({ body }, { ports }) => {
+  responses: { 200: compareResult, 400: problemSchema, ...offerProblems },
+  run: ({ body }, { ports, signal }) => {
+    const request = withSaleDate(body, ports.clock);
+    if (request.purchase.offer) return compareFromOffer(ports, request, { signal }).then((result) => ({ status: 200 as const, body: result }), (error: unknown) => Promise.reject(fieldsInBody(error)));
     try {
-      return { status: 200, body: compareMargins(withSaleDate(body, ports.clock)) };
+      return { status: 200, body: compareMargins(withoutOffer(request)) };
     } catch (error) {
       throw fieldsInBody(error);
     }

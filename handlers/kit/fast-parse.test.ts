@@ -451,6 +451,8 @@ describe('registered endpoints', () => {
     'naver.shoppingInsight body',
     'billing.listPayments query',
     'billing.renewDue query',
+    'alibaba.searchOffers query',
+    'alibaba.landedCost query',
   ]);
 
   it('compile every path, query and body schema, except the ones listed as validated by zod', () => {

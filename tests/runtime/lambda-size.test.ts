@@ -31,11 +31,12 @@ const PROVIDER_CLIENTS = new Set([
 ]);
 
 /**
- * Over the budget today: every entry loads the whole composition root, and with it the tracing SDK (a value
- * imported from observability/tracing.ts by traced-fetch and traced-database), yaml (adapters/openapi.ts), zod
- * and pg. The bound keeps them from growing while that is taken apart.
+ * Over the budget today: every entry loads the whole composition root (every context's wiring, core/billing and
+ * the Naver clients with it), zod (105 kB), pg with pg-protocol (60 kB) and the logger. The OpenAPI builder and
+ * yaml load only when the document is served (about 120 kB less per endpoint). The bound keeps them from growing
+ * while that is taken apart.
  */
-const OVER_BUDGET_CEILING = 850 * 1024;
+const OVER_BUDGET_CEILING = 430 * 1024;
 const OVER_BUDGET = new Set([
   'analysis.feeTables',
   'analysis.margin',
@@ -66,6 +67,10 @@ describe('per-endpoint Lambda size', () => {
       expect(l.files).toContain(`lambda/endpoints/${l.id.replaceAll('.', '-')}.mjs`);
       expect(l.bytes).toBeGreaterThan(0);
     }
+  });
+
+  it('no endpoint loads the YAML writer or the OpenAPI builder at start: they load when the document is served', () => {
+    for (const l of build.lambdas) expect(Object.keys(l.largest), l.id).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(yaml|openapi3-ts)$/)]));
   });
 
   it('an endpoint without provider clients loads at most 150 kB (the listed ones: no more than today)', () => {

@@ -15,8 +15,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const committed = readFileSync(`${root}openapi.yaml`, 'utf8');
 
 describe('openapi.yaml', () => {
-  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', () => {
-    expect(committed).toBe(openApiYaml(buildOpenApi(endpoints)));
+  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', async () => {
+    expect(committed).toBe(await openApiYaml(buildOpenApi(endpoints)));
   });
 
   it('is a valid OpenAPI 3.1 document according to an independent validator', async () => {
@@ -104,10 +104,16 @@ describe('answers conform to openapi.yaml', () => {
 
   const example = (id: string) => byId.get(id)!.spec.requestBody?.content['application/json']?.example;
   // Path and query values for the operations whose parameters have no example.
-  const pathValues: Record<string, Record<string, string>> = { 'naver.keywordOverview': { keyword: '캠핑의자' } };
+  const pathValues: Record<string, Record<string, string>> = {
+    'naver.keywordOverview': { keyword: '캠핑의자' },
+    // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
+    'alibaba.getOffer': { offerId: '600000000001' },
+    'alibaba.landedCost': { offerId: '600000000001' },
+  };
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
     'naver.keywords': 'hint=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'alibaba.searchOffers': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
   };
   /** A valid request to `id` besides credentials: its example body, path values and required query. */
   const validRequest = (id: string) => ({

@@ -30,6 +30,8 @@ export const platformEnv = {
     }),
   /** Check response bodies against their schemas (on in development and tests). */
   VALIDATE_RESPONSES: bool(false),
+  /** The developer site `npm run docs` builds, served at /docs by the HTTP driver (relative to the working directory). */
+  SITE_DIR: z.string().min(1, 'expected a directory').default('site'),
   /** Above nginx's upstream keepalive_timeout (60 s) so nginx, not us, closes idle upstream connections. */
   KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
   /** How long SIGTERM waits for in-flight requests before closing what is left. */

@@ -17,7 +17,6 @@ import type { Config } from '../../config.ts';
 import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics.ts';
 import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
 import type { Tracing } from '../../observability/tracing.ts';
-import { buildOpenApi, openApiYaml } from '../../openapi.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
 import type { Database } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
@@ -72,10 +71,11 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const clock = given.clock ?? systemClock;
   const onError = (message: string, error: unknown) => logger.error(message, { error: error as Error });
 
-  // The document is built on first request: start-up stays fast and most processes never serve it.
-  const document = once(() => buildOpenApi(profile.endpoints));
-  const json = once(() => JSON.stringify(document()));
-  const yaml = once(() => openApiYaml(document()));
+  // The document is built on first request, and its code (the OpenAPI builder, the YAML writer: about 250 kB
+  // minified) loads only then: start-up stays fast, and a per-endpoint Lambda carries it only where it serves it.
+  const document = once(async () => (await import('../../openapi.ts')).buildOpenApi(profile.endpoints));
+  const json = once(async () => JSON.stringify(await document()));
+  const yaml = once(async () => (await import('../../openapi.ts')).openApiYaml(await document()));
 
   // Before the database opens: a bad flag file stops the start without touching it.
   const build = buildInfo(config.BUILD_COMMIT);
