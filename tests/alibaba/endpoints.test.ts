@@ -186,7 +186,7 @@ describe("1688's failures", () => {
   });
 
   it('a wrong app secret or access token is a 502 "provider credentials rejected", never showing the secret', async () => {
-    for (const env of [{ ALIBABA_APP_SECRET: 'not-the-secret' }, { ALIBABA_ACCESS_TOKEN: 'expired-token' }]) {
+    for (const env of [{ ALIBABA_APP_SECRET: 'not-the-secret' }, { ALIBABA_ACCESS_TOKEN: 'expired-token' }] as Array<Record<string, string>>) {
       const other = await alibabaRuntime(sandbox, { env });
       try {
         const res = await other.call('alibaba.getOffer', { path: { offerId: '600000000003' }, headers: auth });
