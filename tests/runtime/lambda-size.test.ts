@@ -73,7 +73,7 @@ const OVER_BUDGET = new Set([
   'platform.openapiYaml',
   'platform.readAudit',
   'platform.revokeApiKey',
-  // Inventory's endpoints load the composition root like the others (about 550 kB, 4-10 kB of it inventory's own).
+  // Inventory's endpoints load the composition root like the others (about 485 kB, 10 kB of it inventory's own).
   'inventory.adjustStock',
   'inventory.confirmReservation',
   'inventory.createBundle',
