@@ -452,7 +452,6 @@ describe('registered endpoints', () => {
     'coupang.searchProducts query',
     'coupang.crossMarket query',
     'coupang.listSellerProducts query',
-    'coupang.listOrders query',
     'billing.listPayments query',
     'billing.renewDue query',
     'alibaba.searchOffers query',
