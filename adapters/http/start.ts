@@ -25,6 +25,7 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     // tenants and reports its own figures; the Toss sandbox posts webhooks to it.
     eagerProviders: true,
     background: true,
+    verifiedKeyCache: true,
     meter: true,
     metrics: 'process',
     logSink: 'stdout',

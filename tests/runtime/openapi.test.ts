@@ -121,11 +121,21 @@ describe('answers conform to openapi.yaml', () => {
   // Path and query values for the operations whose parameters have no example.
   const pathValues: Record<string, Record<string, string>> = {
     'naver.keywordOverview': { keyword: '캠핑의자' },
+    'inventory.getSku': { sku: 'TENT-001' },
+    'inventory.adjustStock': { sku: 'TENT-001' },
+    'inventory.listLedger': { sku: 'TENT-001' },
+    'inventory.getReservation': { reference: 'order-20260412-0001' },
+    'inventory.releaseReservation': { reference: 'order-20260412-0001' },
+    'inventory.confirmReservation': { reference: 'order-20260412-0002' },
     // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
     'alibaba.getOffer': { offerId: '600000000001' },
     'alibaba.landedCost': { offerId: '600000000001' },
     // The first product of the sandbox's Wing account, which the owner connects below.
     'coupang.getSellerProduct': { sellerProductId: String(wingProduct(COUPANG_SANDBOX_CREDENTIALS.wing.vendorId, 0).sellerProductId) },
+  };
+  /** Requests an example needs made first: the reservation the confirm example confirms (the release example took the first). */
+  const before: Record<string, () => Promise<unknown>> = {
+    'inventory.confirmReservation': () => send('inventory.reserve', { body: { ...(example('inventory.reserve') as object), reference: 'order-20260412-0002' } }),
   };
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
@@ -151,8 +161,12 @@ describe('answers conform to openapi.yaml', () => {
     const values: Record<string, Record<string, string>> = { ...pathValues, 'platform.revokeApiKey': { keyId: created.body.apiKey.id } };
     // Billing runs as a subscription's life: subscribe first, cancel, then resume. A connection is made, then
     // deleted. /health goes last: the embedded database opens on first use, which a first /health would count
-    // against its timeout.
+    // against its timeout. Inventory runs as a seller works: SKUs and a bundle, listings, a reservation released
+    // and one confirmed.
     const order = [
+      'inventory.createSku', 'inventory.createBundle', 'inventory.listSkus', 'inventory.getSku', 'inventory.adjustStock', 'inventory.listLedger',
+      'inventory.putListing', 'inventory.listListings', 'inventory.reserve', 'inventory.getReservation', 'inventory.releaseReservation',
+      'inventory.confirmReservation', 'inventory.sync',
       'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
       'platform.createConnection', 'platform.deleteConnection', 'platform.health',
     ];
@@ -165,6 +179,7 @@ describe('answers conform to openapi.yaml', () => {
       }
       const body = example(op.id);
       if (op.spec.requestBody) expect(validator.checkRequestBody(op, body), `${op.id}'s example breaks its own schema`).toEqual([]);
+      await before[op.id]?.();
       const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(body !== undefined ? { body } : {}) });
       statuses[op.id] = res.status;
       if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };

@@ -88,6 +88,11 @@ export const authEnv = {
   JWT_AUDIENCE: z.string().min(1).optional(),
   /** Longest accepted token lifetime (exp - iat), seconds. */
   JWT_MAX_LIFETIME_S: int(900, 60, 86_400),
+  /**
+   * How long the server keeps an API key it verified (0: look every key up). Revocations reach every process
+   * through the database's change feed at once; this bounds a change whose notification was lost.
+   */
+  API_KEY_CACHE_TTL_MS: int(5_000, 0, 60_000),
 };
 
 /** The JWT settings hang together: an algorithm needs its key, an issuer and an audience. */
@@ -175,6 +180,8 @@ export const observabilityEnv = {
   /** Request metrics at GET /metrics (HTTP server only). */
   METRICS_ENABLED: bool(true),
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  /** The deploy log (container/deploy.mjs, <state dir>/deploys.jsonl): /metrics adds the DORA figures of its last 30 days. */
+  DEPLOY_LOG: z.string().min(1, 'expected a file path').optional(),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 };
 

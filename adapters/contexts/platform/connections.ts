@@ -1,16 +1,14 @@
 /**
  * The channel verifier behind POST /v1/connections: Coupang Wing at the Coupang gateway, Naver Commerce at its
  * API or, with no NAVER_COMMERCE_BASE_URL outside production (NAVER_COMMERCE_SANDBOX=auto), at the Naver Commerce
- * sandbox started in this process, which says so in a start-up line.
+ * sandbox started in this process, which says so in a start-up line. The clients (bcrypt among them) are imported
+ * on the first verification, so a process that never connects a channel (most Lambdas) never loads them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ChannelCredentials, ChannelVerifier } from '../../../core/platform/ports.ts';
 import type { Clock } from '../../../core/shared/clock.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
 import type { Config } from '../../config.ts';
-import { coupangWingVerifier } from '../../coupang/verify.ts';
-import { naverCommerceTokens } from '../../naver-commerce/token.ts';
-import { naverCommerceVerifier } from '../../naver-commerce/verify.ts';
 import type { RetryPolicy } from '../../providers/http.ts';
 import { lazy } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
@@ -42,6 +40,7 @@ export const channelVerifierFromConfig = (config: Config, deps: { clock: Clock; 
   const useSandbox = wantsSandbox({ setting: config.NAVER_COMMERCE_SANDBOX, nodeEnv: config.NODE_ENV, configured: Boolean(config.NAVER_COMMERCE_BASE_URL) });
 
   const naver = lazy(async () => {
+    const [{ naverCommerceTokens }, { naverCommerceVerifier }] = await Promise.all([import('../../naver-commerce/token.ts'), import('../../naver-commerce/verify.ts')]);
     let sandbox: RunningSandbox | undefined;
     let baseUrl = config.NAVER_COMMERCE_BASE_URL ?? NAVER_COMMERCE_URL;
     if (useSandbox) {
@@ -54,14 +53,14 @@ export const channelVerifierFromConfig = (config: Config, deps: { clock: Clock; 
     }
     return { verify: naverCommerceVerifier(naverCommerceTokens({ baseUrl, ...common })), sandbox };
   });
-  const wing = coupangWingVerifier({ baseUrl: coupangBaseUrl(config), ...common });
+  const wing = lazy(async () => (await import('../../coupang/verify.ts')).coupangWingVerifier({ baseUrl: coupangBaseUrl(config), ...common }));
 
   return {
     verifier: {
       // TypeScript does not narrow `credentials` with `channel`; the port's signature ties them together.
       verify: async (channel, credentials, signal) =>
         channel === 'coupang_wing'
-          ? wing(credentials as ChannelCredentials['coupang_wing'], signal)
+          ? (await wing.get())(credentials as ChannelCredentials['coupang_wing'], signal)
           : (await naver.get()).verify(credentials as ChannelCredentials['naver_commerce'], signal),
     },
     start: async () => {
