@@ -254,3 +254,25 @@ describe('channel connections (PGlite)', () => {
     }
   });
 });
+
+describe('channel connections as wired (the sandboxes stand in for Coupang Wing and Naver Commerce)', () => {
+  let rt: TestRuntime;
+  beforeAll(async () => {
+    rt = await testRuntime();
+  });
+  afterAll(async () => rt?.close());
+
+  it('the sandboxes\' accounts connect; a wrong secret is refused with the gateway\'s answer; the port opens what was stored', async () => {
+    const { COUPANG_SANDBOX_CREDENTIALS } = await import('../../sandbox/coupang/index.ts');
+    const t = await seedTenant(rt.ports);
+    const wingAccount = { channel: 'coupang_wing', ...COUPANG_SANDBOX_CREDENTIALS.wing };
+    expect((await rt.call('platform.createConnection', { headers: bearer(t.secret), body: wingAccount })).status).toBe(201);
+    expect((await rt.call('platform.createConnection', { headers: bearer(t.secret), body: naver })).status).toBe(201);
+    const wrong = await rt.call('platform.createConnection', { headers: bearer(t.secret), body: { ...wingAccount, secretKey: 'not-the-wing-secret' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).toMatchObject({ channel: 'coupang_wing', providerCode: 'HTTP_401' });
+    const otherVendor = await rt.call('platform.createConnection', { headers: bearer(t.secret), body: { ...wingAccount, vendorId: COUPANG_SANDBOX_CREDENTIALS.otherWing.vendorId } });
+    expect(otherVendor.status).toBe(422);
+    expect((await rt.ports.connections.open(t.tenant.id, 'coupang_wing')).credentials).toEqual(COUPANG_SANDBOX_CREDENTIALS.wing);
+  });
+});

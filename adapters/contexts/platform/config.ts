@@ -147,8 +147,8 @@ const checkVault = (c: SectionConfig<typeof vaultEnv> & { NODE_ENV: string }, ct
 
 /**
  * Channel connections (docs/connections.md): where a tenant's credentials are verified before they are stored.
- * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified at the Coupang
- * context's COUPANG_BASE_URL when that context is present, else at Coupang's public gateway.
+ * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified where the Coupang
+ * context sends its Wing calls (COUPANG_BASE_URL, or its sandbox under COUPANG_SANDBOX).
  */
 export const connectionsEnv = {
   /** The Naver Commerce API; unset outside production = the local sandbox (NAVER_COMMERCE_SANDBOX=auto). */
