@@ -4,8 +4,11 @@
  * The parser answers exactly what `schema.safeParse(v)` would for any JSON value: INVALID when zod fails, else a
  * value deep-equal to zod's `data`, key order included. It builds no errors; callers run zod on INVALID for those.
  * Each node is recognised by its full set of zod core traits (not just `def.type`), so a subclass that overrides
- * parsing, a check kind this file has not reproduced, or any transform, refinement, pipe, lazy, catch or prefault
- * makes compileParser return null for the whole schema rather than guess.
+ * parsing, a check kind this file has not reproduced, or a lazy, catch or prefault makes compileParser return null
+ * for the whole schema rather than guess. What runs the schema's own functions is called as zod calls it: an
+ * overwrite (trim, toLowerCase) calls its `tx`, a refinement (refine, superRefine) its check on a payload of its
+ * own, and a transform (transform, preprocess) runs through its own zod node; a pipe runs its two sides in turn,
+ * and coercion (z.coerce.number/string/boolean) is zod's `Number(v)` in a try.
  *
  * The schema becomes JavaScript source run through `new Function`: literal property names give every read its own
  * inline cache, which closures shared across fields cannot. Keys and strings are embedded with JSON.stringify,
@@ -48,6 +51,10 @@ const SCHEMAS = new Map<string, string>([
   [traitKey(['$ZodExactOptional', '$ZodOptional', '$ZodType']), 'optional'],
   [traitKey(['$ZodObject', '$ZodObjectJIT', '$ZodType']), 'object'],
   [traitKey(['$ZodObject', '$ZodType']), 'object'],
+  [traitKey(['$ZodDiscriminatedUnion', '$ZodUnion', '$ZodType']), 'union'],
+  [traitKey(['$ZodPipe', '$ZodType']), 'pipe'],
+  [traitKey(['$ZodPipe', '$ZodPreprocess', '$ZodType']), 'pipe'],
+  [traitKey(['$ZodTransform', '$ZodType']), 'transform'],
 ]);
 
 /** Supported checks: trait key -> [our tag, the def.check zod gives it]. */
@@ -64,7 +71,15 @@ const CHECKS = new Map<string, readonly [string, string]>([
   [traitKey(['$ZodCheck', '$ZodCheckLessThan']), ['less_than', 'less_than']],
   [traitKey(['$ZodCheck', '$ZodCheckMultipleOf']), ['multiple_of', 'multiple_of']],
   [NUMBER_FORMAT, ['number_format', 'number_format']],
+  // Run as zod runs them, on any kind of node: the overwrite's `tx`, a refinement's own check function.
+  [traitKey(['$ZodCheck', '$ZodCheckOverwrite']), ['overwrite', 'overwrite']],
+  [traitKey(['$ZodCheck', '$ZodCustom', '$ZodType']), ['custom', 'custom']],
+  [traitKey(['$ZodCheck']), ['custom', 'custom']],
 ]);
+/** Checks that may change the value or run the schema's own code: steps of their own, in order with the others. */
+const STEP_CHECKS = new Set(['overwrite', 'custom']);
+/** The kinds zod coerces with a global function in a try (`payload.value = Number(payload.value)`). */
+const COERCE: Record<string, string> = { string: 'String', number: 'Number', boolean: 'Boolean' };
 const LENGTH_CHECKS = new Set(['min_length', 'max_length', 'length_equals']);
 const ALLOWED_CHECKS: Record<string, ReadonlySet<string>> = {
   string: new Set([...LENGTH_CHECKS, 'pattern', 'includes', 'starts_with', 'ends_with']),
@@ -119,61 +134,112 @@ const compile = (root: unknown): Parser => {
     return name;
   };
 
-  /** The checks zod runs on a node (the node itself first when it is a format), as failure conditions on `v`. */
-  const checkConditions = (schema: unknown, kind: string, v: string): string[] => {
+  /** A check as zod runs it: a failure condition on the value, or a step that calls the schema's own code. */
+  type Step = { cond: (v: string) => string[] } | { overwrite: unknown } | { custom: unknown };
+
+  /** The checks zod runs on a node, in its order (the node itself first when it is a format). */
+  const checkSteps = (schema: unknown, kind: string): Step[] => {
     const own = internals(schema);
     const checks = own.traits.has('$ZodCheck') ? [schema, ...(own.def.checks ?? [])] : [...(own.def.checks ?? [])];
     const allowed = ALLOWED_CHECKS[kind];
-    return checks.flatMap((check): string | string[] => {
+    return checks.map((check): Step => {
       const zc = internals(check);
       const known = CHECKS.get(traitKey(zc.traits));
-      if (known === undefined || allowed === undefined || !allowed.has(known[0]) || zc.def.check !== known[1]) return unsupported();
+      if (known === undefined || zc.def.check !== known[1]) return unsupported();
       // A check's own checks never run; the node's checks are the ones listed here.
       if (check !== schema && zc.def.checks?.length) unsupported();
+      if (STEP_CHECKS.has(known[0])) {
+        if (zc.def.when !== undefined) unsupported();
+        if (known[0] === 'custom') return { custom: check };
+        return typeof zc.def.tx === 'function' ? { overwrite: zc.def } : unsupported();
+      }
+      if (allowed === undefined || !allowed.has(known[0])) return unsupported();
       if (zc.def.when !== (LENGTH_CHECKS.has(known[0]) ? LENGTH_WHEN : undefined)) unsupported();
       const d = zc.def;
-      switch (known[0]) {
-        case 'greater_than':
-          return `!(${v} ${d.inclusive ? '>=' : '>'} ${numberArg(d.value)})`;
-        case 'less_than':
-          return `!(${v} ${d.inclusive ? '<=' : '<'} ${numberArg(d.value)})`;
-        case 'multiple_of':
-          return `${dep(z.util.floatSafeRemainder)}(${v}, ${numberArg(d.value)}) !== 0`;
-        case 'number_format': {
-          const range = typeof d.format === 'string' ? (z.util.NUMBER_FORMAT_RANGES as Record<string, [number, number] | undefined>)[d.format] : undefined;
-          if (range === undefined) return unsupported();
-          const isInt = (d.format as string).includes('int');
-          // A safe integer is within safeint's range, and a finite number (the number test) within float64's.
-          const implied = isInt ? range[0] === Number.MIN_SAFE_INTEGER && range[1] === Number.MAX_SAFE_INTEGER : range[0] === -Number.MAX_VALUE && range[1] === Number.MAX_VALUE;
-          return [...(isInt ? [`!Number.isSafeInteger(${v})`] : []), ...(implied ? [] : [`${v} < ${num(range[0])}`, `${v} > ${num(range[1])}`])];
-        }
-        case 'pattern': {
-          if (!(d.pattern instanceof RegExp)) return unsupported();
-          const re = dep(d.pattern);
-          // zod resets lastIndex before each test; only global and sticky regexes read it.
-          return d.pattern.global || d.pattern.sticky ? `(${re}.lastIndex = 0, !${re}.test(${v}))` : `!${re}.test(${v})`;
-        }
-        case 'includes': {
-          if (typeof d.includes !== 'string' || (d.position !== undefined && typeof d.position !== 'number')) return unsupported();
-          return `!${v}.includes(${str(d.includes)}${d.position === undefined ? '' : `, ${num(d.position)}`})`;
-        }
-        case 'starts_with':
-          return typeof d.prefix === 'string' ? `!${v}.startsWith(${str(d.prefix)})` : unsupported();
-        case 'ends_with':
-          return typeof d.suffix === 'string' ? `!${v}.endsWith(${str(d.suffix)})` : unsupported();
-        default: {
-          // Lengths: arrays count elements; strings count code points, which zod only computes when the UTF-16 length is not decisive.
-          const n = d[{ min_length: 'minimum', max_length: 'maximum', length_equals: 'length' }[known[0]] ?? ''];
-          if (typeof n !== 'number') return unsupported();
-          const bound = num(n);
-          if (kind === 'array') return `${v}.length ${{ min_length: '<', max_length: '>', length_equals: '!==' }[known[0]]} ${bound}`;
-          const cpl = dep(z.util.codePointLength);
-          if (known[0] === 'min_length') return `(${v}.length < ${bound} || (${v}.length < ${num(n * 2)} && ${cpl}(${v}) < ${bound}))`;
-          if (known[0] === 'max_length') return `(${v}.length > ${bound} && ${cpl}(${v}) > ${bound})`;
-          return `(${v}.length < ${bound} || ${v}.length > ${num(n * 2)} || ${cpl}(${v}) !== ${bound})`;
-        }
-      }
+      return { cond: (v) => [condition(known[0], d, kind, v)].flat() };
     });
+  };
+
+  /** One check's failure condition on `v`. */
+  const condition = (tag: string, d: Def, kind: string, v: string): string | string[] => {
+    switch (tag) {
+      case 'greater_than':
+        return `!(${v} ${d.inclusive ? '>=' : '>'} ${numberArg(d.value)})`;
+      case 'less_than':
+        return `!(${v} ${d.inclusive ? '<=' : '<'} ${numberArg(d.value)})`;
+      case 'multiple_of':
+        return `${dep(z.util.floatSafeRemainder)}(${v}, ${numberArg(d.value)}) !== 0`;
+      case 'number_format': {
+        const range = typeof d.format === 'string' ? (z.util.NUMBER_FORMAT_RANGES as Record<string, [number, number] | undefined>)[d.format] : undefined;
+        if (range === undefined) return unsupported();
+        const isInt = (d.format as string).includes('int');
+        // A safe integer is within safeint's range, and a finite number (the number test) within float64's.
+        const implied = isInt ? range[0] === Number.MIN_SAFE_INTEGER && range[1] === Number.MAX_SAFE_INTEGER : range[0] === -Number.MAX_VALUE && range[1] === Number.MAX_VALUE;
+        return [...(isInt ? [`!Number.isSafeInteger(${v})`] : []), ...(implied ? [] : [`${v} < ${num(range[0])}`, `${v} > ${num(range[1])}`])];
+      }
+      case 'pattern': {
+        if (!(d.pattern instanceof RegExp)) return unsupported();
+        const re = dep(d.pattern);
+        // zod resets lastIndex before each test; only global and sticky regexes read it.
+        return d.pattern.global || d.pattern.sticky ? `(${re}.lastIndex = 0, !${re}.test(${v}))` : `!${re}.test(${v})`;
+      }
+      case 'includes': {
+        if (typeof d.includes !== 'string' || (d.position !== undefined && typeof d.position !== 'number')) return unsupported();
+        return `!${v}.includes(${str(d.includes)}${d.position === undefined ? '' : `, ${num(d.position)}`})`;
+      }
+      case 'starts_with':
+        return typeof d.prefix === 'string' ? `!${v}.startsWith(${str(d.prefix)})` : unsupported();
+      case 'ends_with':
+        return typeof d.suffix === 'string' ? `!${v}.endsWith(${str(d.suffix)})` : unsupported();
+      default: {
+        // Lengths: arrays count elements; strings count code points, which zod only computes when the UTF-16 length is not decisive.
+        const n = d[{ min_length: 'minimum', max_length: 'maximum', length_equals: 'length' }[tag] ?? ''];
+        if (typeof n !== 'number') return unsupported();
+        const bound = num(n);
+        if (kind === 'array') return `${v}.length ${{ min_length: '<', max_length: '>', length_equals: '!==' }[tag]} ${bound}`;
+        const cpl = dep(z.util.codePointLength);
+        if (tag === 'min_length') return `(${v}.length < ${bound} || (${v}.length < ${num(n * 2)} && ${cpl}(${v}) < ${bound}))`;
+        if (tag === 'max_length') return `(${v}.length > ${bound} && ${cpl}(${v}) > ${bound})`;
+        return `(${v}.length < ${bound} || ${v}.length > ${num(n * 2)} || ${cpl}(${v}) !== ${bound})`;
+      }
+    }
+  };
+
+  /**
+   * Appends the checks `steps` on the value in `v`, after the `leading` failure conditions, and returns the
+   * variable holding the value after them. Conditions in a row share one `if`; an overwrite or a refinement runs
+   * only once the conditions before it hold (their failure fails the parse either way).
+   */
+  const applySteps = (steps: Step[], v: string, out: string[], ind: string, leading: string[]): string => {
+    let cur = v;
+    let pending = [...leading];
+    for (const step of steps) {
+      if ('cond' in step) {
+        pending.push(...step.cond(cur));
+        continue;
+      }
+      fail(out, ind, pending);
+      pending = [];
+      const next = fresh('s');
+      if ('overwrite' in step) {
+        // zod: payload.value = def.tx(payload.value)
+        out.push(`${ind}const ${next} = ${dep(step.overwrite)}.tx(${cur});`);
+      } else {
+        // zod runs the check on the shared payload and fails on any issue it adds; a promise (an async refinement)
+        // makes a synchronous safeParse throw, which the caller's zod run then does.
+        const pl = fresh('p');
+        const r = fresh('c');
+        out.push(
+          `${ind}const ${pl} = { value: ${cur}, issues: [] };`,
+          `${ind}const ${r} = ${dep(step.custom)}._zod.check(${pl});`,
+          `${ind}if (${r} instanceof Promise || ${pl}.issues.length) return INVALID;`,
+          `${ind}const ${next} = ${pl}.value;`,
+        );
+      }
+      cur = next;
+    }
+    fail(out, ind, pending);
+    return cur;
   };
 
   const fail = (out: string[], ind: string, conditions: string[]): void => {
@@ -198,32 +264,45 @@ const compile = (root: unknown): Parser => {
     const def = own.def;
     const kind = SCHEMAS.get(traitKey(own.traits));
     if (kind === undefined || def.type !== kind) return unsupported();
-    const conditions = checkConditions(schema, kind, v);
-    if (def.coerce) unsupported();
+    if (kind === 'transform') {
+      // The schema's own function is the whole of a transform: run through its zod node (which also runs any checks
+      // on it), on a payload of its own; an issue it adds fails the parse.
+      const pl = fresh('p');
+      out.push(`${ind}const ${pl} = ${dep(schema)}._zod.run({ value: ${v}, issues: [] }, { async: false });`, `${ind}if (${pl}.issues.length) return INVALID;`);
+      const r = fresh('r');
+      out.push(`${ind}const ${r} = ${pl}.value;`);
+      return r;
+    }
+    const steps = checkSteps(schema, kind);
+    // Checks run after the node's own parse, on its output.
+    const then = (r: string): string => applySteps(steps, r, out, ind, []);
+    let input = v;
+    if (def.coerce) {
+      const coerce = COERCE[kind];
+      if (coerce === undefined) return unsupported();
+      // zod: try { payload.value = Number(payload.value) } catch {} (a symbol, say, stays as it was).
+      input = fresh('c');
+      out.push(`${ind}let ${input};`, `${ind}try { ${input} = ${coerce}(${v}); } catch { ${input} = ${v}; }`);
+    }
     const inner = (s: unknown, target: string, innerInd: string): void => {
       const r = emit(s, v, out, innerInd);
       out.push(`${innerInd}${target} = ${r};`);
     };
     switch (kind) {
       case 'string':
-        fail(out, ind, [`typeof ${v} !== "string"`, ...conditions]);
-        return v;
+        return applySteps(steps, input, out, ind, [`typeof ${input} !== "string"`]);
       case 'number':
         // Number.isFinite is false for non-numbers, NaN and infinities, which is zod's number test.
-        fail(out, ind, [`!Number.isFinite(${v})`, ...conditions]);
-        return v;
+        return applySteps(steps, input, out, ind, [`!Number.isFinite(${input})`]);
       case 'boolean':
-        fail(out, ind, [`typeof ${v} !== "boolean"`]);
-        return v;
+        return applySteps(steps, input, out, ind, [`typeof ${input} !== "boolean"`]);
       case 'null':
-        fail(out, ind, [`${v} !== null`]);
-        return v;
+        return applySteps(steps, v, out, ind, [`${v} !== null`]);
       case 'undefined':
-        fail(out, ind, [`${v} !== undefined`]);
-        return v;
+        return applySteps(steps, v, out, ind, [`${v} !== undefined`]);
       case 'any':
       case 'unknown':
-        return v;
+        return then(v);
       case 'never':
         out.push(`${ind}return INVALID;`);
         return v;
@@ -234,11 +313,10 @@ const compile = (root: unknown): Parser => {
         // zod tests Set membership (SameValueZero); for strings that is ===, which is cheaper for a few values.
         const list = [...values];
         const small = list.length > 0 && list.length <= 8 && list.every((x) => typeof x === 'string');
-        fail(out, ind, [small ? list.map((x) => `${v} !== ${str(x as string)}`).join(' && ') : `!${dep(values)}.has(${v})`]);
-        return v;
+        return applySteps(steps, v, out, ind, [small ? list.map((x) => `${v} !== ${str(x as string)}`).join(' && ') : `!${dep(values)}.has(${v})`]);
       }
       case 'optional': {
-        if (own.traits.has('$ZodExactOptional')) return emit(def.innerType, v, out, ind);
+        if (own.traits.has('$ZodExactOptional')) return then(emit(def.innerType, v, out, ind));
         const r = fresh('r');
         if (internals(def.innerType).optin === 'defaulted') {
           // zod runs a defaulted inner on undefined and turns its failure into undefined.
@@ -249,14 +327,14 @@ const compile = (root: unknown): Parser => {
         }
         inner(def.innerType, r, ind + '  ');
         out.push(`${ind}}`);
-        return r;
+        return then(r);
       }
       case 'nullable': {
         const r = fresh('r');
         out.push(`${ind}let ${r} = null;`, `${ind}if (${v} !== null) {`);
         inner(def.innerType, r, ind + '  ');
         out.push(`${ind}}`);
-        return r;
+        return then(r);
       }
       case 'default': {
         // zod reads def.defaultValue per parse (a getter that calls a function default or shallow-clones the value)
@@ -266,30 +344,37 @@ const compile = (root: unknown): Parser => {
         out.push(`${ind}let ${r};`, `${ind}if (${v} === undefined) {`, `${ind}  ${r} = ${d}.defaultValue;`, `${ind}} else {`);
         inner(def.innerType, r, ind + '  ');
         out.push(`${ind}  if (${r} === undefined) ${r} = ${d}.defaultValue;`, `${ind}}`);
-        return r;
+        return then(r);
       }
+      case 'pipe':
+        // zod runs the output side on what the input side gave, unless that failed.
+        return then(emit(def.out, emit(def.in, v, out, ind), out, ind));
       case 'union': {
         const options = def.options;
-        if (!Array.isArray(options) || def.inclusive === false) return unsupported();
-        if (options.length === 1) return emit(options[0], v, out, ind);
+        if (!Array.isArray(options)) return unsupported();
+        if (own.traits.has('$ZodDiscriminatedUnion')) return then(emitDiscriminated(def, options, v, out, ind));
+        if (def.inclusive === false) return unsupported();
+        if (options.length === 1) return then(emit(options[0], v, out, ind));
         // The first option that succeeds wins, each on a fresh payload: options are separate functions.
         const r = fresh('r');
         const names = options.map(fn);
         out.push(`${ind}let ${r} = INVALID;`);
         for (const name of names) out.push(`${ind}if (${r} === INVALID) ${r} = ${name}(${v});`);
         out.push(`${ind}if (${r} === INVALID) return INVALID;`);
-        return r;
+        return then(r);
       }
       case 'array': {
         const o = fresh('o');
         const i = fresh('i');
         const e = fresh('e');
-        fail(out, ind, [`!Array.isArray(${v})`]);
-        fail(out, ind, conditions);
+        // The length checks before any step are tested on the input, before its elements (the output has its length).
+        const head = steps.findIndex((step) => !('cond' in step));
+        const early = head === -1 ? steps : steps.slice(0, head);
+        fail(out, ind, [`!Array.isArray(${v})`, ...early.flatMap((step) => ('cond' in step ? step.cond(v) : []))]);
         out.push(`${ind}const ${o} = new Array(${v}.length);`, `${ind}for (let ${i} = 0; ${i} < ${v}.length; ${i}++) {`, `${ind}  const ${e} = ${v}[${i}];`);
         const r = emit(def.element, e, out, ind + '  ');
         out.push(`${ind}  ${o}[${i}] = ${r};`, `${ind}}`);
-        return o;
+        return applySteps(head === -1 ? [] : steps.slice(head), o, out, ind, []);
       }
       case 'tuple': {
         const items = def.items;
@@ -311,15 +396,38 @@ const compile = (root: unknown): Parser => {
           const r = emit(def.rest, e, out, ind + '  ');
           out.push(`${ind}  ${o}[${i}] = ${r};`, `${ind}}`);
         }
-        return o;
+        return then(o);
       }
       case 'object':
-        return emitObject(def, v, out, ind);
+        return then(emitObject(def, v, out, ind));
       case 'record':
-        return emitRecord(def, v, out, ind);
+        return then(emitRecord(def, v, out, ind));
       default:
         return unsupported();
     }
+  };
+
+  /**
+   * zod's discriminated union without `unionFallback`: an object whose discriminator value names one option (its
+   * map built as zod builds it: a value two options share, only possible for undefined, names none) is that
+   * option's parse; any other value fails.
+   */
+  const emitDiscriminated = (def: Def, options: unknown[], v: string, out: string[], ind: string): string => {
+    if (def.unionFallback || typeof def.discriminator !== 'string') return unsupported();
+    const byValue = new Map<unknown, number>();
+    options.forEach((option, index) => {
+      const values = (internals(option) as { propValues?: Record<string, Set<unknown>> }).propValues?.[def.discriminator as string];
+      if (!values || values.size === 0) unsupported();
+      for (const value of values!) byValue.set(value, byValue.has(value) ? -1 : index);
+    });
+    const names = options.map(fn);
+    const r = fresh('r');
+    const t = fresh('t');
+    fail(out, ind, [`typeof ${v} !== "object"`, `${v} === null`, `Array.isArray(${v})`]);
+    out.push(`${ind}const ${t} = ${dep(byValue)}.get(${v}[${str(def.discriminator)}]);`, `${ind}let ${r};`, `${ind}switch (${t}) {`);
+    names.forEach((name, index) => out.push(`${ind}  case ${index}: ${r} = ${name}(${v}); break;`));
+    out.push(`${ind}  default: return INVALID;`, `${ind}}`, `${ind}if (${r} === INVALID) return INVALID;`);
+    return r;
   };
 
   const emitObject = (def: Def, v: string, out: string[], ind: string): string => {

@@ -186,7 +186,7 @@ describe("1688's failures", () => {
   });
 
   it('a wrong app secret or access token is a 502 "provider credentials rejected", never showing the secret', async () => {
-    for (const env of [{ ALIBABA_APP_SECRET: 'not-the-secret' }, { ALIBABA_ACCESS_TOKEN: 'expired-token' }] as Array<Record<string, string>>) {
+    for (const env of [{ ALIBABA_APP_SECRET: 'not-the-secret' }, { ALIBABA_ACCESS_TOKEN: 'expired-token' }] as Record<string, string>[]) {
       const other = await alibabaRuntime(sandbox, { env });
       try {
         const res = await other.call('alibaba.getOffer', { path: { offerId: '600000000003' }, headers: auth });
@@ -198,7 +198,8 @@ describe("1688's failures", () => {
         await other.close();
       }
     }
-  });
+    // Two runtimes of their own: a generous bound on a loaded machine.
+  }, 240_000);
 
   it('the sandbox checks the signature itself: a request signed with another secret is refused as the gateway does', async () => {
     const form = new URLSearchParams({ offerDetailParam: '{"offerId":600000000001,"country":"ko"}', access_token: 'sandbox-1688-access-token', _aop_timestamp: '1765000000000', _aop_signature: '0'.repeat(40) });
@@ -219,12 +220,16 @@ describe('POST /v1/analysis/margin with purchase.offer', () => {
   });
 
   it('prices from the offer, names it and its as-of, and a batch of rows fetches the offer once', async () => {
-    const detail = await rt.call('alibaba.getOffer', { path: { offerId: '601000000007' }, headers: auth });
-    const moq = detail.body.minOrderQuantity;
-    const rows = await Promise.all([moq, moq * 10, moq * 50, moq].map((q) => rt.call('analysis.margin', { query: { view: 'summary' }, body: body(q, { offerId: '601000000007' }), headers: auth })));
+    // Rows arriving together share one 1688 call (the sandbox's minimum orders are at most 10 for this family).
+    const rows = await Promise.all([10, 100, 500, 10].map((q) => rt.call('analysis.margin', { query: { view: 'summary' }, body: body(q, { offerId: '601000000007' }), headers: auth })));
     expect(rows.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(rows[0]!.body.offer).toMatchObject({ offerId: '601000000007', asOf: detail.body.asOf, minOrderQuantity: moq, weightFrom: 'offer', unitWeightGrams: 3200 });
+    expect((await stats()).byPath[DETAIL]).toBe(1);
+    // Later ones, and the detail endpoint, are served from the cache with the same as-of.
+    const detail = await rt.call('alibaba.getOffer', { path: { offerId: '601000000007' }, headers: auth });
+    expect(detail.body.cached).toBe(true);
+    expect(rows[0]!.body.offer).toMatchObject({ offerId: '601000000007', asOf: detail.body.asOf, minOrderQuantity: detail.body.minOrderQuantity, weightFrom: 'offer', unitWeightGrams: 3200 });
     expect(rows[1]!.body.landedCost).toBeLessThan(rows[0]!.body.landedCost);
+    expect((await rt.call('analysis.margin', { query: { view: 'summary' }, body: body(10, { offerId: '601000000007' }), headers: auth })).body.offer.cached).toBe(true);
     expect((await stats()).byPath[DETAIL]).toBe(1);
   });
 
@@ -241,5 +246,33 @@ describe('POST /v1/analysis/margin with purchase.offer', () => {
     const noWeight = await rt.call('analysis.margin', { body: { ...body(5, { offerId: '601000000008' }), purchase: { quantity: 5, unitPriceFen: 1000 } }, headers: auth });
     expect(noWeight.status).toBe(400);
     expect(noWeight.body.errors[0]).toMatchObject({ field: 'freight.unitWeightGrams' });
+  });
+});
+
+describe('configuration', () => {
+  it('half a credential set stops the start naming the missing variables; none, with the sandbox off, is a 503 naming them', async () => {
+    const { ConfigError, loadConfig } = await import('../../adapters/config.ts');
+    const error = (() => {
+      try {
+        loadConfig({ ALIBABA_APP_KEY: '123', ALIBABA_APP_SECRET: 'x' });
+      } catch (e) {
+        return e as InstanceType<typeof ConfigError>;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.join('\n')).toMatch(/ALIBABA_ACCESS_TOKEN: required when ALIBABA_APP_KEY and ALIBABA_APP_SECRET are set/);
+    const { testRuntime } = await import('../helpers/invoke.ts');
+    const { memoryAuthenticator } = await import('../../adapters/memory/auth.ts');
+    const off = await testRuntime({
+      env: { ALIBABA_SANDBOX: 'off' },
+      overrides: { auth: memoryAuthenticator(new Map([['k', { kind: 'tenant', tenantId: 't', actorId: 'u', role: 'owner', via: 'api_key' }]])) },
+    });
+    try {
+      const res = await off.call('alibaba.getOffer', { path: { offerId: '600000000001' }, headers: { authorization: 'Bearer k' } });
+      expect(res.status).toBe(503);
+      expect(res.body.detail).toContain('ALIBABA_APP_KEY, ALIBABA_APP_SECRET and ALIBABA_ACCESS_TOKEN');
+    } finally {
+      await off.close();
+    }
   });
 });

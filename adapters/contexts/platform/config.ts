@@ -147,8 +147,8 @@ const checkVault = (c: SectionConfig<typeof vaultEnv> & { NODE_ENV: string }, ct
 
 /**
  * Channel connections (docs/connections.md): where a tenant's credentials are verified before they are stored.
- * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified at the Coupang
- * context's COUPANG_BASE_URL when that context is present, else at Coupang's public gateway.
+ * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified where the Coupang
+ * context sends its Wing calls (COUPANG_BASE_URL, or its sandbox under COUPANG_SANDBOX).
  */
 export const connectionsEnv = {
   /** The Naver Commerce API; unset outside production = the local sandbox (NAVER_COMMERCE_SANDBOX=auto). */
@@ -180,6 +180,8 @@ export const observabilityEnv = {
   /** Request metrics at GET /metrics (HTTP server only). */
   METRICS_ENABLED: bool(true),
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  /** The deploy log (container/deploy.mjs, <state dir>/deploys.jsonl): /metrics adds the DORA figures of its last 30 days. */
+  DEPLOY_LOG: z.string().min(1, 'expected a file path').optional(),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 };
 

@@ -16,6 +16,7 @@ import { jwtFromConfig } from '../../auth/jwt.ts';
 import { buildInfo } from '../../build-info.ts';
 import type { Config } from '../../config.ts';
 import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics.ts';
+import { doraMetrics } from '../../observability/dora-metrics.ts';
 import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
 import type { Tracing } from '../../observability/tracing.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
@@ -113,7 +114,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
     : undefined;
   const authenticator = accessAuthenticator({ store: access, clock, ...(jwt ? { jwt } : {}), failures, onError, ...(keys ? { keys } : {}) });
   const metrics =
-    config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
+    config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process', ...(config.DEPLOY_LOG ? { extra: doraMetrics(config.DEPLOY_LOG) } : {}) }) : undefined;
 
   const vault = given.vault ?? vaultFromConfig(config, logger);
   // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.

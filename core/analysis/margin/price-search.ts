@@ -5,7 +5,7 @@ import { emptyTotals, evaluateSale, type SaleModel, type SaleTotals } from './sa
 export const MAX_SALE_PRICE_KRW = 1_000_000_000;
 
 /** Every price search starts from two prices: the sale price (kept inside the range) and this much above it. */
-const SEARCH_SPAN = 100_000;
+export const SEARCH_SPAN = 100_000;
 const searchStart = (salePrice: number): number => Math.min(Math.max(salePrice, 1), MAX_SALE_PRICE_KRW - SEARCH_SPAN);
 
 /**
@@ -13,8 +13,9 @@ const searchStart = (salePrice: number): number => Math.min(Math.max(salePrice, 
  * most one won per won of price (every cost that grows with the price is rounded from a rate below 100 %), so a
  * linear estimate followed by a short walk lands on the first crossing. The caller passes f at the two starting
  * prices `p1` (from `searchStart`) and `p1 + SEARCH_SPAN`, which the break-even and target searches share.
+ * Exported for its tests, which hand it functions whose first crossing is known.
  */
-const firstPriceWhere = (f: (price: number) => number, p1: number, f1: number, f2: number): number | null => {
+export const firstPriceWhere = (f: (price: number) => number, p1: number, f1: number, f2: number): number | null => {
   // The walk asks again for the price it evaluated one or two calls before (p - 1 after p, p after p + 1): the
   // last two values are kept. f is a pure function of the price, so this changes no answer.
   let lastP = p1 + SEARCH_SPAN;
