@@ -37,8 +37,8 @@ export interface Database {
   readonly engine: 'postgres' | 'pglite';
   /**
    * Listens on `channel` on a connection of its own, reconnecting when it is lost (PostgreSQL), or in the
-   * engine itself (the embedded PGlite, whose notifications are raised in this process). Absent where the
-   * database cannot deliver notifications to this process.
+   * engine itself (the embedded PGlite: it hears only what is raised on the engine directly, not through its
+   * socket). Absent where the database cannot deliver notifications to this process.
    */
   listen?(channel: string, handlers: ChannelHandlers): Listening;
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;

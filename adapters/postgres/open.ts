@@ -79,19 +79,14 @@ export const lazyDatabase = (engine: Database['engine'], opener: () => Promise<D
     transaction: async (work, transactionOptions) => (await open().catch(translateOutage)).transaction(work, transactionOptions),
     // Listens once the database is open; nothing is heard (and `onListening` never comes) if it has no listen.
     listen: (channel, handlers) => {
-      let inner: Listening | undefined;
       let stopped = false;
-      const ready = open().then(async (opened) => {
-        if (stopped || !opened.listen) return;
-        inner = opened.listen(channel, handlers);
-        await inner.ready;
-      });
+      const inner: Promise<Listening | undefined> = open().then((opened) => (stopped || !opened.listen ? undefined : opened.listen(channel, handlers)));
       return {
-        ready,
+        ready: inner.then((listening) => listening?.ready),
+        // Never waits for the LISTEN itself, which a database that cannot be reached never gives.
         close: async () => {
           stopped = true;
-          await ready.catch(() => {});
-          await inner?.close();
+          await (await inner.catch(() => undefined))?.close();
         },
       };
     },

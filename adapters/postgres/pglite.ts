@@ -306,8 +306,9 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
         unlock();
       },
     });
-    // Notifications are raised inside the engine, in this process: listen there (a LISTEN over the socket would
-    // share the engine's one session with every other connection).
+    // Listens in the engine itself. It hears only what is raised directly on the engine: statements sent through
+    // the socket (our own pool's, the CLI's) deliver their notifications to that socket's client, not here. The one
+    // process on an embedded database forgets what it changes itself (adapters/auth/key-cache.ts).
     const listen = (channel: string, handlers: ChannelHandlers): Listening => {
       let unlisten: (() => Promise<void>) | undefined;
       const ready = engine.listen(channel, (payload) => handlers.onNotify(payload)).then((stop) => {

@@ -20,7 +20,8 @@ describe.skipIf((await postgresUnavailable()) !== null)(`access flows on Postgre
   let rt: TestRuntime;
   beforeAll(async () => {
     db = await withPostgres({ max: POOL });
-    rt = await testRuntime({ database: db });
+    // As the server runs: verified keys in memory, kept fresh by the change feed.
+    rt = await testRuntime({ database: db, verifiedKeyCache: true });
   });
   afterAll(async () => {
     await rt?.close();
