@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BuildInfo } from '../core/ports.ts';
-import { API_VERSION } from '../handlers/toolkit.ts';
+import { API_VERSION, OLDEST_API_VERSION } from '../handlers/toolkit.ts';
 
 // Set by build.mjs (esbuild `define`); absent when running from sources (tests, `node adapters/...`).
 declare const __SELLPO_BUILD__: { version: string; commit: string; builtAt: string } | undefined;
@@ -14,5 +14,5 @@ export const buildInfo = (commitOverride?: string): BuildInfo => {
           commit: 'unknown',
           builtAt: 'unbuilt',
         };
-  return { ...built, commit: commitOverride ?? built.commit, apiVersion: API_VERSION };
+  return { ...built, commit: commitOverride ?? built.commit, apiVersion: API_VERSION, oldestApiVersion: OLDEST_API_VERSION };
 };

@@ -8,7 +8,7 @@ import type { HandlerOptions, LineSink } from '../handlers/toolkit.ts';
 import type { Config } from './config.ts';
 import type { Profile, Started } from './contexts/context.ts';
 import { contexts } from './contexts/index.ts';
-import { wirePlatform } from './contexts/platform/wire.ts';
+import { wirePlatform, type Platform } from './contexts/platform/wire.ts';
 import { createDispatcher, type Dispatcher } from './routing/dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
 import { tracedDatabase } from './observability/traced-database.ts';
@@ -43,6 +43,8 @@ export interface Runtime {
   flushLogs(): void;
   /** Appends the aggregated audit entries of failed authentication now, windows still open included. */
   flushAuthFailures(): Promise<void>;
+  /** Verified API keys in memory and the database change feed that keeps them fresh (the server's profile). */
+  keyCache: Platform['keyCache'];
   close(): Promise<void>;
 }
 
@@ -95,8 +97,11 @@ export const buildRuntime = async (config: Config, options: RuntimeOptions): Pro
     tracing: platform.tracing,
     flushLogs: () => buffered?.flush(),
     flushAuthFailures: platform.flushAuthFailures,
+    keyCache: platform.keyCache,
     close: async () => {
       buffered?.flush();
+      // Before the stores close: the meter gives back the budget it leased and did not spend.
+      await ports.quota?.close?.();
       for (const context of started) await context.close();
       await platform.close();
       await platform.tracing?.shutdown();

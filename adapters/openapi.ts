@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { OpenApiBuilder, type OperationObject, type ParameterObject, type ResponsesObject, type SchemaObject } from 'openapi3-ts/oas31';
-import { stringify } from 'yaml';
-import { API_VERSION, isIdempotent, isMetered, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/toolkit.ts';
+import { API_VERSION, checkDeprecation, deprecationLink, isIdempotent, isMetered, problemKinds, problemSchema, problemType, type AnyEndpoint } from '../handlers/toolkit.ts';
 
 type Json = Record<string, unknown>;
 
@@ -214,6 +213,25 @@ export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
         };
       }
       const ext = op as Json;
+      if (def.deprecated) {
+        checkDeprecation(def);
+        const fields = def.deprecated.fields;
+        if (fields) {
+          const marked = new Set<string>();
+          const walk = (v: unknown): void => {
+            if (Array.isArray(v)) v.forEach(walk);
+            else if (v && typeof v === 'object') {
+              const props = (v as Json).properties as Record<string, Json> | undefined;
+              for (const [name, p] of Object.entries(props ?? {})) if (p && p.deprecated === true) marked.add(name);
+              Object.values(v).forEach(walk);
+            }
+          };
+          walk([op, ...Object.values(schemas)]);
+          const unmarked = fields.filter((f) => !marked.has(f));
+          if (unmarked.length) throw new Error(`${def.id}: deprecated field(s) ${unmarked.join(', ')} need .meta({ deprecated: true }) in their schema`);
+        } else op.deprecated = true;
+        ext['x-deprecated'] = { since: def.deprecated.since, sunset: def.deprecated.sunset, link: deprecationLink(def.deprecated), ...(fields ? { fields: [...fields] } : {}) };
+      }
       ext['x-access'] = def.access;
       if (def.flag) ext['x-feature-flag'] = def.flag;
       item[def.method.toLowerCase()] = op;
@@ -224,4 +242,5 @@ export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
   return builder.getSpec() as unknown as Json;
 };
 
-export const openApiYaml = (doc: Json): string => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+/** The document as YAML. The YAML writer (about 110 kB minified) loads here, only where YAML is served. */
+export const openApiYaml = async (doc: Json): Promise<string> => (await import('yaml')).stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });

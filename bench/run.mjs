@@ -2,11 +2,13 @@
 // `npm run bench`: our bundled server against fastify 5 on the same two endpoints (GET /health and a small
 // zod-validated POST), access logging on in both (one line per request to /dev/null), driven by autocannon on
 // loopback. Server and load generator are pinned to different cores. Runs are interleaved after a warm-up and
-// the median is reported. Also measures cold start: spawn to first 200 on /health.
+// the median is reported. With PostgreSQL reachable, also the tenant's path (an API key, metering, one indexed
+// query, a mix of 8 tenant endpoints) against /health on the same server. Also measures cold start: spawn to
+// first 200 on /health.
 //
 //   BENCH_SECONDS=10 BENCH_RUNS=3 BENCH_WARMUP=5 BENCH_CONNECTIONS=50 npm run bench
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from '../bin/node-runtime.mjs';
@@ -92,6 +94,81 @@ for (const c of cases) {
 }
 for (const s of stacks) servers[s.name].child.kill('SIGTERM');
 
+// The tenant's path on PostgreSQL (when it is here): the same bundled server with provider credentials, a tenant
+// on the pro plan whose administrator-set budget (`sellpo tenants budget`) the run cannot spend, its API key on
+// every request. Compared with /health on the same server, runs interleaved.
+const tenantResults = {};
+let tenantLoadAverage = null;
+if (await benchPostgresReachable()) {
+  const { benchTenants } = await import('./tenants.mjs');
+  const { endpoints } = await import('../handlers/registry.ts');
+  const example = (id) => endpoints.find((e) => e.id === id).example;
+  const setup = await benchTenants({ count: 1, prefix: 'sellpo_bench_tenant', apiCallsPerDay: 1_000_000_000 });
+  const tenant = setup.tenants[0];
+  const server = await new Promise((resolve, reject) => {
+    const [cmd, args] = pinned(1, [ours]);
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...productionShapeEnv, DATABASE_URL: setup.databaseUrl, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /"message":"listening".*?"url":"([^"]+)"/.exec(out) ?? /"url":"([^"]+)".*?"message":"listening"/.exec(out);
+      if (m) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve({ child, url: m[1] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`tenant server exited ${code}: ${out}`)));
+  });
+  servers.tenant = server;
+  const margin = example('analysis.margin');
+  const summary = { method: 'POST', path: '/v1/analysis/margin?view=summary', body: margin };
+  const members = { method: 'GET', path: '/v1/members' };
+  const tenantCases = [
+    { name: 'GET /health', requests: [{ method: 'GET', path: '/health' }] },
+    { name: 'POST /v1/analysis/margin?view=summary', requests: [summary] },
+    { name: 'GET /v1/members', requests: [members] },
+    {
+      name: 'mixed, 8 tenant endpoints',
+      requests: [
+        summary,
+        { method: 'POST', path: '/v1/analysis/margin', body: margin },
+        { method: 'POST', path: '/v1/analysis/margin/compare', body: example('analysis.marginCompare') },
+        { method: 'GET', path: '/v1/analysis/fee-tables?date=2025-06-02' },
+        members,
+        { method: 'GET', path: '/v1/api-keys?limit=20' },
+        { method: 'GET', path: '/v1/billing/subscription' },
+        { method: 'GET', path: '/v1/audit?limit=20' },
+      ],
+    },
+  ];
+  const tenantLoad = (c, seconds) => {
+    const spec = JSON.stringify({ authorization: `Bearer ${tenant.secret}`, requests: c.requests });
+    const [cmd, args] = pinned(0, [join(root, 'bench/tenant-load.mjs'), server.url, spec, String(seconds), String(CONNECTIONS)]);
+    const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`load generator failed: ${run.stderr}`);
+    return JSON.parse(run.stdout);
+  };
+  if (WARMUP) for (const c of tenantCases) tenantLoad(c, WARMUP);
+  for (let i = 0; i < RUNS; i++) {
+    for (const c of tenantCases) {
+      const r = tenantLoad(c, SECONDS);
+      (tenantResults[c.name] ??= []).push(r);
+      process.stderr.write(`  ${c.name.padEnd(40)} run ${i + 1}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`);
+    }
+  }
+  tenantLoadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  server.child.removeAllListeners('exit');
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+  delete servers.tenant;
+  await setup.close();
+}
+
 // Cold start: spawn to the first 200 on /health, for the embedded default (a fresh PGlite, provider sandboxes
 // started) and for the production shape (PostgreSQL, provider credentials configured), when PostgreSQL is here.
 const coldStart = async (script, extraEnv = {}) => {
@@ -148,4 +225,18 @@ lines.push(
   `cold start, spawn to first 200 on /health (median of ${COLD_STARTS}): sellpo ${cold.postgres === null ? '(PostgreSQL not reachable)' : `${cold.postgres.toFixed(0)} ms on PostgreSQL with provider credentials`}, ` +
     `${cold.embedded.toFixed(0)} ms on the embedded default (fresh PGlite, sandboxes); fastify ${cold.fastify.toFixed(0)} ms`,
 );
+if (Object.keys(tenantResults).length) {
+  lines.push('');
+  lines.push(
+    `tenant path on PostgreSQL (bundled server, provider credentials, one pro-plan tenant with an administrator-set budget, API key on every request), ` +
+      `${CONNECTIONS} connections, ${RUNS} x ${SECONDS} s interleaved, medians; load average at the end ${tenantLoadAverage}`,
+  );
+  lines.push('| request | req/s | vs /health | p50 ms | p99 ms | non-2xx | errors |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+  const health = median(tenantResults['GET /health'].map((r) => r.rps));
+  for (const [name, rs] of Object.entries(tenantResults)) {
+    const rps = median(rs.map((r) => r.rps));
+    lines.push(`| ${name} | ${Math.round(rps)} | ${(rps / health).toFixed(2)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.non2xx, 0)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+  }
+}
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -31,10 +31,14 @@
 //   --drain <s>              wait after the flip before stopping the old colour [default 5]
 //   --stop-timeout <s>       after SIGTERM, wait this long before SIGKILL [default 30; above SHUTDOWN_TIMEOUT_MS]
 //   --keep-previous          leave the old colour running, idle, so `rollback` is instant
+//   --commit <sha>           the commit being deployed, for the deploy log [SELLPO_COMMIT; default: git in --app-dir]
+//   --commit-time <iso>      when it was committed (lead time) [SELLPO_COMMIT_TIME; default: git in --app-dir]
+//   --deploy-log <file>      one JSON line per deploy and rollback, for `sellpo deploys stats` (DORA)
+//                            [SELLPO_DEPLOY_LOG, default <state-dir>/deploys.jsonl]
 //
 // Exit codes: 0 done, 1 the command failed (a failed deploy leaves nginx on the old colour), 2 bad usage.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatSmoke, runSmoke } from './smoke.mjs';
@@ -71,12 +75,16 @@ const parseOptions = (argv, env) => {
     drain: '5',
     stopTimeout: '30',
     keepPrevious: false,
+    commit: env.SELLPO_COMMIT,
+    commitTime: env.SELLPO_COMMIT_TIME,
+    deployLog: env.SELLPO_DEPLOY_LOG,
     positional: [],
   };
   const valued = {
     '--runner': 'runner', '--image': 'image', '--app-dir': 'appDir', '--node': 'node', '--env-file': 'envFile',
     '--state-dir': 'stateDir', '--nginx-dir': 'nginxDir', '--nginx': 'nginx', '--nginx-prefix': 'nginxPrefix',
     '--nginx-conf': 'nginxConf', '--nginx-url': 'nginxUrl', '--expect-version': 'expectVersion', '--smoke-token': 'smokeToken',
+    '--commit': 'commit', '--commit-time': 'commitTime', '--deploy-log': 'deployLog',
     '--health-timeout': 'healthTimeout', '--confirm-timeout': 'confirmTimeout', '--drain': 'drain', '--stop-timeout': 'stopTimeout',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -109,8 +117,12 @@ const parseOptions = (argv, env) => {
     o[key] = n * 1000;
   }
   for (const pair of o.env) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(pair)) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`);
+  if (o.commitTime !== undefined && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(o.commitTime) || Number.isNaN(Date.parse(o.commitTime)))) {
+    throw new UsageError(`--commit-time expects an ISO 8601 time like 2027-03-01T09:30:00Z, got ${JSON.stringify(o.commitTime)}`);
+  }
   o.appDir = resolve(o.appDir);
   o.stateDir = resolve(o.stateDir);
+  o.deployLog = resolve(o.deployLog ?? join(o.stateDir, 'deploys.jsonl'));
   o.nginxDir = resolve(o.nginxDir);
   return o;
 };
@@ -453,6 +465,41 @@ const waitHealthy = async (o, runner, colour) => {
   throw new Failure(`${colour} did not become healthy within ${o.healthTimeout / 1000} s (last: ${last}):\n${runner.logs(colour)}`);
 };
 
+// ---------------------------------------------------------------------------------------------- deploy log
+/** The commit deployed and its time: as given, else from git in the app directory (process runner), else unknown. */
+const commitOf = (o) => {
+  let commit = o.commit ?? null;
+  let commitTime = o.commitTime ?? null;
+  if ((!commit || !commitTime) && o.runner === 'process') {
+    const git = spawnSync('git', ['-C', o.appDir, 'log', '-1', '--format=%H%n%cI', ...(commit ? [commit] : [])], { encoding: 'utf8' });
+    if (git.status === 0) {
+      const [sha, at] = git.stdout.trim().split('\n');
+      commit ??= sha || null;
+      commitTime ??= at || null;
+    }
+  }
+  return { commit, commitTime };
+};
+
+/**
+ * Appends one record and syncs it to disk before the command reports, so a crash after a flip cannot lose it
+ * (DORA metrics: `sellpo deploys stats`). A log that cannot be written is reported, never fails the deploy.
+ */
+const record = (o, entry) => {
+  try {
+    mkdirSync(dirname(o.deployLog), { recursive: true });
+    const fd = openSync(o.deployLog, 'a');
+    try {
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    log(`could not append to the deploy log ${o.deployLog}: ${error.message}`);
+  }
+};
+
 // ---------------------------------------------------------------------------------------------- commands
 const deploy = async (o, runner) => {
   const release = lock(o);
@@ -460,6 +507,10 @@ const deploy = async (o, runner) => {
   const from = state.active;
   const to = from ? other(from) : 'blue';
   log(`active: ${from ?? 'none'}; deploying ${o.runner === 'docker' ? o.image : o.appDir} to ${to} (${runner.describe(to)})`);
+  const startedAt = new Date();
+  const { commit, commitTime } = commitOf(o);
+  let smoke = 'skipped';
+  const entry = (result) => ({ kind: 'deploy', result, commit, commitTime, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - startedAt.getTime(), smoke, colour: to, ...(o.image ? { image: o.image } : {}) });
 
   if (runner.running(to)) {
     // The idle colour still runs from an earlier deploy kept for rollback: it serves nothing, replace it.
@@ -472,6 +523,7 @@ const deploy = async (o, runner) => {
     log(`${to} is healthy`);
     const report = await runSmoke(`http://127.0.0.1:${o.ports[to]}`, { expectVersion: o.expectVersion, token: o.smokeToken });
     process.stdout.write(`${formatSmoke(report)}\n`);
+    smoke = report.ok ? 'passed' : 'failed';
     if (!report.ok) throw new Failure(`smoke test failed on ${to}: ${report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error}`).join('; ')}`);
     log(`${to} passed the smoke test`);
     const retired = ensureUpstreams(o);
@@ -490,9 +542,11 @@ const deploy = async (o, runner) => {
     if (flipped) unflip(o, from);
     const how = await runner.stop(to).catch((e) => `could not be stopped: ${e.message}`);
     log(`${to} ${how}; nginx still sends traffic to ${from ?? 'nothing (first deploy)'}`);
+    record(o, entry('failed'));
     release();
     throw error;
   }
+  record(o, entry('live'));
   writeState(o, {
     active: to,
     previous: from,
@@ -516,6 +570,7 @@ const rollback = async (o, runner) => {
   const state = readState(o);
   const { active: from, previous: to } = state;
   if (!from || !to) throw new Failure('nothing to roll back to: no previous colour recorded');
+  const startedAt = new Date();
   if (!runner.running(to)) {
     const last = (state.history ?? []).filter((h) => h.colour === to && h.image).at(-1);
     throw new Failure(
@@ -533,6 +588,7 @@ const rollback = async (o, runner) => {
     throw error;
   });
   log(`rolled back: nginx sends traffic to ${to}${ms === undefined ? '' : ` (confirmed ${ms} ms after the flip)`}`);
+  record(o, { kind: 'rollback', result: 'live', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - startedAt.getTime(), colour: to });
   writeState(o, { ...state, active: to, previous: from, history: [...(state.history ?? []).slice(-19), { colour: to, at: new Date().toISOString(), rollback: true }] });
   if (!o.keepPrevious && runner.running(from)) {
     log(`draining ${from} for ${o.drain / 1000} s`);

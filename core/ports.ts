@@ -1,6 +1,7 @@
 import type { NaverPorts } from './naver/ports.ts';
 import type { CoupangPorts } from './coupang/ports.ts';
 import type { BillingPorts } from './billing/ports.ts';
+import type { InventoryPorts } from './inventory/ports.ts';
 import type { AlibabaPorts } from './alibaba/ports.ts';
 import type { PlatformPorts } from './platform/ports.ts';
 
@@ -11,6 +12,7 @@ export interface ContextPorts {
   naver: NaverPorts;
   coupang: CoupangPorts;
   billing: BillingPorts;
+  inventory: InventoryPorts;
   alibaba: AlibabaPorts;
 }
 

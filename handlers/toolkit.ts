@@ -16,10 +16,17 @@ export {
 export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } from './kit/batch.ts';
 export { problem, problemKinds, problemSchema, problemType, type Problem } from './kit/problem.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';
-export type { AnyEndpoint, EndpointDefinition } from './kit/endpoint.ts';
+export type { AnyEndpoint, Deprecation, EndpointDefinition } from './kit/endpoint.ts';
+export { checkDeprecation, deprecationLink } from './kit/deprecation.ts';
 export { isMetered } from './kit/metering.ts';
 export { isIdempotent } from './kit/idempotency.ts';
 export type { V2Event, V2Result, InvocationContext } from './kit/gateway-event.ts';
 
-/** OpenAPI `info.version`: semver of the HTTP contract, bumped with every change to it. */
+/** OpenAPI `info.version`: semver of the HTTP contract, bumped with every change to it (docs/versioning.md). */
 export const API_VERSION = '0.1.0';
+
+/**
+ * The oldest `info.version` whose calls this build still answers as documented: raised to the new major's
+ * x.0.0 when a breaking change reaches its cutover (its sunset) and the old shape stops being served.
+ */
+export const OLDEST_API_VERSION = '0.1.0';

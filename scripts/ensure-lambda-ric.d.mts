@@ -1,2 +1,11 @@
-/** Compiles aws-lambda-ric's native addon when it is missing (once per install). */
-export declare const ensureLambdaRic: () => void;
+export interface EnsureLambdaRicOptions {
+  root?: string;
+  cacheDir?: string;
+  build?: (pkgDir: string) => void;
+  warn?: (message: string) => void;
+  onWait?: (owner: number) => void;
+  pollMs?: number;
+  timeoutMs?: number;
+}
+export declare const defaultCacheDir: () => string;
+export declare const ensureLambdaRic: (options?: EnsureLambdaRicOptions) => Promise<'installed' | 'cache' | 'seeded' | 'built'>;

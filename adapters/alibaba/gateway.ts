@@ -55,12 +55,14 @@ export interface AlibabaOptions {
 
 // ---- Normalisation ---------------------------------------------------------------------------------------
 
-/** Yuan ("12.5", "12.50", 12.5) to fen; null for anything that is not a positive amount. */
+/** Yuan ("12.5", "12.50", 12.5) to fen, half-up; null for anything that is not a positive amount. */
 export const fen = (value: unknown): number | null => {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   const m = /^(\d{1,9})(?:\.(\d+))?$/.exec(text);
   if (!m) return null;
-  const n = Number(m[1]) * 100 + Math.round(Number(`0.${m[2] ?? '0'}`) * 100);
+  // From the digits, not a float: "12.345" is 1,234.5 fen, half-up 1,235.
+  const frac = (m[2] ?? '').padEnd(3, '0');
+  const n = Number(m[1]) * 100 + Number(frac.slice(0, 2)) + (Number(frac[2]) >= 5 ? 1 : 0);
   return n > 0 ? n : null;
 };
 

@@ -13,6 +13,7 @@ import type { Clock } from '../../core/shared/clock.ts';
 import { credentialOf } from '../../core/platform/audit.ts';
 import type { JwtVerifier } from './jwt.ts';
 import type { FailureGuard } from './failures.ts';
+import type { VerifiedKeys } from './key-cache.ts';
 
 export interface AccessAuthenticatorOptions {
   store: AccessStore;
@@ -25,6 +26,8 @@ export interface AccessAuthenticatorOptions {
   onError?: (message: string, error: unknown) => void;
   /** Throttles and aggregates failed authentication; absent: every failure is one audit entry (tests). */
   failures?: FailureGuard;
+  /** Keys verified lately, kept fresh by the database's change feed (key-cache.ts); absent: every request looks up. */
+  keys?: VerifiedKeys;
 }
 
 const BEARER = /^Bearer +(\S+)$/i;
@@ -35,7 +38,7 @@ const principalOf = (key: ApiKey): Principal =>
     : { kind: 'admin', actorId: key.adminId, via: 'api_key', key: { keyId: key.id, keyPrefix: key.prefix } };
 
 export const accessAuthenticator = (options: AccessAuthenticatorOptions): Authenticator => {
-  const { store, clock, jwt } = options;
+  const { store, clock, jwt, keys } = options;
   const interval = options.touchIntervalMs ?? 60_000;
   const onError = options.onError ?? (() => {});
   const touched = new Map<string, number>();
@@ -57,10 +60,17 @@ export const accessAuthenticator = (options: AccessAuthenticatorOptions): Authen
       const token = m[1]!;
       const parsed = parseKey(token);
       if (parsed) {
+        const known = keys?.get(token);
+        if (known) {
+          touch(known, clock.now().getTime());
+          return principalOf(known);
+        }
+        const generation = keys?.generation ?? 0;
         const key = await store.findKeyByPrefix(parsed.prefix);
         if (!key || key.revokedAt || !keyMatches(token, key.hash)) return null;
         if ((parsed.kind === 'admin') !== (key.kind === 'admin')) return null;
         touch(key, clock.now().getTime());
+        keys?.put(token, key, generation);
         return principalOf(key);
       }
       if (jwt && token.includes('.')) {

@@ -6,6 +6,7 @@ import { verifyChain } from '../../core/platform/audit.ts';
 import type { ChainReport, RequestOrigin } from '../../core/platform/model.ts';
 import { createAdmin, createTenant } from '../../core/platform/tenants.ts';
 import { isDomainError } from '../../core/shared/errors.ts';
+import { setApiCallBudget } from '../../core/billing/entitlements.ts';
 import type { Command } from './commands.ts';
 import { UsageError } from './usage.ts';
 
@@ -38,17 +39,46 @@ const asUsage = async <T>(work: () => Promise<T>): Promise<T> => {
   }
 };
 
+const CALLS = /^\d{1,10}$/;
+
+/** `sellpo tenants budget`: an administrator's daily API-call budget in place of the plan's, or back to the plan's. */
+const setBudget = async (values: Record<string, unknown>, io: Parameters<Command['run']>[1]): Promise<number> => {
+  const tenantId = required(values, 'tenant');
+  const raw = values['api-calls-per-day'];
+  if ((raw === undefined) === !values.clear) throw new UsageError('give either --api-calls-per-day <n> or --clear');
+  if (raw !== undefined && (typeof raw !== 'string' || !CALLS.test(raw))) throw new UsageError(`--api-calls-per-day ${JSON.stringify(raw)} is not a whole number of calls`);
+  const calls = raw === undefined ? null : Number(raw);
+  const runtime = await io.runtime();
+  try {
+    await setApiCallBudget({ store: runtime.ports.billing.store, clock: runtime.ports.clock }, tenantId, calls);
+  } catch (error) {
+    if (isDomainError(error) && error.code === 'not_found') {
+      io.err.write(`sellpo tenants: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  io.out.write(calls === null ? `tenant ${tenantId}: daily API calls back to its plan's\n` : `tenant ${tenantId}: ${calls} API calls a day, in place of its plan's\n`);
+  return 0;
+};
+
 export const tenantsCommand: Command = {
   name: 'tenants',
-  summary: 'create a tenant with its first owner and print the owner\'s API key',
+  summary: 'create a tenant with its first owner and print the owner\'s API key; set its daily API-call budget',
   usage: [
     'usage: sellpo tenants create --name <name> --owner-email <email> [--owner-name <name>] [--json]',
+    '       sellpo tenants budget --tenant <id> (--api-calls-per-day <n> | --clear)',
     '',
-    'Prints the tenant id and its first API key. The key is shown only this once; only its hash is stored.',
+    'create prints the tenant id and its first API key. The key is shown only this once; only its hash is stored.',
+    'budget sets the tenant\'s daily API calls in place of its plan\'s (a contract, a load test), or back to the',
+    'plan\'s with --clear; running servers apply it at their next lease of the tenant\'s budget (seconds).',
   ].join('\n'),
-  options: { name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-name': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-name': { type: 'string' }, json: { type: 'boolean' },
+    tenant: { type: 'string' }, 'api-calls-per-day': { type: 'string' }, clear: { type: 'boolean' },
+  },
   run: async ({ values, positionals }, io) => {
-    subcommand(positionals, ['create'], 'create');
+    if (subcommand(positionals, ['create', 'budget'], 'create, budget') === 'budget') return asUsage(() => setBudget(values, io));
     const name = required(values, 'name');
     const email = required(values, 'owner-email');
     if (!EMAIL.test(email)) throw new UsageError(`--owner-email ${JSON.stringify(email)} is not an email address`);

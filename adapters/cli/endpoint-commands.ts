@@ -107,7 +107,7 @@ export const openapiCommand: Command = {
   options: { json: { type: 'boolean' }, write: { type: 'string' }, check: { type: 'string' } },
   run: async ({ values }, io) => {
     const doc = buildOpenApi(endpoints);
-    const text = values.json ? `${JSON.stringify(doc, null, 2)}\n` : openApiYaml(doc);
+    const text = values.json ? `${JSON.stringify(doc, null, 2)}\n` : await openApiYaml(doc);
     if (typeof values.check === 'string') {
       let current = '';
       try {

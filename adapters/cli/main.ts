@@ -13,7 +13,9 @@ import { parse, type CliIO, type Command } from './commands.ts';
 import { UsageError } from './usage.ts';
 import { invokeCommand, openapiCommand, routesCommand } from './endpoint-commands.ts';
 import { dynamodbCommand, migrateCommand } from './persistence-commands.ts';
+import { deploysCommand } from './deploy-commands.ts';
 import { accessCommands } from './access-commands.ts';
+import { inventoryCommand } from './inventory-commands.ts';
 
 /**
  * The operator's own tool: unmetered, providers on first use, no background work, logs on stderr (stdout
@@ -21,7 +23,7 @@ import { accessCommands } from './access-commands.ts';
  */
 const cliProfile = { endpoints, eagerProviders: false, background: false, meter: false, metrics: 'requests', logSink: 'stderr', accessLog: null, cacheCredentialsMs: 60_000 } as const;
 
-export const commands: Command[] = [routesCommand, invokeCommand, openapiCommand, migrateCommand, dynamodbCommand, ...accessCommands];
+export const commands: Command[] = [routesCommand, invokeCommand, openapiCommand, migrateCommand, dynamodbCommand, ...accessCommands, inventoryCommand, deploysCommand];
 
 const help = (): string =>
   `usage: sellpo <command> [options]\n\ncommands:\n${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}\n\n` +

@@ -15,7 +15,8 @@ export const migrateCommand: Command = {
     'usage: sellpo migrate [--status] [--json]',
     '',
     '  --status  list every migration as applied, pending, changed (edited after it was applied) or missing',
-    '            (applied but its file is gone); exit code 1 when any is changed or missing',
+    '            (applied but its file is gone); exit code 0 only when every one is applied, 1 otherwise',
+    '            (a deploy can gate on it: pending means run `sellpo migrate`, changed or missing is an error)',
     '  --json    print the result as JSON',
     '',
     'The database is DATABASE_URL, or the embedded PGlite in DATA_DIR when it is unset.',
@@ -33,7 +34,13 @@ export const migrateCommand: Command = {
           io.out.write(`migrations on ${where(io.config)}:\n`);
           for (const s of states) io.out.write(`  ${String(s.version).padStart(4, '0')}_${s.name.padEnd(32)} ${s.state.padEnd(8)} ${s.appliedAt ?? ''}\n`);
         }
-        return states.some((s) => s.state === 'changed' || s.state === 'missing') ? 1 : 0;
+        // Not up to date is exit 1 whatever the reason, so a deploy step can gate on the code alone; the line
+        // on stderr says which kind it is.
+        const count = (state: string) => states.filter((s) => s.state === state).length;
+        const broken = count('changed') + count('missing');
+        if (broken) io.err.write(`${count('changed')} changed, ${count('missing')} missing: never edit or delete an applied migration, add a new one\n`);
+        else if (count('pending')) io.err.write(`${count('pending')} pending: run \`sellpo migrate\`\n`);
+        return broken || count('pending') ? 1 : 0;
       }
       const applied = await migrate(db, migrations);
       if (values.json) io.out.write(`${JSON.stringify({ applied: applied.map((m) => m.file) })}\n`);

@@ -36,6 +36,12 @@ export interface Profile {
    * once a minute rather than once a line). Off by default: a revoked key stops at once.
    */
   cacheCredentialsMs?: number;
+  /**
+   * Keep verified API keys in memory (API_KEY_CACHE_TTL_MS), dropped at once when the database announces a change
+   * (the long-running server, which holds a listening connection; a Lambda instance, frozen between calls, could
+   * not hear it).
+   */
+  verifiedKeyCache?: boolean;
 }
 
 /** The shared infrastructure every context builds on, final: test replacements are already in place. */

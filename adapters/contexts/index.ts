@@ -6,6 +6,7 @@ import { platform } from './platform/config.ts';
 import { naver } from './naver/wire.ts';
 import { coupang } from './coupang/wire.ts';
 import { billing } from './billing/wire.ts';
+import { inventory } from './inventory/wire.ts';
 import { alibaba } from './alibaba/wire.ts';
 
-export const contexts = [platform, naver, coupang, billing, alibaba] as const;
+export const contexts = [platform, naver, coupang, billing, inventory, alibaba] as const;

@@ -135,6 +135,22 @@ export const dynamoRateCounter = (client: DynamoDBClient, prefix: string, clock:
       const { start, end } = windowBounds(clock.now().getTime(), window);
       return { count: await read(`${encodeURIComponent(name)}|${start}`), resetAt: new Date(end) };
     },
+    release: async ({ name, window, windowStart, amount }) => {
+      if (windowStart.getTime() + window.sizeMs <= clock.now().getTime()) return;
+      // Never below zero: a count smaller than the amount (it cannot be, unless edited by hand) is left as it is.
+      await conditional(
+        client.send(
+          new UpdateItemCommand({
+            TableName,
+            Key: { pk: S(`${encodeURIComponent(name)}|${windowStart.getTime()}`) },
+            UpdateExpression: 'ADD #count :minus',
+            ConditionExpression: '#count >= :amount',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':minus': N(-amount), ':amount': N(amount) },
+          }),
+        ),
+      );
+    },
   };
 };
 

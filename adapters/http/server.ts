@@ -30,6 +30,8 @@ export interface HttpServerOptions {
    * request a client already sent on one is answered, with `Connection: close`, instead of meeting a reset.
    */
   idleGraceMs?: number;
+  /** Answers GET/HEAD under /docs (the developer site) before routing; undefined for any other path. */
+  site?: (path: string) => V2Result | undefined;
 }
 
 export interface RunningServer {
@@ -131,6 +133,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     };
     res.once('close', onClose);
     let result: V2Result;
+    const page = options.site && (method === 'GET' || method === 'HEAD') ? options.site(event.rawPath) : undefined;
+    if (page) return send(res, page, method === 'HEAD');
     try {
       result = await dispatch(event, { signal: abort.signal });
     } catch (error) {

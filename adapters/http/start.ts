@@ -2,6 +2,7 @@ import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import { buildRuntime } from '../composition.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { startHttpServer } from './server.ts';
+import { siteServer } from './site.ts';
 
 /**
  * Starts the HTTP driver over a set of endpoints: config, runtime, listen, and a graceful stop on SIGTERM/SIGINT.
@@ -24,6 +25,7 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     // tenants and reports its own figures; the Toss sandbox posts webhooks to it.
     eagerProviders: true,
     background: true,
+    verifiedKeyCache: true,
     meter: true,
     metrics: 'process',
     logSink: 'stdout',
@@ -38,6 +40,7 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
     trustedProxies: config.TRUSTED_PROXIES,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    site: siteServer(config.SITE_DIR),
   });
   runtime.logger.info('listening', { url: running.url, version: runtime.ports.build.version, pid: process.pid });
 

@@ -29,6 +29,8 @@ export interface HttpMetricsOptions {
   token?: string | undefined;
   /** Process gauges: memory, CPU, uptime, event-loop lag (the last one samples with a timer). */
   processMetrics?: boolean;
+  /** More exposition text appended to every scrape (the DORA figures from the deploy log). */
+  extra?: () => string;
 }
 
 const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -106,6 +108,7 @@ export const createHttpMetrics = (options: HttpMetricsOptions = {}): HttpMetrics
         lag.reset();
       }
     }
+    if (options.extra) out.push(options.extra());
     return out.join('');
   };
 

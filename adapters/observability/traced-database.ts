@@ -56,6 +56,7 @@ export const tracedDatabase = (db: Database, tracing: Tracing): Database => {
       // The queries of the transaction run with its span active, so they nest under it.
       return settle(span, tracing.withSpan(span, () => inner.transaction((tx) => work(wrap(tx)), options)));
     },
+    ...(inner.listen ? { listen: inner.listen.bind(inner) } : {}),
     close: () => inner.close(),
   });
   return wrap(db);

@@ -90,6 +90,22 @@ const unitOf = (db: Database): BillingUnit => ({
 
   getSubscription: async (tenantId, id) =>
     (await db.query(`SELECT ${SUB_COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rows.map(subOf)[0] ?? null,
+  apiCallBudget: async (tenantId) => {
+    const { rows } = await db.query<{ calls_per_day: number }>('SELECT calls_per_day FROM api_call_budgets WHERE tenant_id = $1', [tenantId]);
+    return rows[0]?.calls_per_day ?? null;
+  },
+  setApiCallBudget: async (tenantId, callsPerDay, at) => {
+    if (callsPerDay === null) {
+      await db.query('DELETE FROM api_call_budgets WHERE tenant_id = $1', [tenantId]);
+      return (await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId])).rowCount === 1;
+    }
+    const r = await db.query(
+      `INSERT INTO api_call_budgets (tenant_id, calls_per_day, set_at) SELECT id, $2, $3 FROM tenants WHERE id = $1
+       ON CONFLICT (tenant_id) DO UPDATE SET calls_per_day = EXCLUDED.calls_per_day, set_at = EXCLUDED.set_at`,
+      [tenantId, callsPerDay, at],
+    );
+    return r.rowCount === 1;
+  },
   latestSubscription: async (tenantId) =>
     (await db.query(`SELECT ${SUB_COLUMNS} FROM subscriptions WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [tenantId])).rows.map(subOf)[0] ?? null,
   lockSubscription: async (tenantId, id) =>

@@ -78,6 +78,11 @@ export const postgresRateCounter = (db: Database, clock: Clock): RateCounter => 
     const { rows } = await db.query<{ count: string }>('SELECT count FROM rate_counters WHERE name = $1 AND window_start = $2', [name, new Date(start)]);
     return { count: Number(rows[0]?.count ?? 0), resetAt: new Date(end) };
   },
+  release: async ({ name, windowStart, amount }) => {
+    await db.query('UPDATE rate_counters SET count = GREATEST(count - $3, 0) WHERE name = $1 AND window_start = $2 AND expires_at > $4', [
+      name, windowStart, amount, clock.now(),
+    ]);
+  },
 });
 
 export const postgresResponseCache = (db: Database, clock: Clock): ResponseCache => ({

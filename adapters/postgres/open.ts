@@ -4,7 +4,7 @@
  * and applies pending migrations when asked to, on first use, so commands that never touch the database pay nothing.
  */
 import type { Config } from '../config.ts';
-import type { Database } from './database.ts';
+import type { Database, Listening } from './database.ts';
 import { loadMigrations, migrate, migrationsDirectory, type Migration } from './migrations.ts';
 import { pgDatabase, translateOutage } from './pg.ts';
 import { openPglite, type PgliteOptions } from './pglite.ts';
@@ -77,6 +77,24 @@ export const lazyDatabase = (engine: Database['engine'], opener: () => Promise<D
     // A closed handle or a database that cannot be reached is an outage (503), not a bug.
     query: async (text, params, queryOptions) => (await open().catch(translateOutage)).query(text, params, queryOptions),
     transaction: async (work, transactionOptions) => (await open().catch(translateOutage)).transaction(work, transactionOptions),
+    // Listens once the database is open; nothing is heard (and `onListening` never comes) if it has no listen.
+    listen: (channel, handlers) => {
+      let inner: Listening | undefined;
+      let stopped = false;
+      const ready = open().then(async (opened) => {
+        if (stopped || !opened.listen) return;
+        inner = opened.listen(channel, handlers);
+        await inner.ready;
+      });
+      return {
+        ready,
+        close: async () => {
+          stopped = true;
+          await ready.catch(() => {});
+          await inner?.close();
+        },
+      };
+    },
     close: async () => {
       closed = true;
       const current = pending;

@@ -9,7 +9,7 @@
  */
 import { connect } from 'node:net';
 import pg from 'pg';
-import type { Database, QueryOptions, QueryResult } from './database.ts';
+import type { ChannelHandlers, Database, Listening, QueryOptions, QueryResult } from './database.ts';
 import { isNetworkFailure, unavailable } from '../outage.ts';
 
 export interface PgDatabaseOptions {
@@ -27,6 +27,8 @@ export interface PgDatabaseOptions {
   connectTimeoutMs: number;
   /** Schema put first on the search_path of every connection (tests use a throwaway schema). */
   schema?: string;
+  /** How the connections name themselves to the server (pg_stat_activity); default `sellpo`, listeners `<it>-listen`. */
+  applicationName?: string;
   /** Runs after the pool has ended (the embedded engine stops its server here). */
   onClose?: () => Promise<void>;
 }
@@ -87,7 +89,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     max: options.max,
     connectionTimeoutMillis: options.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
-    application_name: 'sellpo',
+    application_name: options.applicationName ?? 'sellpo',
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
     ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)},public` } : {}),
   });
@@ -146,14 +148,36 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     return tx;
   };
 
+  const connection = {
+    ...(options.connectionString ? { connectionString: options.connectionString } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.user ? { user: options.user } : {}),
+    ...(options.database ? { database: options.database } : {}),
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    application_name: `${options.applicationName ?? 'sellpo'}-listen`,
+  };
+  const listeners = new Set<Listening>();
+
   let closed: Promise<void> | undefined;
   const db: Database = {
     engine: options.engine,
+    // PGlite raises its notifications in the process that runs it (pglite.ts listens there instead).
+    ...(options.engine === 'postgres'
+      ? {
+          listen: (channel: string, handlers: ChannelHandlers) => {
+            const listening = listenOn(connection, channel, handlers, () => listeners.delete(listening));
+            listeners.add(listening);
+            return listening;
+          },
+        }
+      : {}),
     // Outages leave here as DomainError('unavailable'): every repository gets the translation for free.
     query: <R>(text: string, params?: readonly unknown[], opts?: QueryOptions) => query<R>(text, params, opts).catch(translateOutage),
     transaction: (work, opts) => transaction(work, opts).catch(translateOutage),
     close: () =>
       (closed ??= (async () => {
+        await Promise.all([...listeners].map((l) => l.close()));
         await pool.end();
         await options.onClose?.();
       })()),
@@ -194,4 +218,67 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     }
   };
   return db;
+};
+
+const LISTEN_RETRY_MS = { first: 100, max: 5_000 };
+
+/**
+ * LISTEN on a connection of its own (a pooled one would drop the LISTEN when returned). A lost connection is
+ * reported (`onGap`) and made again with backoff (100 ms doubling to 5 s); each new LISTEN is reported
+ * (`onListening`), since what was notified in between is lost.
+ */
+const listenOn = (connection: pg.ClientConfig, channel: string, handlers: ChannelHandlers, onClosed: () => void): Listening => {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = LISTEN_RETRY_MS.first;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const lost = (c: pg.Client, error: unknown): void => {
+    if (client !== c) return; // already replaced
+    client = undefined;
+    c.end().catch(() => {});
+    if (stopped) return;
+    handlers.onGap();
+    handlers.onError?.(error);
+    schedule();
+  };
+  const schedule = (): void => {
+    retry = setTimeout(() => void connect(), delay);
+    retry.unref();
+    delay = Math.min(delay * 2, LISTEN_RETRY_MS.max);
+  };
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ ...connection, keepAlive: true });
+    client = c;
+    c.on('notification', (message) => {
+      if (message.channel === channel) handlers.onNotify(message.payload ?? '');
+    });
+    c.on('error', (error) => lost(c, error));
+    c.on('end', () => lost(c, new Error('the listening connection ended')));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch (error) {
+      lost(c, error);
+      return;
+    }
+    if (stopped || client !== c) return;
+    delay = LISTEN_RETRY_MS.first;
+    handlers.onListening?.();
+    markReady();
+  };
+  void connect();
+  return {
+    ready,
+    close: async () => {
+      stopped = true;
+      clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      onClosed();
+      await c?.end().catch(() => {});
+    },
+  };
 };

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database.ts';
+import type { ChannelHandlers, Database, Listening } from './database.ts';
 import { migrate, type Migration } from './migrations.ts';
 import { pgDatabase } from './pg.ts';
 
@@ -290,7 +290,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
     // Published only for the process that owns the directory: a second process on it connects here.
     const addressFile = dir ? join(dir, ADDRESS_FILE) : undefined;
     if (addressFile) writeFileSync(addressFile, JSON.stringify({ pid: process.pid, host, port: Number(port) }), { mode: 0o600 });
-    const db = pgDatabase({
+    const served = pgDatabase({
       engine: 'pglite',
       host: host!,
       port: Number(port),
@@ -306,6 +306,23 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
         unlock();
       },
     });
+    // Notifications are raised inside the engine, in this process: listen there (a LISTEN over the socket would
+    // share the engine's one session with every other connection).
+    const listen = (channel: string, handlers: ChannelHandlers): Listening => {
+      let unlisten: (() => Promise<void>) | undefined;
+      const ready = engine.listen(channel, (payload) => handlers.onNotify(payload)).then((stop) => {
+        unlisten = stop;
+        handlers.onListening?.();
+      });
+      return {
+        ready,
+        close: async () => {
+          await ready.catch(() => {});
+          await unlisten?.().catch(() => {});
+        },
+      };
+    };
+    const db: Database = { ...served, listen };
     if (migrations && fromCopy) options.onMigrated?.(migrations);
     if (migrations && copy && !fromCopy) {
       try {

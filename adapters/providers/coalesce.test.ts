@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { coalescer, type CoalescerOptions } from './coalesce.ts';
 
 const deferred = <T = void>() => {
@@ -34,6 +34,13 @@ const setup = (over: Partial<CoalescerOptions<string>> = {}) => {
   return { co, sends, held };
 };
 
+// Windows are decided by a fake clock the test moves (vi.useFakeTimers): "not sent yet" is checked one
+// millisecond before the window ends and "sent" at its end, whatever the machine's load.
+afterEach(() => {
+  vi.useRealTimers();
+});
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
 describe('coalescer', () => {
   it('packs concurrent requests of one scope into calls of up to maxKeys, never across scopes', async () => {
     const { co, sends } = setup();
@@ -55,14 +62,17 @@ describe('coalescer', () => {
   });
 
   it('holds a partial group for a window after its last key joined, then sends it', async () => {
+    vi.useFakeTimers();
     const { co, sends } = setup({ windowMs: 200 });
     const first = co.arrive('s').join(['a']);
-    await pause(150);
+    await advance(150);
     expect(sends).toEqual([]);
     const second = co.arrive('s').join(['b']);
-    await pause(150);
-    // 300 ms after the first key, 150 after the second: still open.
+    await advance(199);
+    // 349 ms after the first key, 199 after the second: still open; at 200 it goes.
     expect(sends).toEqual([]);
+    await advance(1);
+    expect(sends).toEqual([['a', 'b']]);
     expect(await first).toEqual({ result: 'a,b', keys: ['a', 'b'] });
     expect((await second).result).toBe('a,b');
   });
@@ -91,49 +101,62 @@ describe('coalescer', () => {
   });
 
   it('keeps a due partial group back while a call of its scope is out, and sends it a window after that call returns', async () => {
+    vi.useFakeTimers();
     const { co, sends, held } = setup({ windowMs: 10 });
     const full = co.arrive('s').join(['a', 'b', 'c', 'd', 'e']);
     const other = co.arrive('other').join(['o']);
     const partial = co.arrive('s').join(['x']);
-    await pause(100);
+    await advance(100);
     // The other scope is not held back by this one's call.
     expect((await other).result).toBe('o');
     expect(sends).toEqual([['a', 'b', 'c', 'd', 'e'], ['o']]);
     held[0]!.resolve('done');
     expect((await full).result).toBe('done');
+    await advance(9);
+    expect(sends).toHaveLength(2);
+    await advance(1);
     expect((await partial).keys).toEqual(['x']);
     expect(sends).toEqual([['a', 'b', 'c', 'd', 'e'], ['o'], ['x']]);
   });
 
   it('keeps a due group back while a request of its scope is arriving; leaving lets it go', async () => {
+    vi.useFakeTimers();
     const { co, sends } = setup({ windowMs: 10 });
     const arriving = co.arrive('s');
     const waiting = co.arrive('s').join(['a']);
-    await pause(100);
+    await advance(100);
     expect(sends).toEqual([]);
     arriving.leave();
+    await advance(0);
+    expect(sends).toEqual([['a']]);
     expect((await waiting).keys).toEqual(['a']);
   });
 
   it('a key joining a due group makes it wait a window again', async () => {
+    vi.useFakeTimers();
     const { co, sends } = setup({ windowMs: 200 });
     const arriving = co.arrive('s');
     const first = co.arrive('s').join(['a']);
-    await pause(300);
+    await advance(300);
     const second = co.arrive('s').join(['b']);
     arriving.leave();
-    await pause(50);
+    await advance(199);
     expect(sends).toEqual([]);
+    await advance(1);
+    expect(sends).toEqual([['a', 'b']]);
     expect((await first).keys).toEqual(['a', 'b']);
     expect((await second).keys).toEqual(['a', 'b']);
   });
 
   it('an arriving request that joins rides the same call', async () => {
+    vi.useFakeTimers();
     const { co, sends } = setup({ windowMs: 10 });
     const arriving = co.arrive('s');
     const first = co.arrive('s').join(['a']);
-    await pause(100);
+    await advance(100);
+    expect(sends).toEqual([]);
     const second = arriving.join(['b']);
+    await advance(10);
     expect((await first).keys).toEqual(['a', 'b']);
     expect((await second).keys).toEqual(['a', 'b']);
     expect(sends).toHaveLength(1);
@@ -198,12 +221,14 @@ describe('coalescer', () => {
   });
 
   it('sends a group after maxHoldMs even when its scope is never idle', async () => {
+    vi.useFakeTimers();
     const { co, sends, held } = setup({ windowMs: 10, maxHoldMs: 150 });
     void co.arrive('s').join(['a', 'b', 'c', 'd', 'e']);
-    const started = performance.now();
     const partial = co.arrive('s').join(['x']);
+    await advance(149);
+    expect(sends).toHaveLength(1);
+    await advance(1);
     expect((await partial).keys).toEqual(['x']);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(sends).toHaveLength(2);
     held[0]!.resolve('late');
   });

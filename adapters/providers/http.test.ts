@@ -2,19 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../core/shared/errors.ts';
 import { attemptsText, backoffDelay, providerHttp, retryAfterMs, retryAfterSeconds, type ProviderHttpOptions, type RetryInfo } from './http.ts';
 
-/** A fake provider: answers the queued replies in order and records every request it saw. */
+/**
+ * A fake provider: answers the queued replies in order and records every request it saw. `hanging` resolves when
+ * a request reaches a 'hang' reply (which answers only its abort), so a test can act while it is in flight.
+ */
 const provider = (replies: Array<Response | Error | 'hang'>) => {
   const seen: Array<{ url: string; init: RequestInit; headers: Record<string, string> }> = [];
+  let hung!: () => void;
+  const hanging = new Promise<void>((resolve) => (hung = resolve));
   const fake = (async (url: string, init: RequestInit) => {
     seen.push({ url, init, headers: { ...(init.headers as Record<string, string>) } });
     const reply = replies.shift() ?? new Response('{}');
     if (reply === 'hang') {
+      hung();
       return new Promise((_, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason), { once: true }));
     }
     if (reply instanceof Error) throw reply;
     return reply;
   }) as unknown as typeof globalThis.fetch;
-  return { fetch: fake, seen };
+  return { fetch: fake, seen, hanging };
 };
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers });
@@ -134,12 +140,13 @@ describe('providerHttp: no answer', () => {
   });
 
   it('gives the caller its own abort reason and makes no further attempt', async () => {
-    const { fetch, seen } = provider(['hang', json(200, {})]);
+    const { fetch, seen, hanging } = provider(['hang', json(200, {})]);
     const caller = new AbortController();
     const reason = new Error('caller left');
     const retries: RetryInfo[] = [];
     const pending = client(fetch, { onRetry: (info) => retries.push(info) }).send({ api: 'x', method: 'GET', path: '/x', signal: caller.signal });
-    setTimeout(() => caller.abort(reason), 10);
+    await hanging;
+    caller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     expect(seen).toHaveLength(1);
     expect(retries).toEqual([]);
@@ -150,7 +157,8 @@ describe('providerHttp: no answer', () => {
     const last = provider(['hang']);
     const another = new AbortController();
     const single = client(last.fetch, { retry: undefined }).send({ api: 'x', method: 'GET', path: '/x', signal: another.signal });
-    setTimeout(() => another.abort(reason), 10);
+    await last.hanging;
+    another.abort(reason);
     await expect(single).rejects.toBe(reason);
   });
 });

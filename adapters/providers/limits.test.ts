@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { windowBounds, type RateCounter } from '../../core/platform/rate-counter.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import { dailyBudget, KOREAN_DAY, nextMidnight, rateLimiter } from './limits.ts';
@@ -47,13 +47,16 @@ describe('rateLimiter', () => {
   });
 
   it('a waiting caller leaves with its abort reason', async () => {
-    const { rates } = counter(Date.now);
-    const limiter = rateLimiter(rates, { name: 'acme:rate', provider: 'Acme', perSecond: 1, maxWaitMs: 5_000 });
+    // A clock that stands still: the slot never frees, so the second caller waits until it leaves.
+    const now = () => Date.parse('2026-03-01T10:00:00Z');
+    const { rates, asked } = counter(now);
+    const limiter = rateLimiter(rates, { name: 'acme:rate', provider: 'Acme', perSecond: 1, maxWaitMs: 5_000, now });
     await limiter.acquire();
     const caller = new AbortController();
     const reason = new Error('gone');
     const pending = limiter.acquire(caller.signal);
-    setTimeout(() => caller.abort(reason), 10);
+    await vi.waitFor(() => expect(asked).toHaveLength(2)); // refused once: it is waiting for the next slot
+    caller.abort(reason);
     await expect(pending).rejects.toBe(reason);
   });
 });

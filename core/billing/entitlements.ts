@@ -11,31 +11,61 @@ import type { BillingStore } from './ports.ts';
 import { effectivePlan } from './subscriptions.ts';
 
 export interface EntitlementDeps {
-  store: Pick<BillingStore, 'latestSubscription'>;
+  store: Pick<BillingStore, 'latestSubscription' | 'apiCallBudget'>;
   plans: PlanCatalog;
   policy: BillingPolicy;
   clock: Clock;
 }
 
-export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<EffectivePlan> =>
-  effectivePlan(deps, await deps.store.latestSubscription(tenantId), deps.clock.now());
+/** The tenant's plan as it stands now, with the daily API-call budget an administrator set in place of the plan's. */
+export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<EffectivePlan> => {
+  const [sub, budget] = await Promise.all([deps.store.latestSubscription(tenantId), deps.store.apiCallBudget(tenantId)]);
+  const plan = effectivePlan(deps, sub, deps.clock.now());
+  return budget === null ? plan : { ...plan, entitlements: { ...plan.entitlements, apiCallsPerDay: budget } };
+};
+
+/** The most calls a day an administrator may set (`sellpo tenants budget`). */
+export const MAX_API_CALL_BUDGET = 1_000_000_000;
+
+/**
+ * Sets the tenant's daily API-call budget in place of its plan's (`null`: back to the plan's). Processes apply it
+ * at their next lease of the tenant's budget; a lower budget than what was already leased today leaves those calls.
+ */
+export const setApiCallBudget = async (deps: Pick<EntitlementDeps, 'clock'> & { store: Pick<BillingStore, 'setApiCallBudget'> }, tenantId: string, callsPerDay: number | null): Promise<void> => {
+  if (callsPerDay !== null && (!Number.isSafeInteger(callsPerDay) || callsPerDay < 0 || callsPerDay > MAX_API_CALL_BUDGET)) {
+    throw new DomainError('invalid', `The daily API-call budget must be a whole number from 0 to ${MAX_API_CALL_BUDGET}, got ${callsPerDay}.`);
+  }
+  if (!(await deps.store.setApiCallBudget(tenantId, callsPerDay, deps.clock.now()))) throw new DomainError('not_found', `No tenant ${tenantId}.`);
+};
 
 /** Daily windows start at midnight in Korea. */
-const KST_DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
+export const API_CALL_DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
+const KST_DAY = API_CALL_DAY;
 
-/** Counts one API call against the tenant's daily budget; throws rate_limited (429, Retry-After) when spent. */
+/** The shared counter of a tenant's API calls (one per KST day). */
+export const apiCallCounter = (tenantId: string): string => `billing:api-calls:${tenantId}`;
+
+/** The 429 for a spent daily budget: the plan, its limit, the plan that lifts it, and the seconds to midnight KST. */
+export const budgetSpent = (deps: Pick<EntitlementDeps, 'plans' | 'clock'>, plan: EffectivePlan, resetAt: Date): DomainError => {
+  const limit = plan.entitlements.apiCallsPerDay;
+  const now = deps.clock.now();
+  const lifting = planLifting(deps.plans, 'apiCallsPerDay', limit + 1, now);
+  return new DomainError('rate_limited', `The ${plan.planCode} plan allows ${limit} API calls a day; the budget resets at midnight KST.`, {
+    retryAfterSeconds: Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000)),
+    details: { limit: 'apiCallsPerDay', allowed: limit, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
+  });
+};
+
+/**
+ * Counts one API call against the tenant's daily budget with one write to the shared counter; throws
+ * rate_limited (429, Retry-After) when spent. The server meters through leased slices instead
+ * (adapters/contexts/billing/quota.ts); both count in the same counter.
+ */
 export const consumeApiCall = async (deps: EntitlementDeps & { rateCounter: RateCounter }, tenantId: string): Promise<{ remaining: number; limit: number; resetAt: Date }> => {
   const plan = await planOf(deps, tenantId);
   const limit = plan.entitlements.apiCallsPerDay;
-  const result = await deps.rateCounter.consume({ name: `billing:api-calls:${tenantId}`, limit, window: KST_DAY });
-  if (!result.allowed) {
-    const now = deps.clock.now();
-    const lifting = planLifting(deps.plans, 'apiCallsPerDay', limit + 1, now);
-    throw new DomainError('rate_limited', `The ${plan.planCode} plan allows ${limit} API calls a day; the budget resets at midnight KST.`, {
-      retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt.getTime() - now.getTime()) / 1000)),
-      details: { limit: 'apiCallsPerDay', allowed: limit, plan: plan.planCode, ...(lifting ? { upgradeTo: lifting.id } : {}) },
-    });
-  }
+  const result = await deps.rateCounter.consume({ name: apiCallCounter(tenantId), limit, window: KST_DAY });
+  if (!result.allowed) throw budgetSpent(deps, plan, result.resetAt);
   return { remaining: limit - result.count, limit, resetAt: result.resetAt };
 };
 
@@ -46,7 +76,7 @@ export const consumeApiCall = async (deps: EntitlementDeps & { rateCounter: Rate
 export const recordApiCalls = async (deps: EntitlementDeps & { rateCounter: RateCounter }, tenantId: string, calls: number): Promise<number> => {
   const plan = await planOf(deps, tenantId);
   const limit = plan.entitlements.apiCallsPerDay;
-  const name = `billing:api-calls:${tenantId}`;
+  const name = apiCallCounter(tenantId);
   const { count } = await deps.rateCounter.peek(name, KST_DAY);
   const amount = Math.min(calls, limit - count);
   if (amount <= 0) return 0;

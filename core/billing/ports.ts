@@ -44,6 +44,10 @@ export interface BillingUnit {
   /** Writes `sub` when the stored version is `sub.version - 1`; false when someone changed it first. */
   updateSubscription(sub: Subscription): Promise<boolean>;
   hasEverSubscribed(tenantId: string): Promise<boolean>;
+  /** The daily API-call budget an administrator set for the tenant in place of its plan's; null: the plan's. */
+  apiCallBudget(tenantId: string): Promise<number | null>;
+  /** Sets (a number) or clears (null) that budget; false when there is no such tenant. */
+  setApiCallBudget(tenantId: string, callsPerDay: number | null, at: Date): Promise<boolean>;
 
   insertBillingKey(key: StoredBillingKey): Promise<void>;
   getBillingKey(tenantId: string, id: string): Promise<StoredBillingKey | null>;

@@ -119,8 +119,8 @@ describe('entitlements', () => {
     currentPeriodStart: new Date('2025-06-01T00:00:00Z'), currentPeriodEnd: new Date('2025-07-01T00:00:00Z'), trialEndsAt: null, pendingPlanId: null, billingKeyId: 'bk',
     customerKey: 'c', attempt: 0, dunningStep: 0, nextActionAt: null, canceledAt: null, endedAt: null, createdAt: new Date('2025-06-01T00:00:00Z'), version: 1, ...over,
   });
-  const deps = (s: Subscription | null, at = now): EntitlementDeps => ({
-    store: { latestSubscription: async () => s },
+  const deps = (s: Subscription | null, at = now, budget: number | null = null): EntitlementDeps => ({
+    store: { latestSubscription: async () => s, apiCallBudget: async () => budget },
     plans: defaultCatalog,
     policy: defaultBillingPolicy,
     clock: { now: () => at },
@@ -131,6 +131,9 @@ describe('entitlements', () => {
     expect((await planOf(deps(sub({})), 't1')).planId).toBe('basic-monthly');
     expect((await planOf(deps(sub({ state: 'expired' })), 't1')).planCode).toBe('free');
     expect((await planOf(deps(sub({}), new Date('2025-07-01T00:00:00Z')), 't1')).planCode).toBe('free');
+    // An administrator's budget replaces the plan's daily calls and nothing else.
+    const set = await planOf(deps(sub({}), now, 2_000_000), 't1');
+    expect(set).toEqual({ planCode: 'basic', planId: 'basic-monthly', entitlements: { apiCallsPerDay: 2_000_000, trackedKeywords: 200, agentRunsPerMonth: 100, members: 3 } });
     expect((await planOf(deps(sub({}), new Date('2025-06-30T23:59:59.999Z')), 't1')).planCode).toBe('basic');
   });
 

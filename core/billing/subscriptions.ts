@@ -40,10 +40,12 @@ export const effectivePlan = (deps: Pick<BillingDeps, 'plans' | 'policy'>, sub: 
 };
 
 export const getSubscription = async (deps: BillingDeps, tenantId: string): Promise<SubscriptionView> => {
-  const sub = await deps.store.latestSubscription(tenantId);
+  const [sub, budget] = await Promise.all([deps.store.latestSubscription(tenantId), deps.store.apiCallBudget(tenantId)]);
   const key = sub ? await deps.store.getBillingKey(tenantId, sub.billingKeyId) : null;
   const plan = sub ? (planVersionOf(deps.plans, sub.planId, sub.planVersion) ?? null) : null;
-  return { subscription: sub, plan, card: key?.card ?? null, effective: effectivePlan(deps, sub, deps.clock.now()) };
+  const effective = effectivePlan(deps, sub, deps.clock.now());
+  // An administrator's daily API-call budget stands in for the plan's (entitlements.ts, planOf).
+  return { subscription: sub, plan, card: key?.card ?? null, effective: budget === null ? effective : { ...effective, entitlements: { ...effective.entitlements, apiCallsPerDay: budget } } };
 };
 
 export const listPayments = (deps: BillingDeps, tenantId: string, page: { limit: number; cursor?: string | undefined }) =>

@@ -105,7 +105,7 @@ describe('listing orders through the tenant\'s connection', () => {
     const error = await listOrders({ coupang: { wing }, connections }, 't1', { from: '2026-11-01', to: '2026-11-02', status: 'ACCEPT' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'upstream_failed', details: { connectionId: 'conn-t1', connectionStatus: 'rejected', providerStatus: 401 } });
     expect((error as DomainError).details).not.toHaveProperty('credentialsRejected');
-    expect(connections.rejected).toEqual([{ tenantId: 't1', connectionId: 'conn-t1', code: '401' }]);
+    expect(connections.rejected).toEqual([{ tenantId: 't1', connectionId: 'conn-t1', code: 'HTTP_401' }]);
     await expect(listSellerProducts({ coupang: { wing }, connections }, 't1', { limit: 10 })).rejects.toMatchObject({ code: 'upstream_failed' });
     expect(asked).toHaveLength(1);
   });

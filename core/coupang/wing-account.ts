@@ -31,7 +31,9 @@ export const withWingAccount = async <T>(deps: WingDeps, tenantId: string, work:
     return await work({ vendorId, accessKey, secretKey });
   } catch (error) {
     if (isDomainError(error) && error.details?.credentialsRejected === true) {
-      await deps.connections.markRejected(tenantId, opened.connectionId, String(error.details.providerStatus ?? error.details.providerCode ?? 'rejected'));
+      // A named provider code when Coupang gives one, else the HTTP status (as the connection's verifier records it).
+      const named = typeof error.details.providerCode === 'string' && !/^(\d+|ERROR|SUCCESS)$/.test(error.details.providerCode) ? error.details.providerCode : null;
+      await deps.connections.markRejected(tenantId, opened.connectionId, named ?? `HTTP_${String(error.details.providerStatus)}`);
       const { credentialsRejected: _flag, ...details } = error.details;
       throw new DomainError('upstream_failed', `${error.message}`, { details: { ...details, channel: 'coupang_wing', connectionId: opened.connectionId, connectionStatus: 'rejected' }, cause: error });
     }

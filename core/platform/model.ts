@@ -183,5 +183,6 @@ export interface ServiceMeta {
   commit: string;
   builtAt: string;
   apiVersion: string;
+  oldestApiVersion: string;
   node: string;
 }

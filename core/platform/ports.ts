@@ -28,6 +28,8 @@ export interface BuildInfo {
   commit: string;
   builtAt: string;
   apiVersion: string;
+  /** The oldest API version whose calls are still answered as documented. */
+  oldestApiVersion: string;
 }
 
 /** This process's metrics in the Prometheus text format (GET /metrics). */
@@ -38,10 +40,10 @@ export interface MetricsExposition {
   render(): string;
 }
 
-/** The API's own OpenAPI document, rendered on demand from the endpoint definitions. */
+/** The API's own OpenAPI document, rendered on demand from the endpoint definitions (its code loaded then too). */
 export interface ApiDocument {
-  json(): string;
-  yaml(): string;
+  json(): Promise<string>;
+  yaml(): Promise<string>;
 }
 
 export interface PlatformPorts {

@@ -18,6 +18,8 @@ export interface ApiQuota {
    * never refused, since the calls were already answered.
    */
   record?(tenantId: string, calls: number, signal?: AbortSignal): Promise<void>;
+  /** Gives back what this process holds of tenants' budgets and not spent (the runtime closes it first). */
+  close?(): Promise<void>;
 }
 
 export interface OutageGraceOptions {

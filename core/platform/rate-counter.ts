@@ -36,6 +36,20 @@ export interface RateCounter {
   consume(request: ConsumeRequest): Promise<ConsumeResult>;
   /** The current window's count without changing it. */
   peek(name: string, window: RateWindow): Promise<{ count: number; resetAt: Date }>;
+  /**
+   * Takes `amount` back off the window that starts at `windowStart` (never below zero): what a process leased
+   * and did not spend (budget-leases.ts). Absent: leased remainders are not given back early; they expire with
+   * their window.
+   */
+  release?(request: ReleaseRequest): Promise<void>;
+}
+
+export interface ReleaseRequest {
+  name: string;
+  window: RateWindow;
+  /** The start of the window the amount was leased in; a window that has ended is left as it is. */
+  windowStart: Date;
+  amount: number;
 }
 
 /** Start and end (ms since epoch) of the window containing `nowMs`. */

@@ -9,7 +9,7 @@ import type { ServiceMeta } from './model.ts';
 export const serviceMeta = (deps: { build: BuildInfo }, node: string): ServiceMeta => ({ ...deps.build, service: 'sellpo', node });
 
 /** GET /openapi.json and /openapi.yaml: the document rendered from the endpoint definitions. */
-export const renderApiDocument = (deps: { apiDocument: ApiDocument }, format: 'json' | 'yaml'): string =>
+export const renderApiDocument = (deps: { apiDocument: ApiDocument }, format: 'json' | 'yaml'): Promise<string> =>
   format === 'json' ? deps.apiDocument.json() : deps.apiDocument.yaml();
 
 /**

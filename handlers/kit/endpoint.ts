@@ -38,6 +38,21 @@ export interface EndpointInput<P, Q, B> {
   body: B;
 }
 
+/** An endpoint, or some of its fields, scheduled to go (docs/versioning.md). */
+export interface Deprecation {
+  /** Day (YYYY-MM-DD, UTC) from which it is deprecated: the `Deprecation` header. */
+  since: string;
+  /** Day (YYYY-MM-DD, UTC) after which it may stop answering: the `Sunset` header, and a major version. */
+  sunset: string;
+  /** Anchor of the CHANGELOG.md entry announcing it (its heading's id on the site), for the `Link` header. */
+  changelog: string;
+  /**
+   * Only these fields are deprecated (each marked `.meta({ deprecated: true })` in its schema); the endpoint
+   * stays. Without it the whole endpoint is deprecated.
+   */
+  fields?: readonly string[];
+}
+
 export interface EndpointDefinition<
   P extends AnyObject = AnyObject,
   Q extends AnyObject = AnyObject,
@@ -90,6 +105,8 @@ export interface EndpointDefinition<
   query?: Q;
   body?: B;
   responses: R;
+  /** Scheduled to go: answers carry Deprecation, Sunset and Link headers; the document marks it deprecated. */
+  deprecated?: Deprecation;
   /** Example request body for the OpenAPI document. */
   example?: z.input<B>;
   /**

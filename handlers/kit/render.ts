@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { deprecationHeaders } from './deprecation.ts';
 import type { AnyEndpoint } from './endpoint.ts';
 import type { V2Result } from './gateway-event.ts';
 import type { HandlerOptions } from './options.ts';
@@ -16,13 +17,14 @@ export const renderReply = (def: AnyEndpoint, options: HandlerOptions, reply: An
     if (!checked.success) throw new Error(`${def.id} answered ${reply.status} with a body that breaks its schema: ${checked.error.message}`);
   }
   const contentType = reply.headers?.['content-type'];
+  const deprecation = def.deprecated ? deprecationHeaders(def) : undefined;
   // A string body with its own content type is already encoded (YAML, a pre-rendered JSON document): send as is.
   if (contentType && typeof reply.body === 'string') {
-    return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.body };
+    return { statusCode: reply.status, headers: { ...reply.headers, ...deprecation }, body: reply.body };
   }
   return {
     statusCode: reply.status,
-    headers: { 'content-type': 'application/json', ...reply.headers },
+    headers: { 'content-type': 'application/json', ...reply.headers, ...deprecation },
     body: reply.body === undefined ? '' : JSON.stringify(reply.body),
   };
 };

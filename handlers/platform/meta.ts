@@ -20,6 +20,7 @@ export const metaEndpoint = defineEndpoint({
           commit: z.string().describe('Source commit of the build, or "unknown"'),
           builtAt: z.string(),
           apiVersion: z.string().describe('OpenAPI info.version (semver)'),
+          oldestApiVersion: z.string().describe('The oldest API version still served: calls written against it or any later version of the same major are answered as documented'),
           node: z.string(),
         })
         .meta({ id: 'Meta' }),

@@ -20,7 +20,7 @@ export const openapiJsonEndpoint = defineEndpoint({
   },
   run: async (_input, { ports }) => ({
     status: 200,
-    body: renderApiDocument(ports, 'json'),
+    body: await renderApiDocument(ports, 'json'),
     headers: { 'content-type': `${OPENAPI_JSON};version=3.1`, 'cache-control': 'public, max-age=300' },
   }),
 });
@@ -35,7 +35,7 @@ export const openapiYamlEndpoint = defineEndpoint({
   responses: { 200: z.string().describe('OpenAPI 3.1 document').meta({ contentMediaType: 'application/yaml' }) },
   run: async (_input, { ports }) => ({
     status: 200,
-    body: renderApiDocument(ports, 'yaml'),
+    body: await renderApiDocument(ports, 'yaml'),
     headers: { 'content-type': 'application/yaml', 'cache-control': 'public, max-age=300' },
   }),
 });

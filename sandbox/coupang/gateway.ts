@@ -9,6 +9,7 @@
  * Controls (besides the shared ones in ../naver/controls.ts):
  *   POST /__sandbox/limits {"partnersPerMinute":50, "wingPerSecond":10, "blockAfter429s":20, "blockMs":60000}
  *   GET  /__sandbox/limits  the limits and each vendor's 429 and block state
+ *   POST /__sandbox/revoke {"accessKey":"..."}  the key stops working (a seller revoked it in Wing); reset restores it
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SandboxProvider, SandboxRequest, SandboxResponse } from '../types.ts';
@@ -136,7 +137,8 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
   const windowMs = options.signedDateWindowMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
   const controls = new Controls(['Authorization', 'X-Requested-By', 'Content-Type']);
-  const keys = new Map<string, CoupangKey>([options.partners, ...options.wing].map((k) => [k.accessKey, k]));
+  const allKeys = (): Map<string, CoupangKey> => new Map([options.partners, ...options.wing].map((k) => [k.accessKey, k]));
+  let keys = allKeys();
   let limits: Limits = { ...DEFAULT_LIMITS };
   const partnersMinute = new Map<string, { minute: number; count: number }>();
   const vendors = new Map<string, { tokens: number; at: number; recent429: number[]; blockedUntil: number; rejected429: number; warned: number }>();
@@ -357,7 +359,18 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
       vendors.clear();
       return { status: 200, body: limits };
     }
+    if (action === 'revoke' && request.method === 'POST') {
+      let accessKey: unknown;
+      try {
+        accessKey = (JSON.parse(request.body.toString('utf8') || '{}') as { accessKey?: unknown }).accessKey;
+      } catch {
+        return { status: 400, body: { message: 'revoke: the body must be JSON' } };
+      }
+      if (typeof accessKey !== 'string' || !keys.delete(accessKey)) return { status: 404, body: { message: 'revoke: no such access key' } };
+      return { status: 200, body: { revoked: accessKey } };
+    }
     if (action === 'reset' && request.method === 'POST') {
+      keys = allKeys();
       limits = { ...DEFAULT_LIMITS };
       vendors.clear();
       partnersMinute.clear();

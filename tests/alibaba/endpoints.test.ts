@@ -186,7 +186,7 @@ describe("1688's failures", () => {
   });
 
   it('a wrong app secret or access token is a 502 "provider credentials rejected", never showing the secret', async () => {
-    for (const env of [{ ALIBABA_APP_SECRET: 'not-the-secret' }, { ALIBABA_ACCESS_TOKEN: 'expired-token' }]) {
+    for (const env of [{ ALIBABA_APP_SECRET: 'not-the-secret' }, { ALIBABA_ACCESS_TOKEN: 'expired-token' }] as Record<string, string>[]) {
       const other = await alibabaRuntime(sandbox, { env });
       try {
         const res = await other.call('alibaba.getOffer', { path: { offerId: '600000000003' }, headers: auth });
@@ -198,7 +198,8 @@ describe("1688's failures", () => {
         await other.close();
       }
     }
-  });
+    // Two runtimes of their own: a generous bound on a loaded machine.
+  }, 240_000);
 
   it('the sandbox checks the signature itself: a request signed with another secret is refused as the gateway does', async () => {
     const form = new URLSearchParams({ offerDetailParam: '{"offerId":600000000001,"country":"ko"}', access_token: 'sandbox-1688-access-token', _aop_timestamp: '1765000000000', _aop_signature: '0'.repeat(40) });
@@ -241,5 +242,33 @@ describe('POST /v1/analysis/margin with purchase.offer', () => {
     const noWeight = await rt.call('analysis.margin', { body: { ...body(5, { offerId: '601000000008' }), purchase: { quantity: 5, unitPriceFen: 1000 } }, headers: auth });
     expect(noWeight.status).toBe(400);
     expect(noWeight.body.errors[0]).toMatchObject({ field: 'freight.unitWeightGrams' });
+  });
+});
+
+describe('configuration', () => {
+  it('half a credential set stops the start naming the missing variables; none, with the sandbox off, is a 503 naming them', async () => {
+    const { ConfigError, loadConfig } = await import('../../adapters/config.ts');
+    const error = (() => {
+      try {
+        loadConfig({ ALIBABA_APP_KEY: '123', ALIBABA_APP_SECRET: 'x' });
+      } catch (e) {
+        return e as InstanceType<typeof ConfigError>;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.join('\n')).toMatch(/ALIBABA_ACCESS_TOKEN: required when ALIBABA_APP_KEY and ALIBABA_APP_SECRET are set/);
+    const { testRuntime } = await import('../helpers/invoke.ts');
+    const { memoryAuthenticator } = await import('../../adapters/memory/auth.ts');
+    const off = await testRuntime({
+      env: { ALIBABA_SANDBOX: 'off' },
+      overrides: { auth: memoryAuthenticator(new Map([['k', { kind: 'tenant', tenantId: 't', actorId: 'u', role: 'owner', via: 'api_key' }]])) },
+    });
+    try {
+      const res = await off.call('alibaba.getOffer', { path: { offerId: '600000000001' }, headers: { authorization: 'Bearer k' } });
+      expect(res.status).toBe(503);
+      expect(res.body.detail).toContain('ALIBABA_APP_KEY, ALIBABA_APP_SECRET and ALIBABA_ACCESS_TOKEN');
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -39,6 +39,7 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 export const memoryBillingStore = () => {
   const data: StoreData = { subscriptions: [], keys: [], intents: [], payments: [], webhooks: [], leases: new Map(), lockedTenants: [], released: [] };
+  const budgets = new Map<string, number>();
   const unit: BillingUnit = {
     lockTenant: async (tenantId) => void data.lockedTenants.push(tenantId),
     getSubscription: async (tenantId, id) => copy(data.subscriptions.find((s) => s.tenantId === tenantId && s.id === id) ?? null),
@@ -56,6 +57,12 @@ export const memoryBillingStore = () => {
       return true;
     },
     hasEverSubscribed: async (tenantId) => data.subscriptions.some((s) => s.tenantId === tenantId),
+    apiCallBudget: async (tenantId) => budgets.get(tenantId) ?? null,
+    setApiCallBudget: async (tenantId, callsPerDay) => {
+      if (callsPerDay === null) budgets.delete(tenantId);
+      else budgets.set(tenantId, callsPerDay);
+      return true;
+    },
     insertBillingKey: async (key) => void data.keys.push(copy(key)),
     getBillingKey: async (tenantId, id) => copy(data.keys.find((k) => k.tenantId === tenantId && k.id === id) ?? null),
     discardBillingKey: async (tenantId, id, at) => {

@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe('deploy.mjs with the docker runner', { timeout: 90_000 }, () => {
   it('runs the image on the idle colour, published on loopback, and flips to it', async () => {
-    const first = await deploy('--image', 'sellpo:1');
+    const first = await deploy('--image', 'sellpo:1', '--commit', 'c0ffee1', '--commit-time', '2027-03-01T08:00:00Z');
     expect(first.code, first.stdout + first.stderr).toBe(0);
     const run = calls().find((c) => c[0] === 'run')!;
     expect(run).toEqual([
@@ -93,6 +93,23 @@ describe('deploy.mjs with the docker runner', { timeout: 90_000 }, () => {
     expect(r.stderr).toMatch(/still does not answer from blue 2 s after the flip/);
     expect(r.stdout).toMatch(/blue stopped \(SIGTERM\); nginx still sends traffic to green/);
     expect((await fetch(`${nginx.url}/health`)).headers.get('x-served-by')).toBe('green');
+  });
+
+  it('appends one record per deploy to the deploy log, failed ones included, for the DORA metrics', () => {
+    const records = readFileSync(join(work, 'state/deploys.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((r) => [r.kind, r.result, r.image, r.smoke, r.colour])).toEqual([
+      ['deploy', 'live', 'sellpo:1', 'passed', 'blue'],
+      ['deploy', 'live', 'sellpo:2', 'passed', 'green'],
+      ['deploy', 'failed', 'sellpo:broken', 'skipped', 'blue'],
+      ['deploy', 'failed', 'sellpo:3', 'passed', 'blue'],
+    ]);
+    expect(records[0]).toMatchObject({ commit: 'c0ffee1', commitTime: '2027-03-01T08:00:00Z' });
+    // The docker runner has no checkout to ask: without --commit the commit is unknown, not guessed.
+    expect(records[1]).toMatchObject({ commit: null, commitTime: null });
+    for (const r of records) {
+      expect(Date.parse(r.finishedAt) - Date.parse(r.startedAt)).toBeGreaterThanOrEqual(0);
+      expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('refuses to deploy without an image', async () => {

@@ -4,6 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { LocalRuntimeApi } from '../helpers/runtime-api.ts';
+import { ensureLambdaRic } from '../../scripts/ensure-lambda-ric.mjs';
 import { assembleApp, pathWithNode, removeTempDirs, watchOutput } from './harness.ts';
 
 // container/entrypoint.sh run the way the image runs it: from the assembled /app layout (only the bundles and
@@ -35,10 +36,13 @@ const runToEnd = (args: string[], env: Record<string, string> = {}) => start(arg
 const listening = async (proc: ReturnType<typeof start>, timeoutMs = 120_000): Promise<string> =>
   (await proc.waitFor(/"message":"listening"[^\n]*"url":"([^"]+)"/, timeoutMs))[1]!;
 
-beforeAll(() => {
+// The image's layout carries aws-lambda-ric's addon: compiled once per machine (cached in ~/.cache/sellpo), the
+// bound covers that first build.
+beforeAll(async () => {
+  await ensureLambdaRic();
   app = assembleApp();
   entry = join(app, 'container/entrypoint.sh');
-});
+}, 900_000);
 
 // Generous bounds: a start takes 40 s and more on a machine loaded far beyond its cores.
 describe('container entry point', { timeout: 180_000 }, () => {

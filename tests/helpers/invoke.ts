@@ -43,6 +43,8 @@ export const testRuntime = async (
     database?: Database;
     /** Meter tenant calls against their plan, as the HTTP and Lambda drivers do (default off, as in the CLI). */
     meter?: boolean;
+    /** Keep verified API keys in memory, as the HTTP server does (needs `database`; default off). */
+    verifiedKeyCache?: boolean;
   } = {},
 ): Promise<TestRuntime> => {
   const captured: Captured = { access: [], logs: [] };
@@ -56,6 +58,7 @@ export const testRuntime = async (
     eagerProviders: false,
     background: false,
     meter: options.meter ?? false,
+    ...(options.verifiedKeyCache ? { verifiedKeyCache: true } : {}),
     metrics: 'requests',
     logSink: 'stderr',
     logger,

@@ -72,6 +72,10 @@ export const memoryRateCounter = (now: () => number = Date.now): RateCounter => 
       const { start, end } = windowBounds(now(), window);
       return { count: counts.get(`${name}@${start}`) ?? 0, resetAt: new Date(end) };
     },
+    release: async ({ name, windowStart, amount }) => {
+      const key = `${name}@${windowStart.getTime()}`;
+      if (counts.has(key)) counts.set(key, Math.max(0, counts.get(key)! - amount));
+    },
   };
 };
 

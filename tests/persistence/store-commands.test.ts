@@ -23,7 +23,7 @@ const migrationsIn = (files: Record<string, string>) => {
 const urlIn = (schema: string) => `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 
 describe.skipIf((await postgresUnavailable()) !== null)('sellpo migrate --status', () => {
-  it('lists each migration and exits 1 only when one was changed or is missing (docs/persistence.md)', { timeout: 60_000 }, async () => {
+  it('lists each migration and exits 0 only when every one is applied (docs/persistence.md)', { timeout: 60_000 }, async () => {
     const db = await withPostgres({ migrated: false });
     try {
       const dir = migrationsIn({ '0001_first.sql': 'CREATE TABLE first (id int);', '0002_second.sql': 'CREATE TABLE second (id int);' });
@@ -33,23 +33,29 @@ describe.skipIf((await postgresUnavailable()) !== null)('sellpo migrate --status
         return { code: r.code, states: (JSON.parse(r.stdout) as { version: number; state: string }[]).map((s) => `${s.version}:${s.state}`), stderr: r.stderr };
       };
 
-      // Pending files are listed as such; pending alone is not a failure.
-      expect(await status()).toEqual({ code: 0, states: ['1:pending', '2:pending'], stderr: '' });
+      // Pending files are listed as such, and the database is not up to date: exit 1, so a deploy can gate on it.
+      expect(await status()).toEqual({ code: 1, states: ['1:pending', '2:pending'], stderr: '2 pending: run `sellpo migrate`\n' });
       const human = await runCapturedCli(['migrate', '--status'], env);
-      expect(human.code).toBe(0);
+      expect(human.code).toBe(1);
       expect(human.stdout).toMatch(/^ {2}0001_first\s+pending/m);
 
       expect((await runCapturedCli(['migrate'], env)).code).toBe(0);
       expect(await status()).toEqual({ code: 0, states: ['1:applied', '2:applied'], stderr: '' });
 
+      // A new file after the others were applied: one pending.
+      writeFileSync(join(dir, '0003_third.sql'), 'CREATE TABLE third (id int);');
+      expect(await status()).toEqual({ code: 1, states: ['1:applied', '2:applied', '3:pending'], stderr: '1 pending: run `sellpo migrate`\n' });
+      unlinkSync(join(dir, '0003_third.sql'));
+
       // Edited after it was applied: exit 1.
       writeFileSync(join(dir, '0001_first.sql'), 'CREATE TABLE first (id bigint);');
-      expect(await status()).toEqual({ code: 1, states: ['1:changed', '2:applied'], stderr: '' });
+      const editOrDelete = 'never edit or delete an applied migration, add a new one\n';
+      expect(await status()).toEqual({ code: 1, states: ['1:changed', '2:applied'], stderr: `1 changed, 0 missing: ${editOrDelete}` });
 
       // Applied, then its file vanished: exit 1.
       writeFileSync(join(dir, '0001_first.sql'), 'CREATE TABLE first (id int);');
       unlinkSync(join(dir, '0002_second.sql'));
-      expect(await status()).toEqual({ code: 1, states: ['1:applied', '2:missing'], stderr: '' });
+      expect(await status()).toEqual({ code: 1, states: ['1:applied', '2:missing'], stderr: `0 changed, 1 missing: ${editOrDelete}` });
 
       // --status changed nothing: the edited file was never run.
       const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');

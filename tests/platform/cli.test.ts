@@ -34,6 +34,34 @@ describe('sellpo tenants / admins / audit', () => {
     expect(JSON.parse(members.stdout).items[0]).toMatchObject({ email: 'kim@camping.example', name: 'kim', role: 'owner' });
   });
 
+  it('sets a tenant\'s daily API-call budget in place of its plan\'s, and clears it', async () => {
+    const apiCalls = async () => {
+      const r = await run('invoke', 'billing.getSubscription', '--header', `authorization=Bearer ${tenant.key}`);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).entitlements.apiCallsPerDay as number;
+    };
+    expect(await apiCalls()).toBe(100);
+    const set = await run('tenants', 'budget', '--tenant', tenant.tenantId, '--api-calls-per-day', '2000000');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe(`tenant ${tenant.tenantId}: 2000000 API calls a day, in place of its plan's\n`);
+    expect(await apiCalls()).toBe(2_000_000);
+    expect((await run('tenants', 'budget', '--tenant', tenant.tenantId, '--clear')).code).toBe(0);
+    expect(await apiCalls()).toBe(100);
+
+    const unknown = await run('tenants', 'budget', '--tenant', 'no-such-tenant', '--api-calls-per-day', '5');
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'sellpo tenants: No tenant no-such-tenant.\n']);
+    for (const [argv, message] of [
+      [['--api-calls-per-day=-5'], '--api-calls-per-day "-5" is not a whole number of calls'],
+      [['--api-calls-per-day', '1.5'], '--api-calls-per-day "1.5" is not a whole number of calls'],
+      [['--api-calls-per-day', '2000000000'], 'The daily API-call budget must be a whole number from 0 to 1000000000, got 2000000000.'],
+      [[], 'give either --api-calls-per-day <n> or --clear'],
+      [['--api-calls-per-day', '5', '--clear'], 'give either --api-calls-per-day <n> or --clear'],
+    ] as const) {
+      const bad = await run('tenants', 'budget', '--tenant', tenant.tenantId, ...argv);
+      expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining(message)]);
+    }
+  });
+
   it('refuses bad usage with exit 2 naming the flag', async () => {
     const missing = await run('tenants', 'create', '--name', 'x');
     expect(missing.code).toBe(2);

@@ -22,16 +22,20 @@ import { bearer, seedTenant } from './fixtures.ts';
 let wingAnswer: () => Promise<Verification> = async () => ({ ok: true });
 const wingAsked: CoupangWingCredentials[] = [];
 
-const wing = (n = 0) => ({ channel: 'coupang_wing', vendorId: `A0001234${n}`, accessKey: `ak-${randomBytes(8).toString('hex')}-K${n}x9`, secretKey: `wing-SECRET-${randomBytes(12).toString('hex')}` });
 const naver = { channel: 'naver_commerce', clientId: NAVER_COMMERCE_SANDBOX_APP.clientId, clientSecret: NAVER_COMMERCE_SANDBOX_APP.clientSecret };
+/** Every secret a test sent: none may appear in logs, audit entries, problems or stored answers. */
+const secrets: string[] = [naver.clientSecret];
+const wing = (n = 0) => {
+  const body = { channel: 'coupang_wing', vendorId: `A0001234${n}`, accessKey: `ak-${randomBytes(8).toString('hex')}-K${n}x9`, secretKey: `wing-SECRET-${randomBytes(12).toString('hex')}` };
+  secrets.push(body.secretKey);
+  return body;
+};
 
 describe('channel connections (PGlite)', () => {
   let db: TestDatabase;
   let rt: TestRuntime;
   let sandbox: RunningSandbox;
   let sandboxUrl: string;
-  /** Every secret a test sent: none may appear in logs, audit entries or stored answers. */
-  const secrets: string[] = [naver.clientSecret];
 
   beforeAll(async () => {
     db = await withPglite();
@@ -66,7 +70,6 @@ describe('channel connections (PGlite)', () => {
   it('verifies with the provider, stores sealed, lists without secrets, and the port opens the credentials', async () => {
     const t = await seedTenant(rt.ports);
     const w = wing(1);
-    secrets.push(w.secretKey);
     const created = await connect(t.secret, w);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ connection: { channel: 'coupang_wing', keyHint: w.accessKey.slice(-4), status: 'active', lastUsedAt: null, rejectedAt: null, rejectedCode: null }, replacedConnectionId: null });
@@ -102,8 +105,9 @@ describe('channel connections (PGlite)', () => {
     expect(refused.body.detail).toContain('naver_commerce');
     wingAnswer = async () => ({ ok: false, providerCode: 'HTTP_401', message: 'Invalid signature' });
     const w = wing(2);
-    secrets.push(w.secretKey);
-    expect((await connect(t.secret, w)).body).toMatchObject({ status: 422, channel: 'coupang_wing', providerCode: 'HTTP_401' });
+    const refusedWing = await connect(t.secret, w);
+    expect(refusedWing.body).toMatchObject({ status: 422, channel: 'coupang_wing', providerCode: 'HTTP_401' });
+    for (const s of [w.secretKey, w.accessKey, wrong.clientSecret]) expect(JSON.stringify([refused.body, refusedWing.body])).not.toContain(s);
     expect(await list(t.secret)).toEqual([]);
     const audit = await rt.ports.access.audit.list(chainOf(t.tenant.id), { action: 'connection.create' }, null, 10);
     expect(audit.map((e) => [e.outcome, e.details.providerCode])).toEqual([['failure', 'HTTP_401'], ['failure', 'GW.AUTHN']]);
@@ -218,7 +222,6 @@ describe('channel connections (PGlite)', () => {
   it('an Idempotency-Key replay answers the same connection, audited as a replay; the stored answer holds no secret', async () => {
     const t = await seedTenant(rt.ports);
     const w = wing(1);
-    secrets.push(w.secretKey);
     const headers = { 'idempotency-key': 'connect-1' };
     const first = await connect(t.secret, w, headers);
     const asked = wingAsked.length;
@@ -235,9 +238,7 @@ describe('channel connections (PGlite)', () => {
   // Last: every secret sent by the tests above.
   it('no secret in any log line, access line, audit entry or stored Idempotency-Key answer', async () => {
     const t = await seedTenant(rt.ports);
-    const w = wing(2);
-    secrets.push(w.secretKey);
-    await connect(t.secret, w, { 'idempotency-key': 'connect-2' });
+    await connect(t.secret, wing(2), { 'idempotency-key': 'connect-2' });
     wingAnswer = async () => ({ ok: false, providerCode: 'HTTP_401', message: 'Invalid signature' });
     await connect(t.secret, wing(3), { 'idempotency-key': 'connect-3' });
     const stored = (await db.query<{ text: string }>('SELECT row_to_json(k)::text AS text FROM idempotency_keys k')).rows.map((r) => r.text).join('\n');
@@ -251,5 +252,27 @@ describe('channel connections (PGlite)', () => {
       expect(audit).not.toContain(s);
       expect(logs).not.toContain(s);
     }
+  });
+});
+
+describe('channel connections as wired (the sandboxes stand in for Coupang Wing and Naver Commerce)', () => {
+  let rt: TestRuntime;
+  beforeAll(async () => {
+    rt = await testRuntime();
+  });
+  afterAll(async () => rt?.close());
+
+  it('the sandboxes\' accounts connect; a wrong secret is refused with the gateway\'s answer; the port opens what was stored', async () => {
+    const { COUPANG_SANDBOX_CREDENTIALS } = await import('../../sandbox/coupang/index.ts');
+    const t = await seedTenant(rt.ports);
+    const wingAccount = { channel: 'coupang_wing', ...COUPANG_SANDBOX_CREDENTIALS.wing };
+    expect((await rt.call('platform.createConnection', { headers: bearer(t.secret), body: wingAccount })).status).toBe(201);
+    expect((await rt.call('platform.createConnection', { headers: bearer(t.secret), body: naver })).status).toBe(201);
+    const wrong = await rt.call('platform.createConnection', { headers: bearer(t.secret), body: { ...wingAccount, secretKey: 'not-the-wing-secret' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).toMatchObject({ channel: 'coupang_wing', providerCode: 'HTTP_401' });
+    const otherVendor = await rt.call('platform.createConnection', { headers: bearer(t.secret), body: { ...wingAccount, vendorId: COUPANG_SANDBOX_CREDENTIALS.otherWing.vendorId } });
+    expect(otherVendor.status).toBe(422);
+    expect((await rt.ports.connections.open(t.tenant.id, 'coupang_wing')).credentials).toEqual(COUPANG_SANDBOX_CREDENTIALS.wing);
   });
 });

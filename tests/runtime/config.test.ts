@@ -46,6 +46,9 @@ describe('configuration', () => {
     NAVER_SEARCHAD_API_KEY: { NAVER_SEARCHAD_API_KEY: 'Hunter2-pw-7731' },
     NAVER_SEARCHAD_SECRET: { NAVER_SEARCHAD_SECRET: 'Hunter2-pw-7731' },
     TOSS_SECRET_KEY: { TOSS_SECRET_KEY: 'sk_Hunter2-pw-7731' },
+    // Half of the 1688 credential set: the missing variables are named beside it, no value shown.
+    ALIBABA_APP_SECRET: { ALIBABA_APP_SECRET: 'Hunter2-pw-7731' },
+    ALIBABA_ACCESS_TOKEN: { ALIBABA_ACCESS_TOKEN: 'Hunter2-pw-7731' },
     BILLING_KEY_ENCRYPTION_KEYS: { BILLING_KEY_ENCRYPTION_KEYS: 'k1:Hunter2-pw-7731' },
   };
 

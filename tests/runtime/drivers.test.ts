@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { LocalRuntimeApi, startRic } from '../helpers/runtime-api.ts';
+import { ensureLambdaRic } from '../../scripts/ensure-lambda-ric.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { version, commit, builtAt } = JSON.parse(readFileSync(`${root}dist/build.json`, 'utf8')) as { version: string; commit: string; builtAt: string };
@@ -37,8 +38,12 @@ let ricLog = '';
 // Rejects when the runtime client dies, so a broken Lambda setup fails the tests at once instead of timing out.
 let ricExited: Promise<never>;
 
+// The addon is compiled once per machine (cached in ~/.cache/sellpo); the bound covers that first build.
+beforeAll(() => ensureLambdaRic(), 900_000);
+
 beforeAll(async () => {
-  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: (await import('../../handlers/toolkit.ts')).API_VERSION } } });
+  const { API_VERSION, OLDEST_API_VERSION } = await import('../../handlers/toolkit.ts');
+  direct = await testRuntime({ overrides: { build: { ...built, apiVersion: API_VERSION, oldestApiVersion: OLDEST_API_VERSION } } });
 
   server = spawn(process.execPath, [`${root}dist/server.mjs`], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
   serverUrl = await new Promise<string>((resolve, reject) => {

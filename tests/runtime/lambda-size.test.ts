@@ -14,27 +14,44 @@ const build = JSON.parse(readFileSync(new URL('dist/build.json', root), 'utf8'))
 
 const BUDGET = 150 * 1024;
 
-/** Endpoints that call a provider (Naver's APIs, Toss): their clients come on top, no budget here. */
+/** Endpoints that call a provider (Naver's APIs, Coupang's, 1688, Toss): their clients come on top, no budget here. */
 const PROVIDER_CLIENTS = new Set([
+  'coupang.searchProducts',
+  'coupang.crossMarket',
+  'coupang.listSellerProducts',
+  'coupang.getSellerProduct',
+  'coupang.listOrders',
   'naver.keywordOverview',
   'naver.keywords',
   'naver.searchShopping',
   'naver.shoppingInsight',
   'naver.trends',
+  'alibaba.searchOffers',
+  'alibaba.getOffer',
+  'alibaba.imageSearch',
+  'alibaba.landedCost',
   'billing.subscribe',
   'billing.cancel',
   'billing.changePlan',
   'billing.changePaymentMethod',
   'billing.renewDue',
   'billing.tossWebhook',
+  'alibaba.searchOffers',
+  'alibaba.getOffer',
+  'alibaba.imageSearch',
+  'alibaba.landedCost',
+  'coupang.searchProducts',
+  'coupang.crossMarket',
+  'platform.createConnection',
 ]);
 
 /**
- * Over the budget today: every entry loads the whole composition root, and with it the tracing SDK (a value
- * imported from observability/tracing.ts by traced-fetch and traced-database), yaml (adapters/openapi.ts), zod
- * and pg. The bound keeps them from growing while that is taken apart.
+ * Over the budget today: every entry loads the whole composition root (every context's wiring, with core/billing,
+ * the Naver and 1688 clients and bcryptjs for Naver Commerce tokens), zod (105 kB), pg with pg-protocol (60 kB)
+ * and the logger. The OpenAPI builder and yaml load only when the document is served (about 120 kB less per
+ * endpoint). The bound keeps them from growing while that is taken apart.
  */
-const OVER_BUDGET_CEILING = 850 * 1024;
+const OVER_BUDGET_CEILING = 510 * 1024;
 const OVER_BUDGET = new Set([
   'analysis.feeTables',
   'analysis.margin',
@@ -47,6 +64,8 @@ const OVER_BUDGET = new Set([
   'platform.createTenant',
   'platform.health',
   'platform.listApiKeys',
+  'platform.listConnections',
+  'platform.deleteConnection',
   'platform.listMembers',
   'platform.meta',
   'platform.metrics',
@@ -54,6 +73,20 @@ const OVER_BUDGET = new Set([
   'platform.openapiYaml',
   'platform.readAudit',
   'platform.revokeApiKey',
+  // Inventory's endpoints load the composition root like the others (about 485 kB, 10 kB of it inventory's own).
+  'inventory.adjustStock',
+  'inventory.confirmReservation',
+  'inventory.createBundle',
+  'inventory.createSku',
+  'inventory.getReservation',
+  'inventory.getSku',
+  'inventory.listLedger',
+  'inventory.listListings',
+  'inventory.listSkus',
+  'inventory.putListing',
+  'inventory.releaseReservation',
+  'inventory.reserve',
+  'inventory.sync',
 ]);
 
 describe('per-endpoint Lambda size', () => {
@@ -63,6 +96,10 @@ describe('per-endpoint Lambda size', () => {
       expect(l.files).toContain(`lambda/endpoints/${l.id.replaceAll('.', '-')}.mjs`);
       expect(l.bytes).toBeGreaterThan(0);
     }
+  });
+
+  it('no endpoint loads the YAML writer or the OpenAPI builder at start: they load when the document is served', () => {
+    for (const l of build.lambdas) expect(Object.keys(l.largest), l.id).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(yaml|openapi3-ts)$/)]));
   });
 
   it('an endpoint without provider clients loads at most 150 kB (the listed ones: no more than today)', () => {

@@ -10,13 +10,16 @@ import { testRuntime } from '../helpers/invoke.ts';
 import { startTestServer, type Seeded, type TestServer } from '../helpers/http-server.ts';
 import { documentValidator, loadDocument, operationsOf, type Operation } from '../helpers/openapi-validator.ts';
 import { bearer, seedAdmin, seedTenant } from '../platform/fixtures.ts';
+import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
+import { COUPANG_SANDBOX_CREDENTIALS, coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
+import { wingProduct } from '../../sandbox/coupang/data.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const committed = readFileSync(`${root}openapi.yaml`, 'utf8');
 
 describe('openapi.yaml', () => {
-  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', () => {
-    expect(committed).toBe(openApiYaml(buildOpenApi(endpoints)));
+  it('matches a fresh generation from the endpoint definitions (run `npm run openapi` after a change)', async () => {
+    expect(committed).toBe(await openApiYaml(buildOpenApi(endpoints)));
   });
 
   it('is a valid OpenAPI 3.1 document according to an independent validator', async () => {
@@ -59,14 +62,26 @@ describe('answers conform to openapi.yaml', () => {
   const violations: string[] = [];
   const seen = new Map<string, Set<number>>();
 
+  // The Coupang gateway sandbox: Wing connections are verified at COUPANG_BASE_URL and the Wing endpoints call it.
+  let coupang: RunningSandbox;
+
   beforeAll(async () => {
-    srv = await startTestServer({ meter: true });
+    coupang = await startSandbox(coupangSandboxProviders());
+    srv = await startTestServer({
+      meter: true,
+      env: {
+        COUPANG_BASE_URL: coupang.urls.coupang!,
+        COUPANG_PARTNERS_ACCESS_KEY: COUPANG_SANDBOX_CREDENTIALS.partnersAccessKey,
+        COUPANG_PARTNERS_SECRET_KEY: COUPANG_SANDBOX_CREDENTIALS.partnersSecretKey,
+      },
+    });
     adminKey = (await seedAdmin(srv.rt.ports, 'conformance-ops')).secret;
     owner = await seedTenant(srv.rt.ports, 'conformance-owner');
     other = await seedTenant(srv.rt.ports, 'conformance-other');
   });
   afterAll(async () => {
     await srv?.close();
+    await coupang?.close();
   });
 
   const credentialFor = (op: Operation, tenant: Seeded = owner): Record<string, string> =>
@@ -106,13 +121,26 @@ describe('answers conform to openapi.yaml', () => {
   // Path and query values for the operations whose parameters have no example.
   const pathValues: Record<string, Record<string, string>> = {
     'naver.keywordOverview': { keyword: '캠핑의자' },
+    'inventory.getSku': { sku: 'TENT-001' },
+    'inventory.adjustStock': { sku: 'TENT-001' },
+    'inventory.listLedger': { sku: 'TENT-001' },
+    'inventory.getReservation': { reference: 'order-20260412-0001' },
+    'inventory.releaseReservation': { reference: 'order-20260412-0001' },
+    'inventory.confirmReservation': { reference: 'order-20260412-0002' },
     // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
     'alibaba.getOffer': { offerId: '600000000001' },
     'alibaba.landedCost': { offerId: '600000000001' },
   };
+  /** Requests an example needs made first: the reservation the confirm example confirms (the release example took the first). */
+  const before: Record<string, () => Promise<unknown>> = {
+    'inventory.confirmReservation': () => send('inventory.reserve', { body: { ...(example('inventory.reserve') as object), reference: 'order-20260412-0002' } }),
+  };
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
     'naver.keywords': 'hint=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'coupang.searchProducts': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'coupang.crossMarket': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
+    'coupang.listOrders': 'from=2026-10-01&to=2026-10-02&status=ACCEPT',
     'alibaba.searchOffers': 'keyword=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
   };
   /** A valid request to `id` besides credentials: its example body, path values and required query. */
@@ -125,11 +153,18 @@ describe('answers conform to openapi.yaml', () => {
   it('every operation\'s example request answers 2xx in the documented shape', async () => {
     const created = await send('platform.createApiKey', { body: example('platform.createApiKey') });
     expect(created.status).toBe(201);
+    // The Coupang Wing endpoints act through the tenant's Wing connection (the sandbox's account).
+    const { vendorId, accessKey, secretKey } = COUPANG_SANDBOX_CREDENTIALS.wing;
+    expect((await send('platform.createConnection', { body: { channel: 'coupang_wing', vendorId, accessKey, secretKey } })).status).toBe(201);
     const values: Record<string, Record<string, string>> = { ...pathValues, 'platform.revokeApiKey': { keyId: created.body.apiKey.id } };
     // Billing runs as a subscription's life: subscribe first, cancel, then resume. A connection is made, then
     // deleted. /health goes last: the embedded database opens on first use, which a first /health would count
-    // against its timeout.
+    // against its timeout. Inventory runs as a seller works: SKUs and a bundle, listings, a reservation released
+    // and one confirmed.
     const order = [
+      'inventory.createSku', 'inventory.createBundle', 'inventory.listSkus', 'inventory.getSku', 'inventory.adjustStock', 'inventory.listLedger',
+      'inventory.putListing', 'inventory.listListings', 'inventory.reserve', 'inventory.getReservation', 'inventory.releaseReservation',
+      'inventory.confirmReservation', 'inventory.sync',
       'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
       'platform.createConnection', 'platform.deleteConnection', 'platform.health',
     ];
@@ -142,6 +177,7 @@ describe('answers conform to openapi.yaml', () => {
       }
       const body = example(op.id);
       if (op.spec.requestBody) expect(validator.checkRequestBody(op, body), `${op.id}'s example breaks its own schema`).toEqual([]);
+      await before[op.id]?.();
       const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(body !== undefined ? { body } : {}) });
       statuses[op.id] = res.status;
       if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };

@@ -30,6 +30,8 @@ export const platformEnv = {
     }),
   /** Check response bodies against their schemas (on in development and tests). */
   VALIDATE_RESPONSES: bool(false),
+  /** The developer site `npm run docs` builds, served at /docs by the HTTP driver (relative to the working directory). */
+  SITE_DIR: z.string().min(1, 'expected a directory').default('site'),
   /** Above nginx's upstream keepalive_timeout (60 s) so nginx, not us, closes idle upstream connections. */
   KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
   /** How long SIGTERM waits for in-flight requests before closing what is left. */
@@ -86,6 +88,11 @@ export const authEnv = {
   JWT_AUDIENCE: z.string().min(1).optional(),
   /** Longest accepted token lifetime (exp - iat), seconds. */
   JWT_MAX_LIFETIME_S: int(900, 60, 86_400),
+  /**
+   * How long the server keeps an API key it verified (0: look every key up). Revocations reach every process
+   * through the database's change feed at once; this bounds a change whose notification was lost.
+   */
+  API_KEY_CACHE_TTL_MS: int(5_000, 0, 60_000),
 };
 
 /** The JWT settings hang together: an algorithm needs its key, an issuer and an audience. */
@@ -140,8 +147,8 @@ const checkVault = (c: SectionConfig<typeof vaultEnv> & { NODE_ENV: string }, ct
 
 /**
  * Channel connections (docs/connections.md): where a tenant's credentials are verified before they are stored.
- * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified at the Coupang
- * context's COUPANG_BASE_URL when that context is present, else at Coupang's public gateway.
+ * The sellers bring their own credentials, so nothing here is a secret. Coupang Wing is verified where the Coupang
+ * context sends its Wing calls (COUPANG_BASE_URL, or its sandbox under COUPANG_SANDBOX).
  */
 export const connectionsEnv = {
   /** The Naver Commerce API; unset outside production = the local sandbox (NAVER_COMMERCE_SANDBOX=auto). */
@@ -173,6 +180,8 @@ export const observabilityEnv = {
   /** Request metrics at GET /metrics (HTTP server only). */
   METRICS_ENABLED: bool(true),
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  /** The deploy log (container/deploy.mjs, <state dir>/deploys.jsonl): /metrics adds the DORA figures of its last 30 days. */
+  DEPLOY_LOG: z.string().min(1, 'expected a file path').optional(),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 };
 

@@ -1,31 +1,23 @@
 /**
- * The channel verifier behind POST /v1/connections: Coupang Wing at the Coupang gateway, Naver Commerce at its
- * API or, with no NAVER_COMMERCE_BASE_URL outside production (NAVER_COMMERCE_SANDBOX=auto), at the Naver Commerce
- * sandbox started in this process, which says so in a start-up line.
+ * The channel verifier behind POST /v1/connections: Coupang Wing at COUPANG_BASE_URL or, where the Coupang context
+ * uses its sandbox (COUPANG_SANDBOX: no Partners key outside production), at a Coupang sandbox of its own; Naver
+ * Commerce at its API or, with no NAVER_COMMERCE_BASE_URL outside production (NAVER_COMMERCE_SANDBOX=auto), at the
+ * Naver Commerce sandbox. A sandbox started here says so in a start-up line. The clients (bcrypt among them) are imported
+ * on the first verification, so a process that never connects a channel (most Lambdas) never loads them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ChannelCredentials, ChannelVerifier } from '../../../core/platform/ports.ts';
 import type { Clock } from '../../../core/shared/clock.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
 import type { Config } from '../../config.ts';
-import { coupangWingVerifier } from '../../coupang/verify.ts';
-import { naverCommerceTokens } from '../../naver-commerce/token.ts';
-import { naverCommerceVerifier } from '../../naver-commerce/verify.ts';
 import type { RetryPolicy } from '../../providers/http.ts';
 import { lazy } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
 
 export const NAVER_COMMERCE_URL = 'https://api.commerce.naver.com';
-export const COUPANG_GATEWAY_URL = 'https://api-gateway.coupang.com';
 
 /** One retry for a 429 or 5xx: the caller is waiting for the answer. */
 const VERIFY_RETRY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 2_000 };
-
-/** The Coupang context's gateway URL when that context is part of this build (it declares COUPANG_BASE_URL). */
-const coupangBaseUrl = (config: Config): string => {
-  const declared = (config as Partial<Record<'COUPANG_BASE_URL', string>>).COUPANG_BASE_URL;
-  return declared ?? COUPANG_GATEWAY_URL;
-};
 
 export interface ConnectionVerifiers {
   verifier: ChannelVerifier;
@@ -40,8 +32,13 @@ export const channelVerifierFromConfig = (config: Config, deps: { clock: Clock; 
     logger.warn('connection verification retried', { api: info.api, attempt: info.attempt, delayMs: info.delayMs, status: info.status, error: info.error });
   const common = { timeoutMs: config.CONNECTIONS_VERIFY_TIMEOUT_MS, retry: VERIFY_RETRY, clock, onRetry };
   const useSandbox = wantsSandbox({ setting: config.NAVER_COMMERCE_SANDBOX, nodeEnv: config.NODE_ENV, configured: Boolean(config.NAVER_COMMERCE_BASE_URL) });
+  // The same choice as the Coupang context's, so a connection verified here works with its Wing client.
+  const wingSandbox = wantsSandbox({
+    setting: config.COUPANG_SANDBOX, nodeEnv: config.NODE_ENV, configured: Boolean(config.COUPANG_PARTNERS_ACCESS_KEY && config.COUPANG_PARTNERS_SECRET_KEY),
+  });
 
   const naver = lazy(async () => {
+    const [{ naverCommerceTokens }, { naverCommerceVerifier }] = await Promise.all([import('../../naver-commerce/token.ts'), import('../../naver-commerce/verify.ts')]);
     let sandbox: RunningSandbox | undefined;
     let baseUrl = config.NAVER_COMMERCE_BASE_URL ?? NAVER_COMMERCE_URL;
     if (useSandbox) {
@@ -54,21 +51,39 @@ export const channelVerifierFromConfig = (config: Config, deps: { clock: Clock; 
     }
     return { verify: naverCommerceVerifier(naverCommerceTokens({ baseUrl, ...common })), sandbox };
   });
-  const wing = coupangWingVerifier({ baseUrl: coupangBaseUrl(config), ...common });
+  const wing = lazy(async () => {
+    const { coupangWingVerifier } = await import('../../coupang/verify.ts');
+    let sandbox: RunningSandbox | undefined;
+    let baseUrl = config.COUPANG_BASE_URL;
+    if (wingSandbox) {
+      const { coupangSandboxProviders, COUPANG_SANDBOX_NAME, COUPANG_SANDBOX_CREDENTIALS } = await import('../../../sandbox/coupang/index.ts');
+      sandbox = await startProviderSandbox(
+        async () => coupangSandboxProviders(),
+        (urls) =>
+          logger.warn(`no Coupang Partners key configured: Coupang Wing connections are verified against the Coupang sandbox at ${urls[COUPANG_SANDBOX_NAME]} (Wing account ${COUPANG_SANDBOX_CREDENTIALS.wing.vendorId})`, {
+            coupangWingSandbox: urls[COUPANG_SANDBOX_NAME],
+          }),
+      );
+      baseUrl = sandboxUrl(sandbox, COUPANG_SANDBOX_NAME);
+    }
+    return { verify: coupangWingVerifier({ baseUrl, ...common }), sandbox };
+  });
 
   return {
     verifier: {
       // TypeScript does not narrow `credentials` with `channel`; the port's signature ties them together.
       verify: async (channel, credentials, signal) =>
         channel === 'coupang_wing'
-          ? wing(credentials as ChannelCredentials['coupang_wing'], signal)
+          ? (await wing.get()).verify(credentials as ChannelCredentials['coupang_wing'], signal)
           : (await naver.get()).verify(credentials as ChannelCredentials['naver_commerce'], signal),
     },
     start: async () => {
       if (useSandbox) await naver.get();
+      if (wingSandbox) await wing.get();
     },
     close: async () => {
       await (await naver.take())?.sandbox?.close();
+      await (await wing.take())?.sandbox?.close();
     },
   };
 };

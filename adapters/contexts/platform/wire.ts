@@ -10,16 +10,17 @@ import type { KeyVault, Ports } from '../../../core/ports.ts';
 import { systemClock } from '../../../core/shared/clock.ts';
 import { accessAuthenticator } from '../../auth/authenticator.ts';
 import { cachedAuthenticator } from '../../auth/cached.ts';
+import { ACCESS_CHANNEL, forgettingRevokedKeys, parseKeyChange, verifiedKeys, type VerifiedKeys } from '../../auth/key-cache.ts';
 import { failureGuard } from '../../auth/failures.ts';
 import { jwtFromConfig } from '../../auth/jwt.ts';
 import { buildInfo } from '../../build-info.ts';
 import type { Config } from '../../config.ts';
 import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics.ts';
+import { doraMetrics } from '../../observability/dora-metrics.ts';
 import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
 import type { Tracing } from '../../observability/tracing.ts';
-import { buildOpenApi, openApiYaml } from '../../openapi.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
-import type { Database } from '../../postgres/database.ts';
+import type { Database, Listening } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
 import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
@@ -33,6 +34,8 @@ export interface Platform {
   metrics: HttpMetrics | undefined;
   /** Appends the aggregated audit entries of failed authentication now, windows still open included. */
   flushAuthFailures(): Promise<void>;
+  /** The verified-key cache and its change feed, where the profile keeps one. */
+  keyCache: { keys: VerifiedKeys; changes: Listening } | undefined;
   close(): Promise<void>;
 }
 
@@ -72,10 +75,11 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const clock = given.clock ?? systemClock;
   const onError = (message: string, error: unknown) => logger.error(message, { error: error as Error });
 
-  // The document is built on first request: start-up stays fast and most processes never serve it.
-  const document = once(() => buildOpenApi(profile.endpoints));
-  const json = once(() => JSON.stringify(document()));
-  const yaml = once(() => openApiYaml(document()));
+  // The document is built on first request, and its code (the OpenAPI builder, the YAML writer: about 250 kB
+  // minified) loads only then: start-up stays fast, and a per-endpoint Lambda carries it only where it serves it.
+  const document = once(async () => (await import('../../openapi.ts')).buildOpenApi(profile.endpoints));
+  const json = once(async () => JSON.stringify(await document()));
+  const yaml = once(async () => (await import('../../openapi.ts')).openApiYaml(await document()));
 
   // Before the database opens: a bad flag file stops the start without touching it.
   const build = buildInfo(config.BUILD_COMMIT);
@@ -89,13 +93,28 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const rateCounter = given.rateCounter ?? stores.ports.rateCounter;
 
   // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
-  const access = given.access ?? postgresAccessStore(persistence.database);
+  const stored = given.access ?? postgresAccessStore(persistence.database);
   const jwt = jwtFromConfig(config);
   // Failed authentication: counted per source and key prefix in the shared rate counter, audited per window.
-  const failures = failureGuard({ counter: rateCounter, audit: access.audit, clock, onError });
-  const authenticator = accessAuthenticator({ store: access, clock, ...(jwt ? { jwt } : {}), failures, onError });
+  const failures = failureGuard({ counter: rateCounter, audit: stored.audit, clock, onError });
+  // Verified keys stay in memory where the profile asks, over a store whose changes this process hears about.
+  const database = persistence.database;
+  const keys =
+    profile.verifiedKeyCache && !given.access && database.listen && config.API_KEY_CACHE_TTL_MS > 0
+      ? verifiedKeys({ ttlMs: config.API_KEY_CACHE_TTL_MS, now: () => clock.now().getTime() })
+      : undefined;
+  const access = keys ? forgettingRevokedKeys(stored, keys) : stored;
+  const keyChanges = keys
+    ? database.listen!(ACCESS_CHANNEL, {
+        onNotify: (payload) => keys.forget(parseKeyChange(payload)),
+        onGap: () => keys.suspend(),
+        onListening: () => keys.resume(),
+        onError: (error) => logger.warn('lost the database change feed of API keys; keys are looked up on every request until it is back', { error: error as Error }),
+      })
+    : undefined;
+  const authenticator = accessAuthenticator({ store: access, clock, ...(jwt ? { jwt } : {}), failures, onError, ...(keys ? { keys } : {}) });
   const metrics =
-    config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process' }) : undefined;
+    config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process', ...(config.DEPLOY_LOG ? { extra: doraMetrics(config.DEPLOY_LOG) } : {}) }) : undefined;
 
   const vault = given.vault ?? vaultFromConfig(config, logger);
   // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.
@@ -123,7 +142,9 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
     tracing,
     metrics,
     flushAuthFailures: () => failures.flush(true),
+    keyCache: keys && keyChanges ? { keys, changes: keyChanges } : undefined,
     close: async () => {
+      await keyChanges?.close();
       await failures.close();
       flags.close();
       metrics?.close();

@@ -1,0 +1,24 @@
+import { int, type EnvSection, type SectionConfig } from '../env.ts';
+
+/** Inventory: reservation holds and the expiry purge (docs/inventory.md). */
+const env = {
+  /** How long a reservation holds stock when the request does not say (seconds). */
+  INVENTORY_RESERVATION_SECONDS: int(900, 10, 604_800),
+  /** The longest hold a request may ask for (seconds; 7 days). */
+  INVENTORY_RESERVATION_MAX_SECONDS: int(604_800, 10, 2_592_000),
+  /** How often a process that runs background work releases expired reservations (milliseconds). */
+  INVENTORY_EXPIRY_EVERY_MS: int(30_000, 1_000, 3_600_000),
+  /** How long a tenant's stock must settle after a change before its channels are pushed (milliseconds). */
+  INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
+};
+
+export type InventoryConfig = SectionConfig<typeof env>;
+
+export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
+  env,
+  check: (c, ctx) => {
+    if (c.INVENTORY_RESERVATION_SECONDS > c.INVENTORY_RESERVATION_MAX_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['INVENTORY_RESERVATION_SECONDS'], message: 'must not exceed INVENTORY_RESERVATION_MAX_SECONDS' });
+    }
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * The inventory context's ports: the stock store over the relational database and, in a process that runs
+ * background work, the release of expired reservations and, once a channel stock adapter is wired, pushes after
+ * each stock change. No channel stock adapter is wired yet: a sync reports each channel as not available on this
+ * server (docs/inventory.md).
+ */
+import type { InventoryPorts, InventoryStore } from '../../../core/inventory/ports.ts';
+import { lazy, lazyPort } from '../../providers/lazy-port.ts';
+import { defineContext, every } from '../context.ts';
+import { inventoryConfig } from './config.ts';
+import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
+
+const storeMethods: { [K in keyof InventoryStore]: true } = {
+  getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
+  reservationByReference: true, lockReservation: true, closeReservation: true, claimExpired: true, insertListing: true, updateListingSettings: true,
+  listings: true, recordPush: true, recordCheck: true, transaction: true,
+};
+
+export const inventory = defineContext({
+  name: 'inventory',
+  config: inventoryConfig,
+  wire: async (config, shared, profile) => {
+    const { logger } = shared;
+    // Loaded on first use: every endpoint's Lambda wires every context, and only inventory's own touch this store.
+    const store = lazy(async () => (await import('../../postgres/inventory.ts')).postgresInventoryStore(shared.database));
+    const ports: InventoryPorts = {
+      store: lazyPort(() => store.get(), storeMethods),
+      channels: {},
+      policy: { defaultReservationSeconds: config.INVENTORY_RESERVATION_SECONDS, maxReservationSeconds: config.INVENTORY_RESERVATION_MAX_SECONDS },
+    };
+    let stopExpiry: (() => void) | undefined;
+    let pushes: PushScheduler | undefined;
+    if (profile.background && Object.keys(ports.channels).length > 0) {
+      pushes = pushScheduler({
+        delayMs: config.INVENTORY_PUSH_DELAY_MS,
+        sync: async (tenantId) => {
+          const { syncChannels } = await import('../../../core/inventory/sync.ts');
+          await syncChannels({ ...ports, clock: shared.ports.clock }, tenantId);
+        },
+        onError: (tenantId, error) => logger.warn('channel push after a stock change failed; the next change or sync retries', { tenantId, error: error as Error }),
+      });
+      ports.changes = pushes;
+    }
+    if (profile.background) {
+      // Held stock past its reservation's expiry goes back to sale; several processes split the work (SKIP LOCKED).
+      stopExpiry = every(config.INVENTORY_EXPIRY_EVERY_MS, async () => {
+        try {
+          const { releaseExpired } = await import('../../../core/inventory/reservations.ts');
+          const released = await releaseExpired({ ...ports, clock: shared.ports.clock });
+          if (released) logger.info('expired reservations released', { released });
+        } catch (error) {
+          logger.warn('could not release expired reservations; the next run tries again', { error: error as Error });
+        }
+      });
+    }
+    return {
+      ports,
+      close: async () => {
+        stopExpiry?.();
+        await pushes?.close();
+      },
+    };
+  },
+});

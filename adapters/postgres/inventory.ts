@@ -1,0 +1,175 @@
+/**
+ * The inventory store on PostgreSQL (or PGlite through the same driver). Stock rows are locked FOR UPDATE in SKU
+ * order by whoever changes them, and every change updates the row and appends its ledger entry in one statement,
+ * so onHand is the sum of the ledger. The table's checks (reserved <= on_hand, neither negative) are the last guard.
+ */
+import type { InventoryStore, InventoryUnit } from '../../core/inventory/ports.ts';
+import type { BundleComponent, LedgerEntry, Listing, Reservation, ReservationLine, StockItem } from '../../core/inventory/model.ts';
+import { DomainError } from '../../core/shared/errors.ts';
+import type { Database } from './database.ts';
+
+type Row = Record<string, unknown>;
+const d = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+const dn = (v: unknown): Date | null => (v === null || v === undefined ? null : d(v));
+const n = (v: unknown): number => Number(v);
+const nn = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const s = (v: unknown): string => String(v);
+const sn = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+const ITEM = 'tenant_id, sku, name, kind, on_hand, reserved, safety_stock, components, created_at, updated_at';
+const itemOf = (r: Row): StockItem => ({
+  tenantId: s(r.tenant_id), sku: s(r.sku), name: s(r.name), kind: s(r.kind) as StockItem['kind'], onHand: n(r.on_hand), reserved: n(r.reserved),
+  safetyStock: n(r.safety_stock), components: json<BundleComponent[]>(r.components), createdAt: d(r.created_at), updatedAt: d(r.updated_at),
+});
+
+const entryOf = (r: Row): LedgerEntry => ({
+  seq: n(r.seq), sku: s(r.sku), onHandDelta: n(r.on_hand_delta), reservedDelta: n(r.reserved_delta), reason: s(r.reason) as LedgerEntry['reason'],
+  actor: s(r.actor), reference: sn(r.reference), onHandAfter: n(r.on_hand_after), reservedAfter: n(r.reserved_after), at: d(r.at),
+});
+
+const RESERVATION = 'id, tenant_id, reference, state, lines, holds, expires_at, created_at, closed_at, release_cause';
+const reservationOf = (r: Row): Reservation => ({
+  id: s(r.id), tenantId: s(r.tenant_id), reference: s(r.reference), state: s(r.state) as Reservation['state'], lines: json<ReservationLine[]>(r.lines),
+  holds: json<ReservationLine[]>(r.holds), expiresAt: d(r.expires_at), createdAt: d(r.created_at), closedAt: dn(r.closed_at),
+  releaseCause: sn(r.release_cause) as Reservation['releaseCause'],
+});
+
+const LISTING = 'tenant_id, channel, external_id, sku, buffer_units, allocation_percent, pushed_quantity, pushed_at, channel_quantity, checked_at, last_error, created_at';
+const listingOf = (r: Row): Listing => ({
+  tenantId: s(r.tenant_id), channel: s(r.channel) as Listing['channel'], externalId: s(r.external_id), sku: s(r.sku), bufferUnits: n(r.buffer_units),
+  allocationPercent: n(r.allocation_percent), pushedQuantity: nn(r.pushed_quantity), pushedAt: dn(r.pushed_at), channelQuantity: nn(r.channel_quantity),
+  checkedAt: dn(r.checked_at), lastError: sn(r.last_error), createdAt: d(r.created_at),
+});
+
+/** SKU pages: the cursor is the last SKU of the page (the tenant's own value, nothing platform-wide). */
+const encodeSkuCursor = (sku: string): string => Buffer.from(sku, 'utf8').toString('base64url');
+const decodeSkuCursor = (cursor: string): string => {
+  const sku = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!sku || encodeSkuCursor(sku) !== cursor) throw new DomainError('invalid', 'cursor is not a nextCursor of this list', { details: { field: 'cursor' } });
+  return sku;
+};
+/** Ledger pages: the seq of the last entry shown, within the SKU. */
+const decodeSeqCursor = (cursor: string): number => {
+  const seq = /^[1-9]\d{0,14}$/.test(cursor) ? Number(cursor) : NaN;
+  if (!Number.isSafeInteger(seq)) throw new DomainError('invalid', 'cursor is not a nextCursor of this ledger', { details: { field: 'cursor' } });
+  return seq;
+};
+
+const unitOf = (db: Database): InventoryUnit => ({
+  getItem: async (tenantId, sku) => (await db.query(`SELECT ${ITEM} FROM inventory_items WHERE tenant_id = $1 AND sku = $2`, [tenantId, sku])).rows.map(itemOf)[0] ?? null,
+  getItems: async (tenantId, skus) =>
+    skus.length ? (await db.query(`SELECT ${ITEM} FROM inventory_items WHERE tenant_id = $1 AND sku = ANY($2::text[])`, [tenantId, [...skus]])).rows.map(itemOf) : [],
+  lockItems: async (tenantId, skus) =>
+    skus.length
+      ? (await db.query(`SELECT ${ITEM} FROM inventory_items WHERE tenant_id = $1 AND sku = ANY($2::text[]) ORDER BY sku COLLATE "C" FOR UPDATE`, [tenantId, [...skus]])).rows.map(itemOf)
+      : [],
+  insertItem: async (i) =>
+    (
+      await db.query(
+        `INSERT INTO inventory_items (${ITEM}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8::jsonb,$9,$10) ON CONFLICT DO NOTHING`,
+        [i.tenantId, i.sku, i.name, i.kind, i.onHand, i.reserved, i.safetyStock, JSON.stringify(i.components), i.createdAt, i.updatedAt],
+      )
+    ).rowCount === 1,
+  applyChange: async (c) => {
+    const r = await db.query(
+      `WITH u AS (
+         UPDATE inventory_items SET on_hand = on_hand + $3, reserved = reserved + $4, ledger_seq = ledger_seq + 1, updated_at = $8
+          WHERE tenant_id = $1 AND sku = $2 AND kind = 'sku' RETURNING on_hand, reserved, ledger_seq)
+       INSERT INTO inventory_ledger (tenant_id, sku, seq, on_hand_delta, reserved_delta, reason, actor, reference, on_hand_after, reserved_after, at)
+       SELECT $1, $2, u.ledger_seq, $3, $4, $5, $6, $7, u.on_hand, u.reserved, $8 FROM u
+       RETURNING *`,
+      [c.tenantId, c.sku, c.onHandDelta, c.reservedDelta, c.reason, c.actor, c.reference, c.at],
+    );
+    const entry = r.rows.map(entryOf)[0];
+    if (!entry) throw new Error(`inventory: no plain SKU ${c.sku} to change`);
+    return entry;
+  },
+  listItems: async (tenantId, page) => {
+    const after = page.cursor === undefined ? null : decodeSkuCursor(page.cursor);
+    const r = await db.query(
+      `SELECT ${ITEM} FROM inventory_items WHERE tenant_id = $1 AND ($2::text IS NULL OR sku COLLATE "C" > $2::text COLLATE "C")
+        ORDER BY sku COLLATE "C" LIMIT $3`,
+      [tenantId, after, page.limit + 1],
+    );
+    const items = r.rows.slice(0, page.limit).map(itemOf);
+    return { items, nextCursor: r.rows.length > page.limit ? encodeSkuCursor(items[items.length - 1]!.sku) : null };
+  },
+  ledger: async (tenantId, sku, page) => {
+    const before = page.cursor === undefined ? null : decodeSeqCursor(page.cursor);
+    const r = await db.query(
+      `SELECT * FROM inventory_ledger WHERE tenant_id = $1 AND sku = $2 AND ($3::bigint IS NULL OR seq < $3::bigint) ORDER BY seq DESC LIMIT $4`,
+      [tenantId, sku, before, page.limit + 1],
+    );
+    const items = r.rows.slice(0, page.limit).map(entryOf);
+    return { items, nextCursor: r.rows.length > page.limit ? String(items[items.length - 1]!.seq) : null };
+  },
+
+  insertReservation: async (x) =>
+    (
+      await db.query(
+        `INSERT INTO inventory_reservations (${RESERVATION}) VALUES ($1,$2,$3,$4,$5::jsonb,$6::jsonb,$7,$8,$9,$10) ON CONFLICT (tenant_id, reference) DO NOTHING`,
+        [x.id, x.tenantId, x.reference, x.state, JSON.stringify(x.lines), JSON.stringify(x.holds), x.expiresAt, x.createdAt, x.closedAt, x.releaseCause],
+      )
+    ).rowCount === 1,
+  reservationByReference: async (tenantId, reference) =>
+    (await db.query(`SELECT ${RESERVATION} FROM inventory_reservations WHERE tenant_id = $1 AND reference = $2`, [tenantId, reference])).rows.map(reservationOf)[0] ?? null,
+  lockReservation: async (tenantId, id) =>
+    (await db.query(`SELECT ${RESERVATION} FROM inventory_reservations WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id])).rows.map(reservationOf)[0] ?? null,
+  closeReservation: async (tenantId, id, state, cause, at) => {
+    const r = await db.query(`UPDATE inventory_reservations SET state = $3, release_cause = $4, closed_at = $5 WHERE tenant_id = $1 AND id = $2 AND state = 'held'`, [
+      tenantId, id, state, cause, at,
+    ]);
+    // The caller holds the row lock, so it is still held; if not, stop before its stock changes are committed twice.
+    if (r.rowCount !== 1) throw new DomainError('conflict', 'The reservation was closed by another request; read it again', { details: { state } });
+  },
+  claimExpired: async (now, limit) =>
+    (
+      await db.query(
+        `SELECT ${RESERVATION} FROM inventory_reservations WHERE state = 'held' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, limit],
+      )
+    ).rows.map(reservationOf),
+
+  insertListing: async (l) => {
+    const r = await db.query(
+      `INSERT INTO inventory_listings (${LISTING}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING RETURNING ${LISTING}`,
+      [l.tenantId, l.channel, l.externalId, l.sku, l.bufferUnits, l.allocationPercent, l.pushedQuantity, l.pushedAt, l.channelQuantity, l.checkedAt, l.lastError, l.createdAt],
+    );
+    if (r.rowCount === 1) return { created: true, listing: listingOf(r.rows[0]!) };
+    const found = await db.query(`SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND channel = $2 AND external_id = $3 FOR UPDATE`, [l.tenantId, l.channel, l.externalId]);
+    return { created: false, listing: listingOf(found.rows[0]!) };
+  },
+  updateListingSettings: async (tenantId, channel, externalId, settings) =>
+    listingOf(
+      (
+        await db.query(
+          `UPDATE inventory_listings SET buffer_units = $4, allocation_percent = $5 WHERE tenant_id = $1 AND channel = $2 AND external_id = $3 RETURNING ${LISTING}`,
+          [tenantId, channel, externalId, settings.bufferUnits, settings.allocationPercent],
+        )
+      ).rows[0]!,
+    ),
+  listings: async (tenantId, filter = {}) =>
+    (
+      await db.query(
+        `SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND ($2::text[] IS NULL OR sku = ANY($2::text[])) AND ($3::text[] IS NULL OR channel = ANY($3::text[]))
+          ORDER BY channel, external_id COLLATE "C"`,
+        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null],
+      )
+    ).rows.map(listingOf),
+  recordPush: async (tenantId, channel, externalId, quantity, at) =>
+    void (await db.query(
+      `UPDATE inventory_listings SET pushed_quantity = $4, pushed_at = $5, last_error = NULL WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
+      [tenantId, channel, externalId, quantity, at],
+    )),
+  recordCheck: async (tenantId, channel, externalId, outcome) =>
+    void (await db.query(
+      `UPDATE inventory_listings SET channel_quantity = $4, last_error = $5, checked_at = $6 WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
+      [tenantId, channel, externalId, outcome.channelQuantity, outcome.error, outcome.at],
+    )),
+});
+
+export const postgresInventoryStore = (db: Database): InventoryStore => ({
+  ...unitOf(db),
+  transaction: (work, options) => db.transaction((tx) => work(unitOf(tx)), options),
+});

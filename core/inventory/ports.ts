@@ -1,0 +1,102 @@
+/**
+ * Ports of the inventory context: the stock store (one transaction at a time) and each channel's stock API as
+ * the tenant's connection reaches it. The data they carry is in model.ts.
+ */
+import type { Clock } from '../shared/clock.ts';
+import type { LedgerEntry, LedgerReason, Listing, ListingChannel, Page, PageRequest, Reservation, StockItem } from './model.ts';
+
+export interface StockChange {
+  tenantId: string;
+  sku: string;
+  onHandDelta: number;
+  reservedDelta: number;
+  reason: LedgerReason;
+  actor: string;
+  reference: string | null;
+  at: Date;
+}
+
+/** Reads and writes of one transaction (or autocommit outside one). */
+export interface InventoryUnit {
+  getItem(tenantId: string, sku: string): Promise<StockItem | null>;
+  /** The items that exist among `skus`, locked for this transaction (FOR UPDATE), in SKU order so lockers never deadlock. */
+  lockItems(tenantId: string, skus: readonly string[]): Promise<StockItem[]>;
+  getItems(tenantId: string, skus: readonly string[]): Promise<StockItem[]>;
+  /** False when the tenant already has an item with that SKU. */
+  insertItem(item: StockItem): Promise<boolean>;
+  /**
+   * Changes a plain SKU's onHand and reserved by the deltas and appends the ledger entry saying why, in one
+   * statement pair; the caller has locked the row.
+   */
+  applyChange(change: StockChange): Promise<LedgerEntry>;
+  listItems(tenantId: string, page: PageRequest): Promise<Page<StockItem>>;
+  /** Newest first. */
+  ledger(tenantId: string, sku: string, page: PageRequest): Promise<Page<LedgerEntry>>;
+
+  /** False when the tenant already has a reservation with this reference. */
+  insertReservation(reservation: Reservation): Promise<boolean>;
+  reservationByReference(tenantId: string, reference: string): Promise<Reservation | null>;
+  /** The reservation locked for this transaction (FOR UPDATE). */
+  lockReservation(tenantId: string, id: string): Promise<Reservation | null>;
+  closeReservation(tenantId: string, id: string, state: 'confirmed' | 'released', cause: 'released' | 'expired' | null, at: Date): Promise<void>;
+  /** Held reservations past their expiry that no other transaction holds (FOR UPDATE SKIP LOCKED), oldest first. */
+  claimExpired(now: Date, limit: number): Promise<Reservation[]>;
+
+  /** Inserts the listing, or when (channel, externalId) exists, returns the stored one unchanged. */
+  insertListing(listing: Listing): Promise<{ created: boolean; listing: Listing }>;
+  updateListingSettings(tenantId: string, channel: ListingChannel, externalId: string, settings: { bufferUnits: number; allocationPercent: number }): Promise<Listing>;
+  /** Every listing of the tenant, optionally only those selling one of `skus`, by channel then external id. */
+  listings(tenantId: string, filter?: { skus?: readonly string[]; channels?: readonly ListingChannel[] }): Promise<Listing[]>;
+  recordPush(tenantId: string, channel: ListingChannel, externalId: string, quantity: number, at: Date): Promise<void>;
+  recordCheck(tenantId: string, channel: ListingChannel, externalId: string, outcome: { channelQuantity: number | null; error: string | null; at: Date }): Promise<void>;
+}
+
+export interface InventoryStore extends InventoryUnit {
+  transaction<T>(work: (unit: InventoryUnit) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+}
+
+/**
+ * One channel's stock API, acting as the tenant through its connection. Implementations pace their calls to the
+ * provider's limit for that seller (adapters/providers rateLimiter: Naver Commerce 20 rps per application, Wing
+ * about 10 rps per vendor, Rocket Growth 50 calls a minute) and open the connection on each run, so a renewed
+ * one is used at once.
+ *
+ * Errors: `DomainError('not_found')` when the tenant has no connection on the channel, `'upstream_failed'` with
+ * `details.rejected: true` when the provider refused the connection's credentials (the adapter has marked the
+ * connection rejected; the sync does not retry it), anything else is a failure of that one listing, retried by
+ * the next sync.
+ */
+export interface ChannelStock {
+  /** Sets the listing's sellable quantity on the channel. */
+  push(tenantId: string, externalId: string, quantity: number, signal?: AbortSignal): Promise<void>;
+  /** What the channel shows for each listing it knows (a listing it does not know is absent from the map). */
+  read(tenantId: string, externalIds: readonly string[], signal?: AbortSignal): Promise<Map<string, number>>;
+}
+
+/**
+ * Told after a committed change that moves what channels may sell (stock, holds, a new listing), so the channels
+ * can be pushed soon after instead of at the next periodic sync. Absent where nothing pushes (no channel adapter,
+ * or a process without background work).
+ */
+export interface StockChanges {
+  stockChanged(tenantId: string): void;
+}
+
+export interface InventoryPorts {
+  store: InventoryStore;
+  changes?: StockChanges;
+  /** The channels this server can reach; a channel missing here is reported as not connected by a sync. */
+  channels: Partial<Record<ListingChannel, ChannelStock>>;
+  policy: InventoryPolicy;
+}
+
+export interface InventoryPolicy {
+  /** How long a reservation holds stock when the caller does not say (seconds). */
+  defaultReservationSeconds: number;
+  /** The longest hold a caller may ask for (seconds). */
+  maxReservationSeconds: number;
+}
+
+export interface InventoryDeps extends InventoryPorts {
+  clock: Clock;
+}
