@@ -207,8 +207,20 @@ export const offerDetail = (offerId: string): Record<string, unknown> | null => 
   };
 };
 
+/** Rows already built: sorting or filtering a keyword reads every one of its up to 2,000 offers. */
+const rows = new Map<string, Record<string, unknown>>();
+
 /** The search row of an offer, from its detail: the lowest price it sells at, its sales and seller signals. */
 export const offerRow = (offerId: string): Record<string, unknown> => {
+  const known = rows.get(offerId);
+  if (known) return known;
+  if (rows.size >= 50_000) rows.clear();
+  const row = buildRow(offerId);
+  rows.set(offerId, row);
+  return row;
+};
+
+const buildRow = (offerId: string): Record<string, unknown> => {
   const d = offerDetail(offerId)!;
   const sale = d.productSaleInfo as { priceRangeList: Array<{ price: string }> };
   const skus = d.productSkuInfos as Array<{ price: string }>;

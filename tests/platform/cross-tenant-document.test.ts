@@ -38,8 +38,11 @@ const withEveryString = (value: unknown, id: string): unknown => {
   return value;
 };
 
-/** What A's data looks like from its own side, without what moves on its own (last use, clocks, caches). */
-const VOLATILE = new Set(['lastUsedAt', 'checkedAt', 'asOf', 'cached']);
+/**
+ * What A's data looks like from its own side, without what moves on its own (last use, clocks, caches, and a
+ * problem's `instance`, the id of the request it answers: a read answering 404 names its own request each time).
+ */
+const VOLATILE = new Set(['lastUsedAt', 'checkedAt', 'asOf', 'cached', 'instance']);
 const stable = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => !VOLATILE.has(k)).map(([k, v]) => [k, stable(v)]));

@@ -130,6 +130,8 @@ describe('answers conform to openapi.yaml', () => {
     // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
     'alibaba.getOffer': { offerId: '600000000001' },
     'alibaba.landedCost': { offerId: '600000000001' },
+    // The first product of the sandbox's Wing account, which the owner connects below.
+    'coupang.getSellerProduct': { sellerProductId: String(wingProduct(COUPANG_SANDBOX_CREDENTIALS.wing.vendorId, 0).sellerProductId) },
   };
   /** Requests an example needs made first: the reservation the confirm example confirms (the release example took the first). */
   const before: Record<string, () => Promise<unknown>> = {

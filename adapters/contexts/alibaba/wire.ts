@@ -7,8 +7,6 @@
 import type { AlibabaPorts, OfferCatalog } from '../../../core/alibaba/ports.ts';
 import { DomainError } from '../../../core/shared/errors.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
-import { alibabaGateway } from '../../alibaba/gateway.ts';
-import { glossaryTranslator } from '../../alibaba/glossary.ts';
 import type { ProviderDeps } from '../../providers/deps.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
@@ -47,6 +45,8 @@ const build = async (config: AlibabaConfig, shared: Shared): Promise<Built> => {
       Promise.reject(new DomainError('unavailable', '1688 is not configured on this server (set ALIBABA_APP_KEY, ALIBABA_APP_SECRET and ALIBABA_ACCESS_TOKEN)', { details: { provider: '1688' } }));
     return { offers: { search: unconfigured, detail: unconfigured, imageSearch: unconfigured }, close: async () => {} };
   }
+  // The client and the glossary load on first use: a Lambda serving another endpoint never loads them.
+  const { alibabaGateway } = await import('../../alibaba/gateway.ts');
   const offers = alibabaGateway(
     {
       ...target,
@@ -69,11 +69,12 @@ export const alibaba = defineContext({
   wire: async (config, shared, profile): Promise<{ ports: AlibabaPorts; close(): Promise<void> }> => {
     // Built on first use (the sandbox costs a listening socket), or now when eager.
     const built = lazy(() => build(config, shared));
+    const glossary = lazy(async () => (await import('../../alibaba/glossary.ts')).glossaryTranslator());
     if (profile.eagerProviders) await built.get();
     return {
       ports: {
         offers: lazyPort(async () => (await built.get()).offers, { search: true, detail: true, imageSearch: true }),
-        translator: glossaryTranslator(),
+        translator: lazyPort(() => glossary.get(), { translate: true }),
       },
       close: async () => (await built.take())?.close(),
     };

@@ -6,8 +6,6 @@
  */
 import type { CoupangPorts } from '../../../core/coupang/ports.ts';
 import { DomainError } from '../../../core/shared/errors.ts';
-import { coupangPartners } from '../../coupang/partners.ts';
-import { coupangWing } from '../../coupang/wing.ts';
 import type { ProviderDeps } from '../../providers/deps.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
@@ -21,6 +19,9 @@ interface Built {
 }
 
 const build = async (config: CoupangConfig, shared: Shared): Promise<Built> => {
+  // The clients load with the first Coupang call: an endpoint that never calls Coupang (a Lambda serving another
+  // one) does not carry them.
+  const [{ coupangPartners }, { coupangWing }] = await Promise.all([import('../../coupang/partners.ts'), import('../../coupang/wing.ts')]);
   const configured = Boolean(config.COUPANG_PARTNERS_ACCESS_KEY && config.COUPANG_PARTNERS_SECRET_KEY);
   const useSandbox = wantsSandbox({ setting: config.COUPANG_SANDBOX, nodeEnv: config.NODE_ENV, configured });
   const providerDeps: ProviderDeps = {
