@@ -50,6 +50,10 @@ describe('configuration', () => {
     ALIBABA_APP_SECRET: { ALIBABA_APP_SECRET: 'Hunter2-pw-7731' },
     ALIBABA_ACCESS_TOKEN: { ALIBABA_ACCESS_TOKEN: 'Hunter2-pw-7731' },
     BILLING_KEY_ENCRYPTION_KEYS: { BILLING_KEY_ENCRYPTION_KEYS: 'k1:Hunter2-pw-7731' },
+    // Half of the Coupang Partners key pair: the access key is named as missing, the secret never shown.
+    COUPANG_PARTNERS_SECRET_KEY: { COUPANG_PARTNERS_SECRET_KEY: 'Hunter2-pw-7731' },
+    // Not a secret, but named like one: a bad value is refused without echoing it all the same.
+    API_KEY_CACHE_TTL_MS: { API_KEY_CACHE_TTL_MS: 'Hunter2-pw-7731' },
   };
 
   it('lists a case for every secret variable the schema declares', () => {
