@@ -95,6 +95,12 @@ export const memoryAccessStore = (): AccessStore & { /** Direct access for tests
       Object.assign(c, { status: 'rejected', rejectedAt: new Date(at), rejectedCode: code });
       return true;
     },
+    reseal: async (tenantId, id, sealed) => {
+      const c = ownConnection(tenantId, id);
+      if (!c || c.status !== 'active') return false;
+      c.sealed = { ...sealed };
+      return true;
+    },
     touch: async (tenantId, id, at, olderThan) => {
       const c = ownConnection(tenantId, id);
       if (c && (!c.lastUsedAt || c.lastUsedAt < olderThan)) c.lastUsedAt = new Date(at);

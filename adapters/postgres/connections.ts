@@ -55,6 +55,10 @@ export const postgresConnections = (db: Database): ConnectionRepository => ({
         [tenantId, id, at, code],
       )
     ).rowCount === 1,
+  reseal: async (tenantId, id, sealed) =>
+    (
+      await db.query(`UPDATE channel_connections SET key_id = $3, sealed = $4 WHERE tenant_id = $1 AND id = $2 AND status = 'active'`, [tenantId, id, sealed.keyId, sealed.data])
+    ).rowCount === 1,
   touch: async (tenantId, id, at, olderThan) => {
     await db.query('UPDATE channel_connections SET last_used_at = $3 WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $4)', [tenantId, id, at, olderThan]);
   },

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import type { AccessStore } from './access.ts';
 import type {
-  ChannelCredentials, ChannelName, ChannelVerifier, ConnectInput, Connection, OpenedConnection, StoredConnection, TenantConnections,
+  Alibaba1688Credentials, AlibabaGrants, ChannelCredentials, ChannelName, ChannelVerifier, ConnectInput, Connection, OpenedConnection, StoredConnection, TenantConnections,
 } from './connections.ts';
 import type { RequestOrigin } from './model.ts';
 import { auditDraft, normaliseId, requireOwner, type TenantPrincipal } from './tenants.ts';
@@ -31,7 +31,10 @@ const credentialsOf = (input: ConnectInput): { channel: ChannelName; credentials
 
 export const connectionView = ({ sealed: _sealed, ...rest }: StoredConnection): Connection => rest;
 
-const renewHint = (channel: ChannelName) => `connect it again with POST /v1/connections {"channel":"${channel}", ...}`;
+const renewHint = (channel: ChannelName) =>
+  channel === 'alibaba_1688'
+    ? 'grant access again with POST /v1/connections/alibaba_1688/authorize, then POST /v1/connections/alibaba_1688/grant'
+    : `connect it again with POST /v1/connections {"channel":"${channel}", ...}`;
 
 // ---- use cases ----------------------------------------------------------------------------------------------
 
@@ -47,7 +50,7 @@ export const connectChannel = async (
   origin: RequestOrigin,
   signal?: AbortSignal,
 ): Promise<{ connection: Connection; replaced: string | null }> => {
-  const { store, vault, clock, verifier } = deps;
+  const { store, clock, verifier } = deps;
   await requireOwner(store, clock, principal, 'connect a sales channel', 'connection.create', origin);
   const { channel, credentials, keyHint } = credentialsOf(input);
   const verification = await verifier.verify(channel, credentials, signal);
@@ -60,6 +63,22 @@ export const connectChannel = async (
       details: { channel, providerCode: verification.providerCode },
     });
   }
+  return storeConnection(deps, principal, channel, credentials, keyHint, origin, signal);
+};
+
+/**
+ * Stores verified (or granted) credentials sealed, replacing the tenant's connection on the channel if it has one,
+ * with the audit entries, in one transaction.
+ */
+export const storeConnection = async <C extends ChannelName>(
+  { store, vault, clock }: ConnectionDeps,
+  principal: TenantPrincipal,
+  channel: C,
+  credentials: ChannelCredentials[C],
+  keyHint: string,
+  origin: RequestOrigin,
+  signal?: AbortSignal,
+): Promise<{ connection: Connection; replaced: string | null }> => {
   const now = clock.now();
   const id = crypto.randomUUID();
   const stored: StoredConnection = {
@@ -104,8 +123,9 @@ export const deleteConnection = async (
 };
 
 /** The port other contexts use: opens the tenant's connection, and marks it rejected when the provider refuses it. */
-export const tenantConnections = ({ store, vault, clock }: ConnectionDeps): TenantConnections => ({
-  open: async <C extends ChannelName>(tenantId: string, channel: C): Promise<OpenedConnection<C>> => {
+export const tenantConnections = ({ store, vault, clock, grants }: ConnectionDeps & { grants?: AlibabaGrants }): TenantConnections => {
+  const port: TenantConnections = {
+  open: async <C extends ChannelName>(tenantId: string, channel: C, signal?: AbortSignal): Promise<OpenedConnection<C>> => {
     const found = await store.connections.forChannel(tenantId, channel);
     if (!found) {
       throw new DomainError('not_found', `This tenant has no ${channel} connection; ${renewHint(channel)}.`, { details: { channel } });
@@ -117,7 +137,11 @@ export const tenantConnections = ({ store, vault, clock }: ConnectionDeps): Tena
         { details: { channel, connectionId: found.id, providerCode: found.rejectedCode, rejectedAt: found.rejectedAt?.toISOString() ?? null, renew: true } },
       );
     }
-    const credentials = JSON.parse(vault.open(found.sealed, sealContext(tenantId, found.id))) as ChannelCredentials[C];
+    let credentials = JSON.parse(vault.open(found.sealed, sealContext(tenantId, found.id))) as ChannelCredentials[C];
+    if (channel === 'alibaba_1688') {
+      const refreshed = await refreshIfDue({ store, vault, clock, grants, markRejected: port.markRejected }, found, credentials as Alibaba1688Credentials, signal);
+      credentials = refreshed as ChannelCredentials[C];
+    }
     const now = clock.now();
     await store.connections.touch(tenantId, found.id, now, new Date(now.getTime() - TOUCH_EVERY_MS));
     return { connectionId: found.id, channel, credentials };
@@ -134,4 +158,48 @@ export const tenantConnections = ({ store, vault, clock }: ConnectionDeps): Tena
       });
     });
   },
-});
+  };
+  return port;
+};
+
+/** Refreshed when less than this is left of the access token's 10 hours. */
+export const REFRESH_MARGIN_MS = 30 * 60_000;
+
+/**
+ * A 1688 connection's tokens, refreshed first when the access token is within the margin of its expiry, the new
+ * tokens sealed in place. A refused refresh (revoked grant) or an expired refresh token marks the connection
+ * rejected and answers 502 saying to renew; an outage throws as the client does, the connection kept.
+ */
+const refreshIfDue = async (
+  deps: ConnectionDeps & { grants: AlibabaGrants | undefined; markRejected: TenantConnections['markRejected'] },
+  found: StoredConnection,
+  credentials: Alibaba1688Credentials,
+  signal?: AbortSignal,
+): Promise<Alibaba1688Credentials> => {
+  const { store, vault, clock, grants } = deps;
+  const now = clock.now();
+  if (Date.parse(credentials.accessTokenExpiresAt) - now.getTime() > REFRESH_MARGIN_MS) return credentials;
+  const refuse = async (providerCode: string, why: string): Promise<never> => {
+    await deps.markRejected(found.tenantId, found.id, providerCode);
+    throw new DomainError('upstream_failed', `The alibaba_1688 connection ${why} (${providerCode}) and must be renewed: ${renewHint('alibaba_1688')}.`, {
+      details: { channel: 'alibaba_1688', connectionId: found.id, providerCode, rejectedAt: now.toISOString(), renew: true },
+    });
+  };
+  if (credentials.refreshTokenExpiresAt !== null && Date.parse(credentials.refreshTokenExpiresAt) <= now.getTime()) {
+    return refuse('refresh_token_expired', 'has a refresh token that expired');
+  }
+  if (!grants) throw new DomainError('unavailable', '1688 OAuth is not configured on this server', { details: { channel: 'alibaba_1688' } });
+  const outcome = await grants.refresh(credentials.refreshToken, signal);
+  if (!outcome.ok) return refuse(outcome.providerCode, 'was refused by 1688 on a token refresh');
+  const t = outcome.tokens;
+  const next: Alibaba1688Credentials = {
+    accessToken: t.accessToken,
+    accessTokenExpiresAt: new Date(now.getTime() + t.accessTokenExpiresInSeconds * 1000).toISOString(),
+    refreshToken: t.refreshToken ?? credentials.refreshToken,
+    refreshTokenExpiresAt: t.refreshToken ? (t.refreshTokenExpiresAt?.toISOString() ?? null) : credentials.refreshTokenExpiresAt,
+    memberId: t.memberId ?? credentials.memberId,
+    aliId: t.aliId ?? credentials.aliId,
+  };
+  await store.connections.reseal(found.tenantId, found.id, vault.seal(JSON.stringify(next), sealContext(found.tenantId, found.id)));
+  return next;
+};

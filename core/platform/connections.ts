@@ -10,8 +10,8 @@
  */
 import type { SealedSecret } from './vault.ts';
 
-export type ChannelName = 'coupang_wing' | 'naver_commerce';
-export const channelNames: readonly ChannelName[] = ['coupang_wing', 'naver_commerce'];
+export type ChannelName = 'coupang_wing' | 'naver_commerce' | 'alibaba_1688';
+export const channelNames: readonly ChannelName[] = ['coupang_wing', 'naver_commerce', 'alibaba_1688'];
 
 export interface CoupangWingCredentials {
   vendorId: string;
@@ -24,9 +24,22 @@ export interface NaverCommerceCredentials {
   clientSecret: string;
 }
 
+/** A tenant's own 1688 account, granted by OAuth (docs/alibaba.md): tokens, refreshed before the access token expires. */
+export interface Alibaba1688Credentials {
+  accessToken: string;
+  /** ISO instant; the access token lives 10 hours. */
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  /** ISO instant, or null when 1688 gave none. */
+  refreshTokenExpiresAt: string | null;
+  memberId: string;
+  aliId: string;
+}
+
 export interface ChannelCredentials {
   coupang_wing: CoupangWingCredentials;
   naver_commerce: NaverCommerceCredentials;
+  alibaba_1688: Alibaba1688Credentials;
 }
 
 export interface OpenedConnection<C extends ChannelName> {
@@ -40,9 +53,10 @@ export interface TenantConnections {
   /**
    * The tenant's active connection on a channel with its credentials opened, its use recorded. Throws
    * `not_found` (404) when the tenant has none and `upstream_failed` (502) when the provider has refused its
-   * credentials since they were verified (the connection must be renewed).
+   * credentials since they were verified (the connection must be renewed). A 1688 connection's tokens are
+   * refreshed first when the access token is near its expiry; a refused refresh marks it rejected (502).
    */
-  open<C extends ChannelName>(tenantId: string, channel: C): Promise<OpenedConnection<C>>;
+  open<C extends ChannelName>(tenantId: string, channel: C, signal?: AbortSignal): Promise<OpenedConnection<C>>;
   /** The provider refused the credentials on a later call: the connection becomes `rejected` with the time and code. */
   markRejected(tenantId: string, connectionId: string, providerCode: string): Promise<void>;
 }
@@ -86,6 +100,8 @@ export interface ConnectionRepository {
   delete(tenantId: string, connectionId: string): Promise<boolean>;
   /** Marks an active connection rejected; false when there is none or it was rejected before (the first time and code stay). */
   markRejected(tenantId: string, connectionId: string, at: Date, code: string): Promise<boolean>;
+  /** Replaces the sealed credentials of an active connection in place (a token refresh); false when there is none. */
+  reseal(tenantId: string, connectionId: string, sealed: SealedSecret): Promise<boolean>;
   /** Records use; skips the write when the stored time is newer than `olderThan`. */
   touch(tenantId: string, connectionId: string, at: Date, olderThan: Date): Promise<void>;
 }
@@ -101,3 +117,27 @@ export interface ChannelVerifier {
 export type ConnectInput =
   | ({ channel: 'coupang_wing' } & CoupangWingCredentials)
   | ({ channel: 'naver_commerce' } & NaverCommerceCredentials);
+
+// ---- OAuth grants (1688) ------------------------------------------------------------------------------------
+
+/** Tokens 1688 granted, from a code exchange or a refresh. */
+export interface GrantedTokens {
+  accessToken: string;
+  accessTokenExpiresInSeconds: number;
+  /** Null on a refresh that keeps the refresh token it was given. */
+  refreshToken: string | null;
+  refreshTokenExpiresAt: Date | null;
+  memberId: string | null;
+  aliId: string | null;
+}
+
+/** A refusal (wrong or used code, revoked grant) is an outcome; an outage throws (`upstream_failed`, `rate_limited`). */
+export type GrantOutcome = { ok: true; tokens: GrantedTokens } | { ok: false; providerCode: string; message: string };
+
+/** The 1688 OAuth client: the authorize URL, the code exchange and the refresh at `system.oauth2/getToken`. */
+export interface AlibabaGrants {
+  /** The page the seller opens to grant access; throws `unavailable` where 1688 OAuth is not configured. */
+  authorizeUrl(state: string): Promise<string>;
+  exchange(code: string, signal?: AbortSignal): Promise<GrantOutcome>;
+  refresh(refreshToken: string, signal?: AbortSignal): Promise<GrantOutcome>;
+}

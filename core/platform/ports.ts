@@ -9,6 +9,7 @@ import type { FeatureFlags } from './flags.ts';
 import type { HealthMonitor } from './health.ts';
 import type { ApiQuota } from './quota.ts';
 import type {
+  Alibaba1688Credentials, AlibabaGrants, GrantOutcome, GrantedTokens,
   ChannelCredentials, ChannelName, ChannelVerifier, CoupangWingCredentials, NaverCommerceCredentials, OpenedConnection, TenantConnections, Verification,
 } from './connections.ts';
 import type { KeyVault, SealedSecret } from './vault.ts';
@@ -18,6 +19,7 @@ import type { ResponseCache } from './response-cache.ts';
 
 export type { ConsumeRequest, ConsumeResult, RateWindow, Authenticator, AccessStore, FeatureFlags, HealthMonitor, ApiQuota, Idempotency, RateCounter, ResponseCache };
 export type {
+  Alibaba1688Credentials, AlibabaGrants, GrantOutcome, GrantedTokens,
   ChannelCredentials, ChannelName, ChannelVerifier, CoupangWingCredentials, NaverCommerceCredentials, OpenedConnection, TenantConnections, Verification,
   KeyVault, SealedSecret,
 };
@@ -72,4 +74,6 @@ export interface PlatformPorts {
   connections: TenantConnections;
   /** Verifies a channel's credentials with one cheap provider call before a connection is stored. */
   channelVerifier: ChannelVerifier;
+  /** 1688 OAuth for a tenant's own account: the authorize URL, the code exchange and the refresh (docs/alibaba.md). */
+  alibabaGrants: AlibabaGrants;
 }

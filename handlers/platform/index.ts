@@ -1,7 +1,9 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
 import { createApiKeyEndpoint, listApiKeysEndpoint, revokeApiKeyEndpoint } from './api-keys.ts';
 import { readAuditEndpoint } from './audit.ts';
-import { createConnectionEndpoint, deleteConnectionEndpoint, listConnectionsEndpoint } from './connections.ts';
+import {
+  alibabaAccountEndpoint, authorizeAlibabaEndpoint, createConnectionEndpoint, deleteConnectionEndpoint, grantAlibabaEndpoint, listConnectionsEndpoint,
+} from './connections.ts';
 import { healthEndpoint } from './health.ts';
 import { listMembersEndpoint } from './members.ts';
 import { metaEndpoint } from './meta.ts';
@@ -25,4 +27,7 @@ export const platformEndpoints: AnyEndpoint[] = [
   listConnectionsEndpoint,
   createConnectionEndpoint,
   deleteConnectionEndpoint,
+  authorizeAlibabaEndpoint,
+  grantAlibabaEndpoint,
+  alibabaAccountEndpoint,
 ];

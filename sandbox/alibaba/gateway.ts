@@ -9,6 +9,7 @@ import type { SandboxProvider, SandboxRequest, SandboxResponse } from '../types.
 import { Controls, type Refusal } from '../naver/controls.ts';
 import { hash } from '../naver/data.ts';
 import { imageOffers, keywordOffers, keywordTotal, offerDetail, offerRow } from './data.ts';
+import { sandboxOAuth } from './oauth.ts';
 
 export interface AlibabaSandboxOptions {
   appKey: string;
@@ -123,6 +124,7 @@ const detail = (form: URLSearchParams): SandboxResponse => {
 export const alibabaSandbox = (options: AlibabaSandboxOptions): SandboxProvider & { controls: Controls } => {
   const controls = new Controls(['content-type']);
   const images = new Set<string>();
+  const oauth = sandboxOAuth(options);
 
   const imageUpload = (form: URLSearchParams): SandboxResponse => {
     const param = jsonParam(form, 'uploadImageParam');
@@ -169,6 +171,13 @@ export const alibabaSandbox = (options: AlibabaSandboxOptions): SandboxProvider 
     name: 'alibaba',
     controls,
     handle: async (request) => {
+      // OAuth for sellers' own accounts (sandbox/alibaba/oauth.ts): the authorize page and the token endpoint.
+      if (request.method === 'GET' && request.path === '/oauth/authorize') return controls.serve(request, () => null, refuse, () => oauth.authorize(request.query));
+      const t = /^\/openapi\/http\/1\/system\.oauth2\/getToken\/([^/]+)$/.exec(request.path);
+      if (t && request.method === 'POST') {
+        const form = new URLSearchParams(request.body.toString('utf8'));
+        return controls.serve(request, () => null, refuse, () => oauth.token(t[1]!, form));
+      }
       const m = /^\/openapi\/(param2\/1\/([^/]+)\/([^/]+)\/([^/]+))$/.exec(request.path);
       if (request.method !== 'POST' || !m) return gatewayError(404, 'gw.ApiNotFound', `No API at ${request.method} ${request.path}`);
       const [, urlPath, namespace, apiName, appKey] = m as unknown as [string, string, string, string, string];
@@ -178,7 +187,11 @@ export const alibabaSandbox = (options: AlibabaSandboxOptions): SandboxProvider 
         return api ? api(form) : gatewayError(404, 'gw.ApiNotFound', `The API ${namespace}:${apiName} does not exist`);
       });
     },
-    control: (action, request) => controls.control(action, request),
+    control: async (action, request) => {
+      if (action === 'revoke' && request.method === 'POST') return oauth.revoke();
+      if (action === 'reset' && request.method === 'POST') oauth.reset();
+      return controls.control(action, request);
+    },
     close: async () => controls.close(),
   };
 };

@@ -43,6 +43,9 @@ const PROVIDER_CLIENTS = new Set([
   'coupang.searchProducts',
   'coupang.crossMarket',
   'platform.createConnection',
+  // 1688 OAuth: the code exchange and the refresh on use.
+  'platform.grantAlibaba1688',
+  'platform.getAlibaba1688Account',
 ]);
 
 /**
@@ -66,6 +69,7 @@ const OVER_BUDGET = new Set([
   'platform.listApiKeys',
   'platform.listConnections',
   'platform.deleteConnection',
+  'platform.authorizeAlibaba1688',
   'platform.listMembers',
   'platform.meta',
   'platform.metrics',

@@ -135,8 +135,16 @@ describe('answers conform to openapi.yaml', () => {
   };
   /** Requests an example needs made first: the reservation the confirm example confirms (the release example took the first). */
   const before: Record<string, () => Promise<unknown>> = {
+    // The seller grants access on the 1688 sandbox's page, which redirects back with the code and the state.
+    'platform.grantAlibaba1688': async () => {
+      const started = await send('platform.authorizeAlibaba1688', { body: {} });
+      const back = new URL((await fetch(started.body.authorizeUrl, { redirect: 'manual' })).headers.get('location')!);
+      bodies['platform.grantAlibaba1688'] = { code: back.searchParams.get('code'), state: back.searchParams.get('state') };
+    },
     'inventory.confirmReservation': () => send('inventory.reserve', { body: { ...(example('inventory.reserve') as object), reference: 'order-20260412-0002' } }),
   };
+  /** Bodies a `before` step made, sent instead of the example (which still must fit the schema). */
+  const bodies: Record<string, unknown> = {};
   const queries: Record<string, string> = {
     'naver.searchShopping': 'query=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
     'naver.keywords': 'hint=%EC%BA%A0%ED%95%91%EC%9D%98%EC%9E%90',
@@ -168,6 +176,7 @@ describe('answers conform to openapi.yaml', () => {
       'inventory.putListing', 'inventory.listListings', 'inventory.reserve', 'inventory.getReservation', 'inventory.releaseReservation',
       'inventory.confirmReservation', 'inventory.sync',
       'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
+      'platform.authorizeAlibaba1688', 'platform.grantAlibaba1688', 'platform.getAlibaba1688Account',
       'platform.createConnection', 'platform.deleteConnection', 'platform.health',
     ];
     const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : -1);
@@ -180,7 +189,8 @@ describe('answers conform to openapi.yaml', () => {
       const body = example(op.id);
       if (op.spec.requestBody) expect(validator.checkRequestBody(op, body), `${op.id}'s example breaks its own schema`).toEqual([]);
       await before[op.id]?.();
-      const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(body !== undefined ? { body } : {}) });
+      const sent = bodies[op.id] ?? body;
+      const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(sent !== undefined ? { body: sent } : {}) });
       statuses[op.id] = res.status;
       if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };
     }

@@ -9,6 +9,10 @@ const env = {
   ALIBABA_APP_SECRET: z.string().min(1).optional(),
   /** The operator's access token, for search and detail. */
   ALIBABA_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** Where 1688 sends a seller back after granting access to their account (registered with the app); OAuth needs it. */
+  ALIBABA_OAUTH_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL registered with the 1688 app as its redirect URI' }).optional(),
+  /** The page a seller grants access on. */
+  ALIBABA_AUTHORIZE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://auth.1688.com/oauth/authorize' }).default('https://auth.1688.com/oauth/authorize'),
   /** The language 1688 translates subjects and SKU attributes into (`country`; `ko` is UNCONFIRMED, `en` works). */
   ALIBABA_COUNTRY: z.string().regex(/^[a-z]{2}$/, 'expected a two-letter language code such as ko or en').default('ko'),
   /** auto: the provider sandbox when no 1688 credentials are set (never in production); on: always; off: never. */

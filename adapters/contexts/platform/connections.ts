@@ -6,7 +6,8 @@
  * on the first verification, so a process that never connects a channel (most Lambdas) never loads them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ChannelCredentials, ChannelVerifier } from '../../../core/platform/ports.ts';
+import type { AlibabaGrants, ChannelCredentials, ChannelVerifier } from '../../../core/platform/ports.ts';
+import { DomainError } from '../../../core/shared/errors.ts';
 import type { Clock } from '../../../core/shared/clock.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
 import type { Config } from '../../config.ts';
@@ -84,6 +85,70 @@ export const channelVerifierFromConfig = (config: Config, deps: { clock: Clock; 
     close: async () => {
       await (await naver.take())?.sandbox?.close();
       await (await wing.take())?.sandbox?.close();
+    },
+  };
+};
+
+/** Where the 1688 sandbox sends a seller back when no ALIBABA_OAUTH_REDIRECT_URI is set (nothing listens there). */
+export const SANDBOX_REDIRECT_URI = 'http://localhost:3000/alibaba_1688/granted';
+
+export interface AlibabaGrantClients {
+  grants: AlibabaGrants;
+  close(): Promise<void>;
+}
+
+/**
+ * 1688 OAuth for tenants' own accounts: the app of the alibaba context (ALIBABA_APP_KEY, ALIBABA_APP_SECRET) at
+ * ALIBABA_BASE_URL and ALIBABA_AUTHORIZE_URL, or the 1688 sandbox under the same choice as that context (no
+ * credentials outside production), started on first use and saying so.
+ */
+export const alibabaGrantsFromConfig = (config: Config, deps: { logger: Logger }): AlibabaGrantClients => {
+  const configured = Boolean(config.ALIBABA_APP_KEY && config.ALIBABA_APP_SECRET && config.ALIBABA_ACCESS_TOKEN);
+  const useSandbox = wantsSandbox({ setting: config.ALIBABA_SANDBOX, nodeEnv: config.NODE_ENV, configured });
+  const client = lazy(async () => {
+    const { alibabaOAuth } = await import('../../alibaba/oauth.ts');
+    const common = {
+      timeoutMs: config.ALIBABA_TIMEOUT_MS,
+      retry: { maxAttempts: config.ALIBABA_MAX_ATTEMPTS, baseDelayMs: config.ALIBABA_RETRY_BASE_MS, maxDelayMs: config.ALIBABA_RETRY_MAX_MS },
+      onRetry: (info: { attempt: number; delayMs: number; status?: number; error?: string }) => deps.logger.warn('retrying 1688 token request', { ...info }),
+    };
+    if (useSandbox) {
+      const { ALIBABA_SANDBOX_CREDENTIALS: creds, ALIBABA_SANDBOX_NAME: name, alibabaSandboxProviders } = await import('../../../sandbox/alibaba/index.ts');
+      const sandbox = await startProviderSandbox(
+        async () => alibabaSandboxProviders(),
+        (urls) => deps.logger.warn(`no 1688 credentials configured: 1688 accounts are granted through the provider sandbox at ${urls[name]} (1688 OAuth)`, { alibabaOAuthSandbox: urls[name] }),
+      );
+      const base = sandboxUrl(sandbox, name);
+      const grants = alibabaOAuth({
+        ...common, baseUrl: base, authorizeUrl: `${base}/oauth/authorize`, appKey: creds.appKey, appSecret: creds.appSecret,
+        redirectUri: config.ALIBABA_OAUTH_REDIRECT_URI ?? SANDBOX_REDIRECT_URI,
+      });
+      return { grants, sandbox: sandbox as RunningSandbox | undefined };
+    }
+    if (!configured || !config.ALIBABA_OAUTH_REDIRECT_URI) return { grants: null, sandbox: undefined };
+    const grants = alibabaOAuth({
+      ...common, baseUrl: config.ALIBABA_BASE_URL, authorizeUrl: config.ALIBABA_AUTHORIZE_URL, appKey: config.ALIBABA_APP_KEY!, appSecret: config.ALIBABA_APP_SECRET!,
+      redirectUri: config.ALIBABA_OAUTH_REDIRECT_URI,
+    });
+    return { grants, sandbox: undefined };
+  });
+  const ready = async (): Promise<AlibabaGrants> => {
+    const { grants } = await client.get();
+    if (!grants) {
+      throw new DomainError('unavailable', '1688 OAuth is not configured on this server (set ALIBABA_APP_KEY, ALIBABA_APP_SECRET, ALIBABA_ACCESS_TOKEN and ALIBABA_OAUTH_REDIRECT_URI)', {
+        details: { provider: '1688' },
+      });
+    }
+    return grants;
+  };
+  return {
+    grants: {
+      authorizeUrl: async (state) => (await ready()).authorizeUrl(state),
+      exchange: async (code, signal) => (await ready()).exchange(code, signal),
+      refresh: async (refreshToken, signal) => (await ready()).refresh(refreshToken, signal),
+    },
+    close: async () => {
+      await (await client.take())?.sandbox?.close();
     },
   };
 };

@@ -24,7 +24,7 @@ import type { Database, Listening } from '../../postgres/database.ts';
 import { openPersistence } from '../../postgres/persistence.ts';
 import { aesGcmVault, developmentKey, parseEncryptionKeys } from '../../secrets/key-vault.ts';
 import type { Profile, Shared } from '../context.ts';
-import { channelVerifierFromConfig } from './connections.ts';
+import { alibabaGrantsFromConfig, channelVerifierFromConfig } from './connections.ts';
 import { keyValueStores } from './key-value.ts';
 
 export interface Platform {
@@ -120,12 +120,15 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.
   const verifiers = given.channelVerifier ? null : channelVerifierFromConfig(config, { clock, logger });
   if (verifiers && profile.eagerProviders) await verifiers.start();
+  const grantClients = given.alibabaGrants ? null : alibabaGrantsFromConfig(config, { logger });
+  const alibabaGrants = given.alibabaGrants ?? grantClients!.grants;
 
   const ports: Shared['ports'] = {
     clock,
     access,
     vault,
-    connections: given.connections ?? tenantConnections({ store: access, vault, clock }),
+    connections: given.connections ?? tenantConnections({ store: access, vault, clock, grants: alibabaGrants }),
+    alibabaGrants,
     channelVerifier: given.channelVerifier ?? verifiers!.verifier,
     auth: given.auth ?? (profile.cacheCredentialsMs ? cachedAuthenticator(authenticator, profile.cacheCredentialsMs) : authenticator),
     flags: flags.flags,
@@ -150,6 +153,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
       metrics?.close();
       stores.close();
       await verifiers?.close();
+      await grantClients?.close();
       await persistence.close();
     },
   };
