@@ -93,6 +93,22 @@ export const connectionsContract = (make: () => ConnectionsFixture) => {
       expect(await store.connections.get(a.tenantId, c.id)).toMatchObject({ status: 'rejected', rejectedAt: at(20), rejectedCode: 'GW.AUTHN' });
     });
 
+    it('reseal replaces an active connection\'s sealed value in place, for its tenant only, never a rejected one; alibaba_1688 is a channel', async () => {
+      const { store } = make();
+      const a = await tenant(store);
+      const b = await tenant(store);
+      const c = row(a.tenantId, 'alibaba_1688');
+      expect(await store.connections.insert(c)).toBe(true);
+      const next = { keyId: 'k2', data: Buffer.from('resealed').toString('base64') };
+      expect(await store.connections.reseal(b.tenantId, c.id, next)).toBe(false);
+      expect((await store.connections.get(a.tenantId, c.id))!.sealed).toEqual(c.sealed);
+      expect(await store.connections.reseal(a.tenantId, c.id, next)).toBe(true);
+      expect(await store.connections.get(a.tenantId, c.id)).toEqual({ ...c, sealed: next });
+      expect(await store.connections.markRejected(a.tenantId, c.id, at(5), 'invalid_grant')).toBe(true);
+      expect(await store.connections.reseal(a.tenantId, c.id, c.sealed)).toBe(false);
+      expect((await store.connections.get(a.tenantId, c.id))!.sealed).toEqual(next);
+    });
+
     it('a failed transaction stores no connection', async () => {
       const { store } = make();
       const a = await tenant(store);
