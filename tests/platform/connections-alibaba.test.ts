@@ -157,6 +157,9 @@ describe('a tenant\'s own 1688 account (OAuth, PGlite, the 1688 sandbox)', () =>
     expect(shown.body.accessTokenExpiresAt).toBe(new Date(nowMs + 10 * HOUR).toISOString());
     const after = await tokensOf(t.tenant.id);
     expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.accessTokenExpiresAt).toBe(shown.body.accessTokenExpiresAt);
+    // Resealed in place: the next use opens the refreshed token, no second refresh.
+    expect((await tokensOf(t.tenant.id)).accessToken).toBe(after.accessToken);
     // A refresh keeps the refresh token and its expiry (1688 sends no new one), and the same connection.
     expect(after.refreshToken).toBe(before.refreshToken);
     expect(after.refreshTokenExpiresAt).toBe(before.refreshTokenExpiresAt);
