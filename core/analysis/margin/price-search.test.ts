@@ -209,6 +209,19 @@ describe('firstPriceWhere, the search under both', () => {
     expect(search(slow)).toBe(500_001_000);
   });
 
+  it('below a crossing, the prices the rounding band can still reach: the lowest of them that qualifies', () => {
+    // The line p - 1,002 with 3 won more below 1,000 (a band of width 3): f(999) = 0, f(1,000) = -2, f(1,001) = -1,
+    // f(1,002) = 0. From 5,000 the line through the starting prices crosses at 1,002, a crossing; 999 is the lowest.
+    const dip = (p: number) => p - 1002 + (p < 1000 ? 3 : 0);
+    const from = (rounding: number) => firstPriceWhere(dip, 5000, dip(5000), dip(5000 + SEARCH_SPAN), rounding);
+    expect(from(0)).toBe(1002);
+    expect(from(3)).toBe(999);
+    // Below 999 the floor is 1,000 - (3 - 2) / slope, just under 999: 998 is not asked for.
+    const asked: number[] = [];
+    firstPriceWhere((p) => (asked.push(p), dip(p)), 5000, dip(5000), dip(5000 + SEARCH_SPAN), 3);
+    expect(Math.min(...asked)).toBe(999);
+  });
+
   it('a profit the same at every price: 1 won when it is not negative, else null', () => {
     expect(search(() => 0)).toBe(1);
     expect(search(() => 7, 5000)).toBe(1);

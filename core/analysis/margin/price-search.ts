@@ -57,8 +57,8 @@ export const firstPriceWhere = (f: (price: number) => number, p1: number, f1: nu
  * band of width B (`rounding`). So for x < y, f(y) - f(x) >= s * (y - x) - B: between two prices f falls short of
  * the line's rise by at most B. If x qualifies (f(x) >= 0) and f(y) < 0, then s * (y - x) <= B + f(y), that is
  * x >= y - (B + f(y)) / s. Every price below the crossing already seen to fall short raises that floor, so the
- * scan goes down from c - 1 only while it is above the floor; with B of a few won and s above a half, that is a
- * handful of prices. s is not known exactly: the two starting prices give a lower bound,
+ * scan goes down from c - 1 only while it is above the floor; with B of a few won and s well above zero, that is
+ * a handful of prices. s is not known exactly: the two starting prices give a lower bound,
  * (f(p1 + SPAN) - f(p1) - B) / SPAN, and failing that the whole range [1, MAX] gives a finer one.
  *
  * Left as found: an f whose rise over the whole range is within the rounding (a target margin equal, to a
