@@ -4,16 +4,9 @@
  * every provider answer carries where it came from and when.
  */
 
-/** Where figures came from: the 1688 operation, when 1688 answered, and whether we served it from cache. */
-export interface Provenance {
-  /** e.g. `1688:product.search.keywordQuery`. */
-  source: string;
-  /** ISO 8601 instant the provider answered (kept when served from cache). */
-  asOf: string;
-  cached: boolean;
-}
+import type { Provenance, Sourced } from '../shared/provenance.ts';
 
-export type Sourced<T> = Provenance & { data: T };
+export type { Provenance, Sourced };
 
 export const SOURCES = {
   keywordSearch: '1688:product.search.keywordQuery',

@@ -4,16 +4,9 @@
  * of one keyword on Naver and Coupang. Ids are strings: Wing's shipmentBoxId has 18 digits.
  */
 
-/** Where a figure came from: the provider operation, when the provider produced it, and whether we served it from cache. */
-export interface Provenance {
-  /** e.g. `coupang-partners:product-search`, `coupang-wing:seller-products`. */
-  source: string;
-  /** ISO 8601 instant the provider answered (kept when served from cache). */
-  asOf: string;
-  cached: boolean;
-}
+import type { Provenance, Sourced } from '../shared/provenance.ts';
 
-export type Sourced<T> = Provenance & { data: T };
+export type { Provenance, Sourced };
 
 export const SOURCES = {
   productSearch: 'coupang-partners:product-search',

@@ -3,16 +3,9 @@
  * trends (DataLab), each answer carrying where it came from and when.
  */
 
-/** Where a figure came from: the provider operation, when the provider produced it, and whether we served it from cache. */
-export interface Provenance {
-  /** e.g. `naver-openapi:shopping-search`, `naver-searchad:keywordstool`, `naver-datalab:search`. */
-  source: string;
-  /** ISO 8601 instant the provider answered (kept when served from cache). */
-  asOf: string;
-  cached: boolean;
-}
+import type { Provenance, Sourced } from '../shared/provenance.ts';
 
-export type Sourced<T> = Provenance & { data: T };
+export type { Provenance, Sourced };
 
 export const SOURCES = {
   shoppingSearch: 'naver-openapi:shopping-search',

@@ -561,12 +561,16 @@ describe('registered endpoints', () => {
 
   // Each endpoint's own schema against zod, on values built from it and near misses of them (query and path values
   // arrive as strings and string arrays, which the replacements include).
+  // The generator knows the schema's shape, not its refinements (startDate <= endDate, a trimmed string's length),
+  // so for some schemas few generated values are valid: each schema gets a fixed seed from its name, so the run is
+  // the same every time (FAST_PARSE_SEED varies it to look for more).
+  const seedOf = (name: string): number => [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261 ^ Number(process.env.FAST_PARSE_SEED ?? 0)) | 0;
   for (const { name, schema } of schemas) {
     if (zodValidated.has(name)) continue;
     it(`${name} agrees with safeParse`, () => {
       const parse = compiled(schema);
       const seen = new Set<Outcome>();
-      fc.assert(fc.property(inputs(schema), (value) => void seen.add(agree(schema, parse, value))), { numRuns: 150 });
+      fc.assert(fc.property(inputs(schema), (value) => void seen.add(agree(schema, parse, value))), { numRuns: 300, seed: seedOf(name) });
       expect(seen).toEqual(new Set(['accepted', 'rejected']));
     });
   }
