@@ -139,8 +139,33 @@ describe('the lowest price that breaks even or reaches the target', () => {
   });
 });
 
+/**
+ * A profit that falls back below zero one won past the lowest break-even price: the sales commission and the
+ * order-management fee both overridden to 10 % (VAT on top), on the same 1,900-won unit, so at a price p the fees
+ * are 2 x (c + won(c / 10)) with c = won(p x 10 %), and both lines round up at the same prices.
+ */
+describe('the lowest price where the profit is not monotone', () => {
+  const twoLines = (salePriceKrw: number): MarginScenario => {
+    const s = tenPercent(salePriceKrw);
+    return { ...s, rateOverrides: { 'naver_smart_store.order_management.general': 10, 'naver_smart_store.sales_commission': 10 } };
+  };
+  // 2,433: c = won(243.3) = 243, VAT won(24.3) = 24, 267 a line, fees 534, profit 2,433 - 1,900 - 534 = -1
+  // 2,434: c = won(243.4) = 243, VAT 24, fees 534, profit 2,434 - 1,900 - 534 = 0
+  // 2,435: c = won(243.5) = 244, VAT won(24.4) = 24, 268 a line, fees 536, profit 2,435 - 1,900 - 536 = -1
+  // 2,436: c = 244, VAT 24, fees 536, profit 2,436 - 1,900 - 536 = 0
+  // The line through the starting prices lands on 2,435 from a low sale price; walking up from there stops at 2,436.
+  it('breaks even at 2,434 won, not at the crossing at 2,436 just above it', () => {
+    const lean = profitAt(twoLines(5000));
+    expect([2433, 2434, 2435, 2436].map((p) => lean(p).profit)).toEqual([-1, 0, -1, 0]);
+    for (let p = 1; p < 2434; p++) expect(lean(p).profit < 0, `price ${p}`).toBe(true);
+    for (const salePrice of [1, 5, 2435, 2436, 5000, 150_000, MAX_SALE_PRICE_KRW]) {
+      expect(computeMargin(twoLines(salePrice)).breakEvenSalePrice, `sale price ${salePrice}`).toBe(2434);
+    }
+  });
+});
+
 describe('firstPriceWhere, the search under both', () => {
-  const search = (f: (p: number) => number, p1 = 1): number | null => firstPriceWhere(f, p1, f(p1), f(p1 + SEARCH_SPAN));
+  const search = (f: (p: number) => number, p1 = 1): number | null => firstPriceWhere(f, p1, f(p1), f(p1 + SEARCH_SPAN), 0);
   const MAX = MAX_SALE_PRICE_KRW;
 
   it('a straight line: its crossing, a value of exactly 0 included', () => {
@@ -182,6 +207,19 @@ describe('firstPriceWhere, the search under both', () => {
     // which does break even, so bisection finds the crossing at 500,001,000.
     const slow = (p: number) => Math.max(-1000 + (p - 1) * 1e-7, p - 500_000_000 - 1000);
     expect(search(slow)).toBe(500_001_000);
+  });
+
+  it('below a crossing, the prices the rounding band can still reach: the lowest of them that qualifies', () => {
+    // The line p - 1,002 with 3 won more below 1,000 (a band of width 3): f(999) = 0, f(1,000) = -2, f(1,001) = -1,
+    // f(1,002) = 0. From 5,000 the line through the starting prices crosses at 1,002, a crossing; 999 is the lowest.
+    const dip = (p: number) => p - 1002 + (p < 1000 ? 3 : 0);
+    const from = (rounding: number) => firstPriceWhere(dip, 5000, dip(5000), dip(5000 + SEARCH_SPAN), rounding);
+    expect(from(0)).toBe(1002);
+    expect(from(3)).toBe(999);
+    // Below 999 the floor is 1,000 - (3 - 2) / slope, just under 999: 998 is not asked for.
+    const asked: number[] = [];
+    firstPriceWhere((p) => (asked.push(p), dip(p)), 5000, dip(5000), dip(5000 + SEARCH_SPAN), 3);
+    expect(Math.min(...asked)).toBe(999);
   });
 
   it('a profit the same at every price: 1 won when it is not negative, else null', () => {
