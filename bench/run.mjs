@@ -35,10 +35,11 @@ await build({ ...bundleOptions({ version: 'bench', commit: 'bench', builtAt: new
 const fastify = join(root, 'bench/fastify-server.mjs');
 
 const devNull = openSync('/dev/null', 'w');
-const startServer = (script) =>
+/** Starts a server pinned to core 1 with the given environment; resolves once it says where it listens. */
+const startServer = (script, env = { DATA_DIR: 'memory://' }) =>
   new Promise((resolve, reject) => {
     const [cmd, args] = pinned(1, [script]);
-    const child = spawn(cmd, args, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO', DATA_DIR: 'memory://' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const onData = (d) => {
       out += d;
@@ -105,25 +106,7 @@ if (await benchPostgresReachable()) {
   const example = (id) => endpoints.find((e) => e.id === id).example;
   const setup = await benchTenants({ count: 1, prefix: 'sellpo_bench_tenant', apiCallsPerDay: 1_000_000_000 });
   const tenant = setup.tenants[0];
-  const server = await new Promise((resolve, reject) => {
-    const [cmd, args] = pinned(1, [ours]);
-    const child = spawn(cmd, args, {
-      env: { ...process.env, ...productionShapeEnv, DATABASE_URL: setup.databaseUrl, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'true', LOG_LEVEL: 'INFO' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const onData = (d) => {
-      out += d;
-      const m = /"message":"listening".*?"url":"([^"]+)"/.exec(out) ?? /"url":"([^"]+)".*?"message":"listening"/.exec(out);
-      if (m) {
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve({ child, url: m[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`tenant server exited ${code}: ${out}`)));
-  });
+  const server = await startServer(ours, { ...productionShapeEnv, DATABASE_URL: setup.databaseUrl });
   servers.tenant = server;
   const margin = example('analysis.margin');
   const summary = { method: 'POST', path: '/v1/analysis/margin?view=summary', body: margin };

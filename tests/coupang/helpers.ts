@@ -45,12 +45,8 @@ export const coupangRuntime = (sandbox: RunningSandbox, options: { env?: Record<
     ...(options.database ? { database: options.database } : {}),
   });
 
-/** Sandbox control calls. */
-export const control = async (base: string, action: string, body?: unknown): Promise<any> => {
-  const res = await fetch(`${base}/__sandbox/${action}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`sandbox control ${action}: ${res.status} ${await res.text()}`);
-  return res.json();
-};
+/** Sandbox control calls (the Coupang sandbox shares the Naver sandbox's `/__sandbox` controls). */
+export { control } from '../naver/helpers.ts';
 
 /** The contract's CEA signature, computed here: HMAC-SHA256 over date + method + path + raw query, hex. */
 export const independentSignature = (secret: string, signedDate: string, method: string, path: string, rawQuery: string): string =>
