@@ -36,6 +36,24 @@ export interface StockItem {
   updatedAt: Date;
 }
 
+/**
+ * One thing a channel's order feed reports that moves stock: units sold through a listing, or units coming back
+ * (a cancel before shipping, a completed return). `key` is unique per channel for this effect (e.g. Naver
+ * `productOrderId:sale`, Wing `shipmentBoxId:vendorItemId:sale` or `receiptId:vendorItemId:cancel`), so an event
+ * seen twice is applied once.
+ */
+export interface ChannelOrderEvent {
+  key: string;
+  kind: 'sale' | 'cancel' | 'return';
+  /** The listing's externalId on that channel (see Listing). */
+  externalId: string;
+  /** Units of the listing (a bundle listing's units draw each component times its quantity). */
+  quantity: number;
+  /** The provider's order id, kept as the ledger entry's reference. */
+  orderId: string;
+  at: Date;
+}
+
 /** What a channel was last told about one listing of this SKU or bundle. */
 export interface ChannelQuantity {
   channel: ListingChannel;

@@ -3,7 +3,7 @@
  * the tenant's connection reaches it. The data they carry is in model.ts.
  */
 import type { Clock } from '../shared/clock.ts';
-import type { LedgerEntry, LedgerReason, Listing, ListingChannel, Page, PageRequest, Reservation, StockItem } from './model.ts';
+import type { ChannelOrderEvent, LedgerEntry, LedgerReason, Listing, ListingChannel, Page, PageRequest, Reservation, StockItem } from './model.ts';
 
 export interface StockChange {
   tenantId: string;
@@ -74,6 +74,29 @@ export interface ChannelStock {
 }
 
 /**
+ * What one channel says happened to the tenant's orders since a cursor, as stock events. The adapter owns the
+ * cursor's meaning (Wing: the end of the last timeFrame window read; Naver: lastChangedFrom plus moreSequence) and
+ * encodes it as an opaque string; the poller stores it in the same transaction as the events' effects, so a
+ * cursor never moves past an event that was not applied.
+ *
+ * Errors as for ChannelStock: `not_found` (no connection), `upstream_failed` with `details.rejected` (refused
+ * credentials; the poller stops for that channel until renewed), anything else is retried on the next tick.
+ */
+export interface OrderFeed {
+  /**
+   * The next page of events after `cursor` (null: start at `since`, the first poll of a connection), oldest first,
+   * with the cursor that follows them. `more` says another page is ready now (paging, or a window not caught up).
+   */
+  next(tenantId: string, cursor: string | null, since: Date, signal?: AbortSignal): Promise<OrderFeedPage>;
+}
+
+export interface OrderFeedPage {
+  events: ChannelOrderEvent[];
+  cursor: string;
+  more: boolean;
+}
+
+/**
  * Told after a committed change that moves what channels may sell (stock, holds, a new listing), so the channels
  * can be pushed soon after instead of at the next periodic sync. Absent where nothing pushes (no channel adapter,
  * or a process without background work).
@@ -87,6 +110,8 @@ export interface InventoryPorts {
   changes?: StockChanges;
   /** The channels this server can reach; a channel missing here is reported as not connected by a sync. */
   channels: Partial<Record<ListingChannel, ChannelStock>>;
+  /** The channels whose orders this server can read; a channel missing here is not polled. */
+  orderFeeds?: Partial<Record<ListingChannel, OrderFeed>>;
   policy: InventoryPolicy;
 }
 
