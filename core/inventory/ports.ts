@@ -69,6 +69,12 @@ export interface InventoryStore extends InventoryUnit {
 export interface ChannelStock {
   /** Sets the listing's sellable quantity on the channel. */
   push(tenantId: string, externalId: string, quantity: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: sets several listings in as few provider calls as the provider allows (Naver Commerce: the options
+   * of one origin product in one option-stock call). Answers the error of each listing that failed; a listing
+   * absent from the answer was set. Connection problems (`not_found`, rejected) are thrown, as for push.
+   */
+  pushMany?(tenantId: string, items: readonly { externalId: string; quantity: number }[], signal?: AbortSignal): Promise<Map<string, unknown>>;
   /** What the channel shows for each listing it knows (a listing it does not know is absent from the map). */
   read(tenantId: string, externalIds: readonly string[], signal?: AbortSignal): Promise<Map<string, number>>;
 }
