@@ -1,3 +1,4 @@
+import type { CoupangConfig } from '../coupang/config.ts';
 import { int, type EnvSection, type SectionConfig } from '../env.ts';
 
 /** Inventory: reservation holds and the expiry purge (docs/inventory.md). */
@@ -12,7 +13,8 @@ const env = {
   INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
 };
 
-export type InventoryConfig = SectionConfig<typeof env>;
+/** The Coupang channels are reached with the Coupang context's Wing client, built from its variables. */
+export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig;
 
 export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
   env,
