@@ -137,6 +137,7 @@ export const rocketGrowthStock = (deps: CoupangChannelDeps, options: RocketGrowt
             nextToken = page.nextToken;
           } while (nextToken && ++pages < MAX_PAGES);
           snapshot = { at: now, stock };
+          for (const [k, old] of snapshots) if (now - old.at >= options.snapshotMs) snapshots.delete(k);
           snapshots.set(key, snapshot);
         }
         for (const id of ids) {
