@@ -92,7 +92,7 @@ describe('Wing stock', () => {
     const ids = Array.from({ length: 25 }, (_, i) => String(900_000_000_000_001_000n + BigInt(i)));
     for (const id of ids) await item(id);
     for (const [i, id] of ids.entries()) await channel.push(TENANT, id, i);
-    const limits = await fetch(`${base}/__sandbox/limits`).then((r) => r.json());
+    const limits = (await fetch(`${base}/__sandbox/limits`).then((r) => r.json())) as { vendors: Record<string, unknown> };
     expect(limits.vendors[VENDOR]).toMatchObject({ rejected429: 0, blocked: false });
     expect(Object.fromEntries(await channel.read(TENANT, ids))).toEqual(Object.fromEntries(ids.map((id, i) => [id, i])));
   });
