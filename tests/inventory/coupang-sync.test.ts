@@ -19,6 +19,7 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
   let sandbox: RunningSandbox;
   let rt: TestRuntime;
   let headers: Record<string, string>;
+  let tenantId: string;
   let base: string;
   const wingStock = async (id: string) => (await fetch(`${base}/__sandbox/wing-stock?vendorId=${creds.wing.vendorId}&vendorItemId=${id}`).then((r) => r.json())) as { amountInStock: number; rocketGrowth: number | null };
 
@@ -29,6 +30,7 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
     rt = await testRuntime({ database: db, env: coupangEnv(sandbox, { COUPANG_WING_RATE_PER_SECOND: '8' }) });
     const t = await seedTenant(rt.ports);
     headers = bearer(t.secret);
+    tenantId = t.tenant.id;
     expect((await rt.call('platform.createConnection', { headers, body: { channel: 'coupang_wing', ...creds.wing } })).status).toBe(201);
     await control(base, 'wing-items', { vendorId: creds.wing.vendorId, vendorItemId: WING_ITEM, amountInStock: 3 });
     await control(base, 'wing-items', { vendorId: creds.wing.vendorId, vendorItemId: RG_ITEM, rocketGrowth: 7 });
@@ -67,7 +69,25 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
     expect((await wingStock(WING_ITEM)).amountInStock).toBe(9);
   });
 
+  it('the wired Wing order feed reports an order placed a few minutes ago as a sale of its listing', async () => {
+    const placed = await control(base, 'wing-events', { vendorId: creds.wing.vendorId, kind: 'order', vendorItemId: WING_ITEM, quantity: 3, at: new Date(Date.now() - 5 * 60_000).toISOString() });
+    const feed = rt.ports.inventory.orderFeeds!.coupang_wing!;
+    const since = new Date(Date.now() - 30 * 60_000);
+    const events = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page = await feed.next(tenantId, cursor, since);
+      events.push(...page.events);
+      cursor = page.cursor;
+      if (!page.more) break;
+    }
+    // Seen again in the overlap of the next window: the same key, applied once downstream.
+    const unique = [...new Map(events.filter((e) => e.externalId === WING_ITEM).map((e) => [e.key, e])).values()];
+    expect(unique).toEqual([expect.objectContaining({ key: `${placed.shipmentBoxId}:${WING_ITEM}:sale`, kind: 'sale', quantity: 3, orderId: placed.orderId })]);
+  });
+
   it('a key revoked in Wing: the run reports rejected once per channel and the connection is marked rejected', async () => {
+    const before = (await wingStock(WING_ITEM)).amountInStock;
     await control(base, 'revoke', { accessKey: creds.wing.accessKey });
     expect((await rt.call('inventory.adjustStock', { headers, path: { sku: 'CHAIR' }, body: { delta: 1, reason: 'receipt' } })).status).toBe(201);
     const run = await rt.call('inventory.sync', { headers, body: {} });
@@ -75,6 +95,6 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
     expect(run.body.failures.map((f: { channel: string; kind: string }) => `${f.channel}:${f.kind}`).sort()).toEqual(['coupang_rocket_growth:rejected', 'coupang_wing:rejected']);
     const connections = await rt.call('platform.listConnections', { headers });
     expect(connections.body.items ?? connections.body.connections).toEqual([expect.objectContaining({ channel: 'coupang_wing', status: 'rejected', rejectedCode: 'HTTP_401' })]);
-    expect((await wingStock(WING_ITEM)).amountInStock).toBe(9);
+    expect((await wingStock(WING_ITEM)).amountInStock).toBe(before);
   });
 });
