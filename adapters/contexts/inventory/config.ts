@@ -1,4 +1,5 @@
 import { int, type EnvSection, type SectionConfig } from '../env.ts';
+import type { PlatformConfig } from '../platform/config.ts';
 
 /** Inventory: reservation holds and the expiry purge (docs/inventory.md). */
 const env = {
@@ -12,7 +13,8 @@ const env = {
   INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
 };
 
-export type InventoryConfig = SectionConfig<typeof env>;
+/** The Smart Store channel reaches Naver Commerce where connections are verified (the platform's section). */
+export type InventoryConfig = SectionConfig<typeof env> & Pick<PlatformConfig, 'NODE_ENV' | 'NAVER_COMMERCE_BASE_URL' | 'NAVER_COMMERCE_SANDBOX'>;
 
 export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
   env,

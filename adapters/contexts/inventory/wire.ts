@@ -8,6 +8,7 @@ import type { InventoryPorts, InventoryStore } from '../../../core/inventory/por
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { defineContext, every } from '../context.ts';
 import { inventoryConfig } from './config.ts';
+import { naverSmartStore } from './naver-smart-store.ts';
 import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
 
 const storeMethods: { [K in keyof InventoryStore]: true } = {
@@ -23,9 +24,11 @@ export const inventory = defineContext({
     const { logger } = shared;
     // Loaded on first use: every endpoint's Lambda wires every context, and only inventory's own touch this store.
     const store = lazy(async () => (await import('../../postgres/inventory.ts')).postgresInventoryStore(shared.database));
+    const smartStore = naverSmartStore(config, shared);
     const ports: InventoryPorts = {
       store: lazyPort(() => store.get(), storeMethods),
-      channels: {},
+      channels: { naver_smart_store: smartStore.stock },
+      orderFeeds: { naver_smart_store: smartStore.orders },
       policy: { defaultReservationSeconds: config.INVENTORY_RESERVATION_SECONDS, maxReservationSeconds: config.INVENTORY_RESERVATION_MAX_SECONDS },
     };
     let stopExpiry: (() => void) | undefined;
@@ -58,6 +61,7 @@ export const inventory = defineContext({
       close: async () => {
         stopExpiry?.();
         await pushes?.close();
+        await smartStore.close();
       },
     };
   },
