@@ -70,7 +70,7 @@ const dateOf = (text: string | undefined, fallback: number): number => {
   return Number.isNaN(ms) ? fallback : ms;
 };
 
-export const naverSmartStoreOrders = (deps: { connections: TenantConnections; client: NaverCommerceClient; clock: Clock }): OrderFeed => ({
+export const naverSmartStoreOrders = (deps: { connections: TenantConnections; client: NaverCommerceClient; clock: Clock; pageSize?: number }): OrderFeed => ({
   next: async (tenantId, cursor, since, signal): Promise<OrderFeedPage> => {
     const at = cursor === null ? { from: since.getTime(), paging: null } : decodeCursor(cursor);
     const settled = deps.clock.now().getTime() - SETTLE_MS;
@@ -79,7 +79,7 @@ export const naverSmartStoreOrders = (deps: { connections: TenantConnections; cl
     if (!at.paging && to <= at.from) return { events: [], cursor: encodeCursor({ from: at.from, paging: null }), more: false };
 
     return withNaverConnection(deps.connections, tenantId, async (credentials) => {
-      const query = new URLSearchParams({ lastChangedFrom: kstIso(queryFrom), lastChangedTo: kstIso(to), limitCount: String(PAGE_SIZE) });
+      const query = new URLSearchParams({ lastChangedFrom: kstIso(queryFrom), lastChangedTo: kstIso(to), limitCount: String(deps.pageSize ?? PAGE_SIZE) });
       if (at.paging) query.set('moreSequence', at.paging.moreSequence);
       const feed = await deps.client.call<FeedAnswer>(credentials, { api: 'orders.lastChangedStatuses', method: 'GET', path: FEED_PATH, query, ...(signal ? { signal } : {}) });
       const statuses = (feed.data?.lastChangeStatuses ?? []).filter((s) => typeof s.productOrderId === 'string' && PAID.has(s.productOrderStatus ?? ''));
