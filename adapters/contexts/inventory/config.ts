@@ -1,5 +1,6 @@
 import type { CoupangConfig } from '../coupang/config.ts';
 import { int, type EnvSection, type SectionConfig } from '../env.ts';
+import type { PlatformConfig } from '../platform/config.ts';
 
 /** Inventory: reservation holds and the expiry purge (docs/inventory.md). */
 const env = {
@@ -13,8 +14,11 @@ const env = {
   INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
 };
 
-/** The Coupang channels are reached with the Coupang context's Wing client, built from its variables. */
-export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig;
+/**
+ * The Coupang channels are reached with the Coupang context's Wing client, built from its variables; the Smart
+ * Store channel reaches Naver Commerce where connections are verified (the platform's section).
+ */
+export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig & Pick<PlatformConfig, 'NODE_ENV' | 'NAVER_COMMERCE_BASE_URL' | 'NAVER_COMMERCE_SANDBOX'>;
 
 export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
   env,
