@@ -2,8 +2,8 @@
  * The Smart Store channel of the inventory context: stock (ChannelStock) and orders (OrderFeed) through each
  * tenant's `naver_commerce` connection, at NAVER_COMMERCE_BASE_URL, or at a Naver Commerce sandbox of this
  * context's own under NAVER_COMMERCE_SANDBOX (auto: no base URL outside production), which says so in a start-up
- * line. The sandbox knows the same application as the one connections are verified against. Built on first use:
- * a process that never syncs a tenant never loads the client or bcrypt.
+ * line. The sandbox knows the same application as the one connections are verified against. Built on first use
+ * (or at start where providers are built eagerly): a process that never syncs a tenant never loads the client.
  */
 import type { ChannelStock, OrderFeed } from '../../../core/inventory/ports.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
@@ -45,5 +45,11 @@ export const naverSmartStore = (config: NaverSmartStoreConfig, shared: Shared) =
   });
   const stock: ChannelStock = lazyPort(async () => (await built.get()).stock as Required<ChannelStock>, { push: true, pushMany: true, read: true });
   const orders: OrderFeed = lazyPort(async () => (await built.get()).orders, { next: true });
-  return { stock, orders, close: async () => (await built.take())?.sandbox?.close() };
+  return {
+    stock,
+    orders,
+    /** Builds the client now (and starts the sandbox, saying so): the server's start-up lines name every sandbox. */
+    start: async () => void (await built.get()),
+    close: async () => (await built.take())?.sandbox?.close(),
+  };
 };

@@ -1,8 +1,8 @@
 /**
  * The inventory context's ports: the stock store over the relational database and, in a process that runs
- * background work, the release of expired reservations and, once a channel stock adapter is wired, pushes after
- * each stock change. No channel stock adapter is wired yet: a sync reports each channel as not available on this
- * server (docs/inventory.md).
+ * background work, the release of expired reservations and pushes after each stock change. Channels: Smart Store
+ * stock and orders through the tenant's Naver Commerce connection (naver-smart-store.ts); a channel not wired here
+ * is reported by a sync as not available on this server (docs/inventory.md).
  */
 import type { InventoryPorts, InventoryStore } from '../../../core/inventory/ports.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
@@ -25,6 +25,7 @@ export const inventory = defineContext({
     // Loaded on first use: every endpoint's Lambda wires every context, and only inventory's own touch this store.
     const store = lazy(async () => (await import('../../postgres/inventory.ts')).postgresInventoryStore(shared.database));
     const smartStore = naverSmartStore(config, shared);
+    if (profile.eagerProviders) await smartStore.start();
     const ports: InventoryPorts = {
       store: lazyPort(() => store.get(), storeMethods),
       channels: { naver_smart_store: smartStore.stock },
