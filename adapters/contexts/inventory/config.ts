@@ -1,3 +1,4 @@
+import type { CoupangConfig } from '../coupang/config.ts';
 import { int, type EnvSection, type SectionConfig } from '../env.ts';
 import type { PlatformConfig } from '../platform/config.ts';
 
@@ -13,8 +14,11 @@ const env = {
   INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
 };
 
-/** The Smart Store channel reaches Naver Commerce where connections are verified (the platform's section). */
-export type InventoryConfig = SectionConfig<typeof env> & Pick<PlatformConfig, 'NODE_ENV' | 'NAVER_COMMERCE_BASE_URL' | 'NAVER_COMMERCE_SANDBOX'>;
+/**
+ * The Coupang channels are reached with the Coupang context's Wing client, built from its variables; Smart Store
+ * reaches Naver Commerce where connections are verified (the platform's section).
+ */
+export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig & Pick<PlatformConfig, 'NODE_ENV' | 'NAVER_COMMERCE_BASE_URL' | 'NAVER_COMMERCE_SANDBOX'>;
 
 export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
   env,

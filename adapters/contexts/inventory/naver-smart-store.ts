@@ -43,7 +43,8 @@ export const naverSmartStore = (config: NaverSmartStoreConfig, shared: Shared) =
     const client = naverCommerceClient({ baseUrl, tokens, timeoutMs: TIMEOUT_MS, retry: RETRY, ratePerSecond: RATE_PER_SECOND, rateMaxWaitMs: RATE_MAX_WAIT_MS }, { rateCounter, cache: responseCache, clock, warn });
     return { stock: naverSmartStoreStock({ connections, client }), orders: naverSmartStoreOrders({ connections, client, clock }), sandbox };
   });
-  const stock: ChannelStock = lazyPort(async () => (await built.get()).stock as Required<ChannelStock>, { push: true, pushMany: true, read: true });
+  type StockMethods = Required<Pick<ChannelStock, 'push' | 'pushMany' | 'read'>>;
+  const stock: ChannelStock = lazyPort(async () => (await built.get()).stock as StockMethods, { push: true, pushMany: true, read: true });
   const orders: OrderFeed = lazyPort(async () => (await built.get()).orders, { next: true });
   return {
     stock,
