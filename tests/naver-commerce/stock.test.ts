@@ -189,3 +189,34 @@ describe('the sandbox\'s rate limit', () => {
     }
   });
 });
+
+describe('the sandbox\'s seller APIs', () => {
+  it('refuses a call without a valid token, unknown options and bad values with invalidInputs, and stock on a product with options through change-status', async () => {
+    const commerce = await startCommerce();
+    try {
+      const { tokens } = clientOver(commerce.baseUrl);
+      const { token } = await tokens.token(app);
+      const call = (method: string, path: string, body?: unknown, bearer = token) =>
+        fetch(`${commerce.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const anonymous = await call('GET', '/external/v2/products/origin-products/1001', undefined, 'not-a-token');
+      expect([anonymous.status, ((await anonymous.json()) as any).code]).toEqual([401, 'GW.AUTHN']);
+      const bad = await call('PUT', '/external/v1/products/origin-products/1001/option-stock', {
+        optionInfo: { optionCombinations: [{ id: 10011, stockQuantity: -1, price: 0, usable: true }, { id: 42, stockQuantity: 1, price: 0, usable: true }], useStockManagement: true },
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as any).invalidInputs.map((i: { name: string }) => i.name)).toEqual(['optionInfo.optionCombinations[0].stockQuantity', 'optionInfo.optionCombinations[1].id']);
+      // Nothing of a refused body is applied.
+      expect((await commerce.control('products/1001')).originProduct.detailAttribute.optionInfo.optionCombinations[0].stockQuantity).toBe(10);
+      const perOption = await call('PUT', '/external/v1/products/origin-products/1001/change-status', { statusType: 'SALE', stockQuantity: 3 });
+      expect(perOption.status).toBe(400);
+      const unknown = await call('GET', '/external/v2/products/origin-products/777');
+      expect([unknown.status, ((await unknown.json()) as any).code]).toEqual([404, 'NOT_FOUND']);
+      // Another application's data is its own.
+      await commerce.control('orders', { kind: 'sale', originProductNo: 1002, quantity: 2 });
+      expect((await commerce.control('products/1002')).originProduct.stockQuantity).toBe(3);
+      expect((await commerce.control('products/1002?clientId=other')).originProduct.stockQuantity).toBe(5);
+    } finally {
+      await commerce.close();
+    }
+  });
+});

@@ -15,8 +15,8 @@ const env = {
 };
 
 /**
- * The Coupang channels are reached with the Coupang context's Wing client, built from its variables; the Smart
- * Store channel reaches Naver Commerce where connections are verified (the platform's section).
+ * The Coupang channels are reached with the Coupang context's Wing client, built from its variables; Smart Store
+ * reaches Naver Commerce where connections are verified (the platform's section).
  */
 export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig & Pick<PlatformConfig, 'NODE_ENV' | 'NAVER_COMMERCE_BASE_URL' | 'NAVER_COMMERCE_SANDBOX'>;
 

@@ -2,8 +2,8 @@
  * The Smart Store channel of the inventory context: stock (ChannelStock) and orders (OrderFeed) through each
  * tenant's `naver_commerce` connection, at NAVER_COMMERCE_BASE_URL, or at a Naver Commerce sandbox of this
  * context's own under NAVER_COMMERCE_SANDBOX (auto: no base URL outside production), which says so in a start-up
- * line. The sandbox knows the same application as the one connections are verified against. Built on first use:
- * a process that never syncs a tenant never loads the client or bcrypt.
+ * line. The sandbox knows the same application as the one connections are verified against. Built on first use
+ * (or at start where providers are built eagerly): a process that never syncs a tenant never loads the client.
  */
 import type { ChannelStock, OrderFeed } from '../../../core/inventory/ports.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
@@ -43,7 +43,14 @@ export const naverSmartStore = (config: NaverSmartStoreConfig, shared: Shared) =
     const client = naverCommerceClient({ baseUrl, tokens, timeoutMs: TIMEOUT_MS, retry: RETRY, ratePerSecond: RATE_PER_SECOND, rateMaxWaitMs: RATE_MAX_WAIT_MS }, { rateCounter, cache: responseCache, clock, warn });
     return { stock: naverSmartStoreStock({ connections, client }), orders: naverSmartStoreOrders({ connections, client, clock }), sandbox };
   });
-  const stock: ChannelStock = lazyPort(async () => (await built.get()).stock as Required<Pick<ChannelStock, 'push' | 'pushMany' | 'read'>>, { push: true, pushMany: true, read: true });
+  type StockMethods = Required<Pick<ChannelStock, 'push' | 'pushMany' | 'read'>>;
+  const stock: ChannelStock = lazyPort(async () => (await built.get()).stock as StockMethods, { push: true, pushMany: true, read: true });
   const orders: OrderFeed = lazyPort(async () => (await built.get()).orders, { next: true });
-  return { stock, orders, close: async () => (await built.take())?.sandbox?.close() };
+  return {
+    stock,
+    orders,
+    /** Builds the client now (and starts the sandbox, saying so): the server's start-up lines name every sandbox. */
+    start: async () => void (await built.get()),
+    close: async () => (await built.take())?.sandbox?.close(),
+  };
 };

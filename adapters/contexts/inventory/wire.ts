@@ -1,10 +1,10 @@
 /**
  * The inventory context's ports: the stock store over the relational database, the channels' stock and order
  * adapters and, in a process that runs background work, the release of expired reservations and pushes after each
- * stock change. Channels: Coupang Wing (stock pushed and read, orders) and Rocket Growth (stock read only) through
- * the tenant's Wing connection (./coupang.ts); Smart Store (stock and orders) through the tenant's Naver Commerce
- * connection (./naver-smart-store.ts). A channel not wired here is reported by a sync as not available on this
- * server (docs/inventory.md).
+ * stock change. Channels: Coupang Wing (stock pushed and read, orders), Coupang Rocket Growth (stock read only),
+ * through the tenant's Wing connection (./coupang.ts); Smart Store (stock and orders) through the tenant's Naver
+ * Commerce connection (./naver-smart-store.ts); a channel not wired here is reported by a sync as not available on
+ * this server (docs/inventory.md).
  */
 import type { InventoryPorts, InventoryStore } from '../../../core/inventory/ports.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
@@ -29,6 +29,7 @@ export const inventory = defineContext({
     const store = lazy(async () => (await import('../../postgres/inventory.ts')).postgresInventoryStore(shared.database));
     const coupang = coupangInventoryPorts(config, shared);
     const smartStore = naverSmartStore(config, shared);
+    if (profile.eagerProviders) await smartStore.start();
     const ports: InventoryPorts = {
       store: lazyPort(() => store.get(), storeMethods),
       channels: { ...coupang.channels, naver_smart_store: smartStore.stock },
