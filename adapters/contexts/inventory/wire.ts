@@ -9,6 +9,8 @@ import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { defineContext, every } from '../context.ts';
 import { inventoryConfig } from './config.ts';
 import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
+import { orderPoller, type OrderPoller } from './order-poller.ts';
+import { connectionMarker } from './connection-marker.ts';
 
 const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
@@ -55,9 +57,20 @@ export const inventory = defineContext({
         }
       });
     }
+    // Channel orders become sales and restocks, exactly once (docs/inventory.md); then the push scheduler tells the other channels.
+    let orders: OrderPoller | undefined;
+    if (profile.background && Object.keys(ports.orderFeeds ?? {}).length > 0) {
+      const poller = orderPoller({
+        deps: { ...ports, clock: shared.ports.clock }, everyMs: config.INVENTORY_POLL_EVERY_MS, holder: `${process.pid}-${crypto.randomUUID()}`,
+        connectionMarker: connectionMarker(shared.ports.connections), logger,
+      });
+      poller.start();
+      orders = poller;
+    }
     return {
       ports,
       close: async () => {
+        await orders?.close();
         stopExpiry?.();
         await pushes?.close();
       },
