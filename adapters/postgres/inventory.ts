@@ -254,9 +254,13 @@ const unitOf = (db: Database): InventoryUnit => ({
     )),
   orderCursor: async (tenantId, channel) =>
     (await db.query(`SELECT ${CURSOR} FROM inventory_order_cursors WHERE tenant_id = $1 AND channel = $2`, [tenantId, channel])).rows.map(cursorOf)[0] ?? null,
-  orderPollTargets: async (channels) =>
+  orderPollTargets: async (channels, tenantId) =>
     channels.length
-      ? (await db.query(`SELECT DISTINCT tenant_id, channel FROM inventory_listings WHERE channel = ANY($1::text[]) ORDER BY tenant_id, channel`, [[...channels]])).rows.map(
+      ? (
+        await db.query(`SELECT DISTINCT tenant_id, channel FROM inventory_listings WHERE channel = ANY($1::text[]) AND ($2::text IS NULL OR tenant_id = $2) ORDER BY tenant_id, channel`, [
+          [...channels], tenantId ?? null,
+        ])
+      ).rows.map(
         (r) => ({ tenantId: s(r.tenant_id), channel: s(r.channel) as ListingChannel }),
       )
       : [],

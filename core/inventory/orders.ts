@@ -23,7 +23,8 @@
  */
 import { isDomainError, DomainError } from '../shared/errors.ts';
 import type { InventoryDeps, InventoryUnit, OrderFeedPage } from './ports.ts';
-import type { ChannelOrderEvent, ListingChannel, OrderEventRecord, OrderPollResult, OrderShortfall, StockItem } from './model.ts';
+import type { ChannelOrderEvent, ListingChannel, OrderEventRecord, OrderPollResult, OrderShortfall, Page, PageRequest, StockItem } from './model.ts';
+import { listingChannels } from './model.ts';
 import { MAX_ON_HAND } from './stock.ts';
 
 /** The ledger actor of changes made by a channel's orders. */
@@ -244,3 +245,20 @@ export const pollOrders = async (deps: InventoryDeps, tenantId: string, channel:
   await deps.store.releaseOrderCursor(tenantId, channel, options.holder, { polledAt: deps.clock.now(), lastError, blocked, blockedMarker, blockedAt });
   return result;
 };
+
+/**
+ * One poll of the tenant's channels now (the endpoint and `sellpo inventory poll`): each channel with listings,
+ * or only those asked. A channel without a feed on this server answers `no_connection`; one another process is
+ * polling answers `skipped: leased`.
+ */
+export const pollTenantOrders = async (deps: InventoryDeps, tenantId: string, input: { channels?: ListingChannel[] | undefined } = {}, signal?: AbortSignal): Promise<OrderPollResult[]> => {
+  const targets = await deps.store.orderPollTargets(input.channels ?? listingChannels, tenantId);
+  const holder = `request:${crypto.randomUUID()}`;
+  const results: OrderPollResult[] = [];
+  for (const { channel } of targets) results.push(await pollOrders(deps, tenantId, channel, { holder, ...(signal ? { signal } : {}) }));
+  return results;
+};
+
+/** The tenant's oversold and ignored channel order events, newest first. */
+export const listOrderEventsNeedingAttention = (deps: InventoryDeps, tenantId: string, page: PageRequest): Promise<Page<OrderEventRecord>> =>
+  deps.store.orderEventsNeedingAttention(tenantId, page);

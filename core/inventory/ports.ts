@@ -82,8 +82,8 @@ export interface InventoryUnit {
     outcome: { polledAt: Date; lastError: string | null; blocked: OrderCursor['blocked']; blockedMarker: string | null; blockedAt: Date | null },
   ): Promise<void>;
   orderCursor(tenantId: string, channel: ListingChannel): Promise<OrderCursor | null>;
-  /** Every (tenant, channel) with listings on one of `channels`: what the order poller visits. */
-  orderPollTargets(channels: readonly ListingChannel[]): Promise<{ tenantId: string; channel: ListingChannel }[]>;
+  /** Every (tenant, channel) with listings on one of `channels` (of one tenant when given): what the order poller visits. */
+  orderPollTargets(channels: readonly ListingChannel[], tenantId?: string): Promise<{ tenantId: string; channel: ListingChannel }[]>;
 }
 
 export interface InventoryStore extends InventoryUnit {
