@@ -86,6 +86,17 @@ describe('Wing stock', () => {
     expect((await stockOf(BIG)).amountInStock).toBe(12);
   });
 
+  it('pushes take the vendor rate slots: 25 in a row at 8 a second draw no 429 from a gateway allowing 10', async () => {
+    const { deps } = setup(8);
+    const channel = wingStock(deps);
+    const ids = Array.from({ length: 25 }, (_, i) => String(900_000_000_000_001_000n + BigInt(i)));
+    for (const id of ids) await item(id);
+    for (const [i, id] of ids.entries()) await channel.push(TENANT, id, i);
+    const limits = (await fetch(`${base}/__sandbox/limits`).then((r) => r.json())) as { vendors: Record<string, unknown> };
+    expect(limits.vendors[VENDOR]).toMatchObject({ rejected429: 0, blocked: false });
+    expect(Object.fromEntries(await channel.read(TENANT, ids))).toEqual(Object.fromEntries(ids.map((id, i) => [id, i])));
+  });
+
   it('refused keys: upstream_failed with rejected, the connection marked once, no retry, later calls stop before Coupang', async () => {
     const { deps, connections } = setup();
     await item(BIG);

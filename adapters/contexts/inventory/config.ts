@@ -12,6 +12,11 @@ const env = {
   INVENTORY_EXPIRY_EVERY_MS: int(30_000, 1_000, 3_600_000),
   /** How long a tenant's stock must settle after a change before its channels are pushed (milliseconds). */
   INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
+  /**
+   * How often a process that runs background work reads the channels' order feeds (milliseconds). With the push
+   * delay this bounds how late an order reaches the other channels: 15 s + 2 s + the pushes, well within 60 s.
+   */
+  INVENTORY_POLL_EVERY_MS: int(15_000, 1_000, 600_000),
 };
 
 /**

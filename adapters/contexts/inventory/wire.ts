@@ -13,11 +13,15 @@ import { inventoryConfig } from './config.ts';
 import { coupangInventoryPorts } from './coupang.ts';
 import { naverSmartStore } from './naver-smart-store.ts';
 import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
+import { orderPoller, type OrderPoller } from './order-poller.ts';
+import { connectionMarker } from './connection-marker.ts';
 
 const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
   reservationByReference: true, lockReservation: true, closeReservation: true, claimExpired: true, insertListing: true, updateListingSettings: true,
   listings: true, recordPush: true, recordCheck: true, transaction: true,
+  listingsByExternalId: true, recordOrderEvent: true, settleOrderEvent: true, orderEventsOf: true, orderEventsNeedingAttention: true, leaseOrderCursor: true,
+  advanceOrderCursor: true, releaseOrderCursor: true, orderCursor: true, orderPollTargets: true,
 };
 
 export const inventory = defineContext({
@@ -61,9 +65,20 @@ export const inventory = defineContext({
         }
       });
     }
+    // Channel orders become sales and restocks, exactly once (docs/inventory.md); then the push scheduler tells the other channels.
+    let orders: OrderPoller | undefined;
+    if (profile.background && Object.keys(ports.orderFeeds ?? {}).length > 0) {
+      const poller = orderPoller({
+        deps: { ...ports, clock: shared.ports.clock }, everyMs: config.INVENTORY_POLL_EVERY_MS, holder: `${process.pid}-${crypto.randomUUID()}`,
+        connectionMarker: connectionMarker(shared.ports.connections), logger,
+      });
+      poller.start();
+      orders = poller;
+    }
     return {
       ports,
       close: async () => {
+        await orders?.close();
         stopExpiry?.();
         await pushes?.close();
         await coupang.close();
