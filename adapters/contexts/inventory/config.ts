@@ -1,4 +1,6 @@
+import type { CoupangConfig } from '../coupang/config.ts';
 import { int, type EnvSection, type SectionConfig } from '../env.ts';
+import type { PlatformConfig } from '../platform/config.ts';
 
 /** Inventory: reservation holds and the expiry purge (docs/inventory.md). */
 const env = {
@@ -17,7 +19,11 @@ const env = {
   INVENTORY_POLL_EVERY_MS: int(15_000, 1_000, 600_000),
 };
 
-export type InventoryConfig = SectionConfig<typeof env>;
+/**
+ * The Coupang channels are reached with the Coupang context's Wing client, built from its variables; Smart Store
+ * reaches Naver Commerce where connections are verified (the platform's section).
+ */
+export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig & Pick<PlatformConfig, 'NODE_ENV' | 'NAVER_COMMERCE_BASE_URL' | 'NAVER_COMMERCE_SANDBOX'>;
 
 export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
   env,
