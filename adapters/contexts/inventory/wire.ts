@@ -13,7 +13,7 @@ import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
 const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
   reservationByReference: true, lockReservation: true, closeReservation: true, claimExpired: true, insertListing: true, updateListingSettings: true,
-  listings: true, recordPush: true, recordCheck: true, transaction: true,
+  listings: true, tenantsWithListings: true, recordPush: true, recordCheck: true, transaction: true,
 };
 
 export const inventory = defineContext({
@@ -33,11 +33,13 @@ export const inventory = defineContext({
     if (profile.background && Object.keys(ports.channels).length > 0) {
       pushes = pushScheduler({
         delayMs: config.INVENTORY_PUSH_DELAY_MS,
-        sync: async (tenantId) => {
-          const { syncChannels } = await import('../../../core/inventory/sync.ts');
-          await syncChannels({ ...ports, clock: shared.ports.clock }, tenantId);
+        push: async (tenantId, skus, skip) => {
+          const { pushChanges } = await import('../../../core/inventory/push.ts');
+          return pushChanges({ ...ports, clock: shared.ports.clock }, tenantId, { skus, skip });
         },
-        onError: (tenantId, error) => logger.warn('channel push after a stock change failed; the next change or sync retries', { tenantId, error: error as Error }),
+        onError: (tenantId, error) => logger.warn('channel push after a stock change failed; it is retried with backoff', { tenantId, error: error as Error }),
+        onStopped: (tenantId, f) => logger.warn('channel pushes stopped for the tenant until its connection works again', { tenantId, channel: f.channel, kind: f.kind }),
+        onGiveUp: (tenantId, skus) => logger.warn('channel push retries spent; the periodic sync pushes them', { tenantId, skus: skus === 'all' ? 'all' : skus.length }),
       });
       ports.changes = pushes;
     }
