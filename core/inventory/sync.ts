@@ -10,8 +10,9 @@
  * local sales never wait on a channel. A connection whose credentials the provider refused is reported once per
  * run as `rejected` and its listings are left alone until it is renewed.
  */
+import { DomainError, notFound } from '../shared/errors.ts';
 import type { InventoryDeps } from './ports.ts';
-import type { Drift, Listing, ListingChannel, SyncFailure, SyncInput, SyncResult } from './model.ts';
+import type { Drift, Listing, ListingChannel, SyncFailure, SyncInput, SyncJob, SyncResult } from './model.ts';
 import { connectionFailure, messageOf, pushToChannel, wantedQuantities } from './push.ts';
 
 const READ_BATCH = 50;
@@ -83,4 +84,35 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
 
   await Promise.all([...byChannel].map(([channel, mine]) => runChannel(channel, mine)));
   return { startedAt, finishedAt: deps.clock.now(), listings: listings.length, pushed, unchanged, drift, failures };
+};
+
+const jobsOf = (deps: InventoryDeps) => {
+  if (!deps.syncJobs) throw new DomainError('unavailable', 'Syncs cannot be queued on this server');
+  return deps.syncJobs;
+};
+
+/**
+ * Queues a sync of the tenant, or answers the one already queued or running (`created: false`): one sync per
+ * tenant at a time. `wait`: runs it here and answers it done (the CLI; a large set of listings takes minutes at
+ * the providers' rates, so callers over HTTP should poll the job instead).
+ */
+export const requestSync = async (deps: InventoryDeps, tenantId: string, input: SyncInput, options: { wait?: boolean } = {}, signal?: AbortSignal): Promise<{ job: SyncJob; created: boolean }> => {
+  const jobs = jobsOf(deps);
+  const { job, created } = await jobs.enqueue(tenantId, input, { direct: options.wait === true });
+  if (!options.wait || !created) return { job, created };
+  let result: SyncResult;
+  try {
+    result = await syncChannels(deps, tenantId, input, signal);
+  } catch (error) {
+    await jobs.fail(job.id, messageOf(error));
+    throw error;
+  }
+  await jobs.finish(job.id, result);
+  return { job: { ...job, state: 'done', result, finishedAt: result.finishedAt }, created };
+};
+
+export const getSyncJob = async (deps: InventoryDeps, tenantId: string, id: string): Promise<SyncJob> => {
+  const job = await jobsOf(deps).get(tenantId, id);
+  if (!job) throw notFound(`Sync ${id}`, { id });
+  return job;
 };
