@@ -7,7 +7,7 @@
  * A direct run (the CLI, `wait`) queues the job to start an hour later, so no worker takes it while the caller
  * runs it, and completes it itself; if the caller dies, a worker runs it when the hour is up.
  */
-import { PgBoss } from 'pg-boss';
+import { getConstructionPlans, getMigrationPlans, PgBoss } from 'pg-boss';
 import type { ListingChannel, SyncInput, SyncJob, SyncResult } from '../../core/inventory/model.ts';
 import type { SyncJobs } from '../../core/inventory/ports.ts';
 import type { Database } from './database.ts';
@@ -65,13 +65,30 @@ const toStored = (r: SyncResult): StoredResult => ({ ...r, startedAt: r.startedA
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Installs pg-boss's schema, or migrates it, with the plans it exports. Its own install at start needs
+ * `migrate: true`, which also starts its background migrations; those send several statements in one query and
+ * read each one's rows, which the Database interface (one result per query) does not give.
+ */
+const install = async (db: Database, schema: string): Promise<void> => {
+  const found = await db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`${schema}.version`]);
+  if (!found.rows[0]?.t) {
+    await db.query(getConstructionPlans(schema));
+    return;
+  }
+  const version = (await db.query<{ version: number }>(`SELECT version FROM ${schema}.version`)).rows[0]?.version;
+  if (version != null) await db.query(getMigrationPlans(schema, Number(version))).catch(() => {});
+};
+
 export const pgBossSyncJobs = (db: Database, options: { schema?: string; onError?: (error: unknown) => void; supervise?: boolean } = {}): SyncJobQueue => {
   let started: Promise<PgBoss> | undefined;
+  const schema = options.schema ?? 'pgboss';
   const boss = (): Promise<PgBoss> =>
     (started ??= (async () => {
+      await install(db, schema);
       const b = new PgBoss({
         db: { executeSql: async (text: string, values?: unknown[]) => db.query(text, values ?? []) },
-        schema: options.schema ?? 'pgboss',
+        schema,
         // Expiry of abandoned jobs and retention run where background work runs; the one-shot processes only queue.
         supervise: options.supervise ?? false,
         schedule: false,
@@ -87,7 +104,11 @@ export const pgBossSyncJobs = (db: Database, options: { schema?: string; onError
         });
       }
       return b;
-    })());
+    })().catch((error: unknown) => {
+      // Forgotten, so the next call tries again instead of failing for the life of the process.
+      started = undefined;
+      throw error;
+    }));
 
   const find = async (tenantId: string, id: string): Promise<SyncJob | null> => {
     if (!UUID.test(id)) return null;

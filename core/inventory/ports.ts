@@ -73,6 +73,12 @@ export interface InventoryStore extends InventoryUnit {
  * the next sync.
  */
 export interface ChannelStock {
+  /**
+   * Optional: true when the channel's stock is not the seller's to set (Coupang Rocket Growth: units in Coupang's
+   * warehouse). The sync then never pushes its listings, only reads them back (a difference is reported as drift),
+   * and `push` refuses with `DomainError('invalid')`.
+   */
+  readOnly?: boolean;
   /** Sets the listing's sellable quantity on the channel. */
   push(tenantId: string, externalId: string, quantity: number, signal?: AbortSignal): Promise<void>;
   /**

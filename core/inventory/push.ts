@@ -93,7 +93,10 @@ export const pushChanges = async (
 ): Promise<PushOutcome> => {
   const outcome: PushOutcome = { pushed: 0, unchanged: 0, failed: [], stopped: [] };
   if (options.skus && options.skus.length === 0) return outcome;
-  const listings = (await deps.store.listings(tenantId, options.skus ? { affectedBy: options.skus } : {})).filter((l) => !options.skip?.has(l.channel));
+  // A read-only channel (Rocket Growth) is never pushed; the sync reads it back.
+  const listings = (await deps.store.listings(tenantId, options.skus ? { affectedBy: options.skus } : {})).filter(
+    (l) => !options.skip?.has(l.channel) && !deps.channels[l.channel]?.readOnly,
+  );
   if (!listings.length) return outcome;
   const want = await wantedQuantities(deps, tenantId, listings);
   const byChannel = new Map<ListingChannel, { listing: Listing; quantity: number }[]>();

@@ -39,7 +39,8 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
       failures.push({ channel, externalId: null, sku: null, kind: 'no_connection', message: `${channel} is not available on this server` });
       return;
     }
-    const changed = mine.filter((l) => l.pushedQuantity !== want.get(l)).map((l) => ({ listing: l, quantity: want.get(l)! }));
+    // A read-only channel (Rocket Growth: Coupang's warehouse) is only read back.
+    const changed = port.readOnly ? [] : mine.filter((l) => l.pushedQuantity !== want.get(l)).map((l) => ({ listing: l, quantity: want.get(l)! }));
     unchanged += mine.length - changed.length;
     const done = await pushToChannel(deps, tenantId, channel, port, changed, signal);
     pushed += done.pushed;

@@ -1,3 +1,4 @@
+import type { CoupangConfig } from '../coupang/config.ts';
 import { int, type EnvSection, type SectionConfig } from '../env.ts';
 
 /** Inventory: reservation holds and the expiry purge (docs/inventory.md). */
@@ -10,9 +11,12 @@ const env = {
   INVENTORY_EXPIRY_EVERY_MS: int(30_000, 1_000, 3_600_000),
   /** How long a tenant's stock must settle after a change before its channels are pushed (milliseconds). */
   INVENTORY_PUSH_DELAY_MS: int(2_000, 0, 60_000),
+  /** How often each tenant with listings is synced (pushed and read back) as the safety net (milliseconds; 1 min to 1 day). */
+  INVENTORY_SYNC_EVERY_MS: int(900_000, 60_000, 86_400_000),
 };
 
-export type InventoryConfig = SectionConfig<typeof env>;
+/** The Coupang channels are reached with the Coupang context's Wing client, built from its variables. */
+export type InventoryConfig = SectionConfig<typeof env> & CoupangConfig;
 
 export const inventoryConfig: EnvSection<typeof env, InventoryConfig> = {
   env,

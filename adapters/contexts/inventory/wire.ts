@@ -1,14 +1,17 @@
 /**
- * The inventory context's ports: the stock store over the relational database and, in a process that runs
- * background work, the release of expired reservations and, once a channel stock adapter is wired, pushes after
- * each stock change. No channel stock adapter is wired yet: a sync reports each channel as not available on this
- * server (docs/inventory.md).
+ * The inventory context's ports: the stock store over the relational database, the channels' stock and order
+ * adapters, the sync job queue (./sync-jobs.ts) and, in a process that runs background work, the release of expired
+ * reservations, pushes after each stock change, and the queued and periodic syncs. Channels: Coupang Wing (stock pushed and read, orders), Coupang Rocket Growth (stock read only),
+ * through the tenant's Wing connection (./coupang.ts); a channel not wired here is reported by a sync as not
+ * available on this server (docs/inventory.md).
  */
 import type { InventoryPorts, InventoryStore } from '../../../core/inventory/ports.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { defineContext, every } from '../context.ts';
 import { inventoryConfig } from './config.ts';
+import { coupangInventoryPorts } from './coupang.ts';
 import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
+import { wireSyncJobs } from './sync-jobs.ts';
 
 const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
@@ -23,9 +26,11 @@ export const inventory = defineContext({
     const { logger } = shared;
     // Loaded on first use: every endpoint's Lambda wires every context, and only inventory's own touch this store.
     const store = lazy(async () => (await import('../../postgres/inventory.ts')).postgresInventoryStore(shared.database));
+    const coupang = coupangInventoryPorts(config, shared);
     const ports: InventoryPorts = {
       store: lazyPort(() => store.get(), storeMethods),
-      channels: {},
+      channels: { ...coupang.channels },
+      orderFeeds: { ...coupang.orderFeeds },
       policy: { defaultReservationSeconds: config.INVENTORY_RESERVATION_SECONDS, maxReservationSeconds: config.INVENTORY_RESERVATION_MAX_SECONDS },
     };
     let stopExpiry: (() => void) | undefined;
@@ -43,6 +48,11 @@ export const inventory = defineContext({
       });
       ports.changes = pushes;
     }
+    const jobs = wireSyncJobs({
+      database: shared.database, ports, clock: shared.ports.clock, logger, background: profile.background, everyMs: config.INVENTORY_SYNC_EVERY_MS,
+      synced: (tenantId, channels) => pushes?.resume(tenantId, channels),
+    });
+    ports.syncJobs = jobs.port;
     if (profile.background) {
       // Held stock past its reservation's expiry goes back to sale; several processes split the work (SKIP LOCKED).
       stopExpiry = every(config.INVENTORY_EXPIRY_EVERY_MS, async () => {
@@ -60,6 +70,8 @@ export const inventory = defineContext({
       close: async () => {
         stopExpiry?.();
         await pushes?.close();
+        await jobs.close();
+        await coupang.close();
       },
     };
   },
