@@ -77,7 +77,14 @@ const install = async (db: Database, schema: string): Promise<void> => {
     return;
   }
   const version = (await db.query<{ version: number }>(`SELECT version FROM ${schema}.version`)).rows[0]?.version;
-  if (version != null) await db.query(getMigrationPlans(schema, Number(version))).catch(() => {});
+  if (version == null) return;
+  let plans: string;
+  try {
+    plans = getMigrationPlans(schema, Number(version));
+  } catch {
+    return; // already at pg-boss's version: there is no migration from it
+  }
+  await db.query(plans);
 };
 
 export const pgBossSyncJobs = (db: Database, options: { schema?: string; onError?: (error: unknown) => void; supervise?: boolean } = {}): SyncJobQueue => {
