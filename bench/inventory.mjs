@@ -9,8 +9,9 @@
 // Then the channels, over in-memory channels paced to the providers' rates (tests/inventory/fake-channel.ts:
 // Naver Commerce 20 calls/s per application with one option-stock call per product, Wing 10 calls/s per vendor):
 //   sync10k:  a first sync of BENCH_SYNC_LISTINGS listings (half Naver options, 10 per product, half Wing) with
-//             unpaced channels: our own cost (stock read, 2 writes per listing); and the provider calls it makes,
-//             which at the providers' rates give its time (calls / rate, the channels side by side)
+//             unpaced channels: our own cost (stock read, 2 writes per listing); and the provider calls it makes
+//             (Naver: a push and a read per product; Wing: a push and a read per listing), which at the
+//             providers' rates give its time (calls / rate, the channels side by side)
 //   paced:    the same sync of BENCH_PACED_LISTINGS listings at the providers' rates, measured, against that arithmetic
 //   latency:  orders (sales) at BENCH_ORDER_RATE a second for BENCH_LATENCY_SECONDS on one tenant's 100 SKUs, each
 //             listed on both channels, with the push scheduler as the server runs it (INVENTORY_PUSH_DELAY_MS 2 s):
@@ -110,17 +111,20 @@ const seedListings = async (tenant, n, onHand = 100) => {
   return skus;
 };
 
-/** Provider calls a first sync of `n` listings makes: Naver one push per product + reads of 50, Wing one push each + reads of 50. */
+/**
+ * Provider calls a first sync of `n` listings makes: Naver one option-stock push and one read per product (10
+ * options each), Wing one push and one read per listing (its inventories endpoint reads one vendor item a call).
+ */
 const callsFor = (n) => {
   const naver = Math.ceil(n / 2);
   const wing = Math.floor(n / 2);
-  return { naver: Math.ceil(naver / 10) + Math.ceil(naver / 50), wing: wing + Math.ceil(wing / 50) };
+  return { naver: 2 * Math.ceil(naver / 10), wing: 2 * wing };
 };
 const secondsAtRates = (calls) => Math.max(calls.naver / NAVER_RPS, calls.wing / WING_RPS);
 
 const syncRun = async (tenant, n, paced) => {
   const naver = fakeChannel({}, { batchByProduct: true, ...(paced ? { perSecond: NAVER_RPS } : {}) });
-  const wing = fakeChannel({}, paced ? { perSecond: WING_RPS } : {});
+  const wing = fakeChannel({}, { readEach: true, ...(paced ? { perSecond: WING_RPS } : {}) });
   await seedListings(tenant, n);
   const d = { ...deps, channels: { naver_smart_store: naver, coupang_wing: wing } };
   const started = performance.now();
@@ -135,7 +139,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((
 /** Orders at ORDER_RATE/s on 100 SKUs listed on both channels; latency from each order's commit to its pushes. */
 const latencyRun = async (tenant) => {
   const naver = fakeChannel({}, { batchByProduct: true, perSecond: NAVER_RPS });
-  const wing = fakeChannel({}, { perSecond: WING_RPS });
+  const wing = fakeChannel({}, { perSecond: WING_RPS, readEach: true });
   const d = { ...deps, channels: { naver_smart_store: naver, coupang_wing: wing } };
   const skus = [];
   for (let i = 0; i < 100; i++) {

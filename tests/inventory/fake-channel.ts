@@ -5,7 +5,8 @@
  * Pacing (`perSecond`): each provider call takes the next free slot, 1000 / perSecond ms after the previous one,
  * waiting on timers, so under a fake clock (vi.useFakeTimers) a test reads exactly when each call was made.
  * `batchByProduct` gives it `pushMany` as Naver Commerce's option stock works: one call per origin product (the
- * part of the externalId before `:`) setting all its options.
+ * part of the externalId before `:`) setting all its options, and reads one call per product; `readEach` reads
+ * one call per listing, as Wing's inventories endpoint does.
  */
 import type { ChannelStock } from '../../core/inventory/ports.ts';
 import { DomainError } from '../../core/shared/errors.ts';
@@ -24,8 +25,10 @@ export interface FakeChannel extends ChannelStock {
 export interface FakeChannelOptions {
   /** Provider calls a second (default unpaced). */
   perSecond?: number;
-  /** Offer pushMany, one call per origin product. */
+  /** Offer pushMany, one call per origin product; reads take one call per product too. */
   batchByProduct?: boolean;
+  /** Reads take one call per listing (Wing's inventories endpoint); otherwise one call per read. */
+  readEach?: boolean;
 }
 
 export const fakeChannel = (known: Record<string, number> = {}, options: FakeChannelOptions = {}): FakeChannel => {
@@ -53,7 +56,12 @@ export const fakeChannel = (known: Record<string, number> = {}, options: FakeCha
     },
     read: async (_tenantId, externalIds) => {
       check(fake);
-      fake.calls.push({ kind: 'read', at: await slot(), externalIds: [...externalIds] });
+      const calls = options.readEach
+        ? externalIds.map((id) => [id])
+        : options.batchByProduct
+          ? [...Map.groupBy(externalIds, (id) => id.split(':')[0]!).values()]
+          : [[...externalIds]];
+      for (const ids of calls) fake.calls.push({ kind: 'read', at: await slot(), externalIds: ids });
       fake.reads.push([...externalIds]);
       return new Map(externalIds.filter((id) => fake.shown.has(id)).map((id) => [id, fake.shown.get(id)!]));
     },
