@@ -9,7 +9,7 @@ import { alibabaAccount, completeAlibabaAuthorization, STATE_TTL_MS, startAlibab
 import {
   connectChannel, connectionView, deleteConnection, listConnections, REFRESH_MARGIN_MS, sealContext, tenantConnections,
 } from './channel-connections.ts';
-import type { Alibaba1688Credentials, AlibabaGrants, ChannelVerifier, ConnectionRepository, GrantOutcome, StoredConnection } from './connections.ts';
+import { channelNames, type Alibaba1688Credentials, type AlibabaGrants, type ChannelVerifier, type ConnectionRepository, type GrantOutcome, type StoredConnection } from './connections.ts';
 import type { AuditDraft, RequestOrigin } from './model.ts';
 import { windowBounds, type ConsumeRequest, type RateCounter } from './rate-counter.ts';
 import type { TenantPrincipal } from './tenants.ts';
@@ -178,6 +178,12 @@ const setup = () => {
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('channelNames', () => {
+  it('names the three channels a tenant can connect', () => {
+    expect(channelNames).toEqual(['coupang_wing', 'naver_commerce', 'alibaba_1688']);
+  });
+});
 
 describe('connectChannel', () => {
   it('verifies a Coupang Wing key, stores it sealed to the tenant and connection, lists it without secrets, audited', async () => {
