@@ -237,7 +237,7 @@ describe('connectChannel', () => {
   it('lets only an owner connect, before asking the provider', async () => {
     const s = setup();
     const error = await failure(connectChannel(s.deps, member(), wing, origin));
-    expect(error.code).toBe('forbidden');
+    expect([error.code, error.message]).toEqual(['forbidden', 'Only an owner of the tenant may connect a sales channel; this credential has the member role.']);
     expect(s.calls).toEqual([]);
     expect(s.data.rows.size).toBe(0);
     expect(s.data.audit).toEqual([expect.objectContaining({ action: 'connection.create', outcome: 'denied' })]);
@@ -265,6 +265,7 @@ describe('connectChannel', () => {
     s.data.refuseInserts = 1;
     const error = await failure(connectChannel(s.deps, owner(), wing, origin));
     expect(error.code).toBe('conflict');
+    expect(error.message).toBe('Another coupang_wing connection was stored at the same time; list the connections and retry.');
     expect(error.details).toEqual({ channel: 'coupang_wing' });
     expect([...s.data.rows.keys()]).toEqual([first.connection.id]);
     expect(s.data.audit).toHaveLength(1);
@@ -276,7 +277,7 @@ describe('deleteConnection', () => {
     const s = setup();
     const { connection } = await connectChannel(s.deps, owner(), wing, origin);
     const elsewhere = await failure(deleteConnection(s.deps, owner('t2'), connection.id, origin));
-    expect([elsewhere.code, elsewhere.details]).toEqual(['not_found', { connectionId: connection.id }]);
+    expect([elsewhere.code, elsewhere.details, elsewhere.message]).toEqual(['not_found', { connectionId: connection.id }, 'Connection was not found']);
     const signal = new AbortController().signal;
     s.clock.advance(MINUTE);
     const removed = await deleteConnection(s.deps, owner(), connection.id.toUpperCase(), origin, signal);
@@ -296,7 +297,7 @@ describe('deleteConnection', () => {
     const s = setup();
     const { connection } = await connectChannel(s.deps, owner(), wing, origin);
     const forbidden = await failure(deleteConnection(s.deps, member(), connection.id, origin));
-    expect(forbidden.code).toBe('forbidden');
+    expect([forbidden.code, forbidden.message]).toEqual(['forbidden', 'Only an owner of the tenant may delete a sales channel connection; this credential has the member role.']);
     expect(s.data.audit.at(-1)).toEqual(expect.objectContaining({ action: 'connection.delete', outcome: 'denied' }));
     const store = { ...s.store, transaction: (work: (u: AccessUnit) => Promise<unknown>) => work({ ...s.store, connections: { ...s.store.connections, delete: async () => false } }) } as AccessStore;
     expect((await failure(deleteConnection({ ...s.deps, store }, owner(), connection.id, origin))).code).toBe('not_found');
@@ -431,7 +432,8 @@ describe('startAlibabaAuthorization', () => {
     expect(started.state).toMatch(/^k1\.[A-Za-z0-9_-]+$/);
     expect(a.data.audit).toEqual([expect.objectContaining({ tenantId: 't1', action: 'connection.authorize', target: null, outcome: 'success', details: { channel: 'alibaba_1688' } })]);
     const error = await failure(startAlibabaAuthorization(a.deps, member(), origin));
-    expect(error.code).toBe('forbidden');
+    expect([error.code, error.message]).toEqual(['forbidden', 'Only an owner of the tenant may connect a 1688 account; this credential has the member role.']);
+    expect(a.data.audit.at(-1)).toEqual(expect.objectContaining({ action: 'connection.authorize', outcome: 'denied' }));
     expect(a.grantCalls.authorize).toHaveLength(1);
   });
 });
@@ -525,6 +527,8 @@ describe('completeAlibabaAuthorization', () => {
       [`k2${state.slice(2)}`, foreign],
       [`${state.slice(0, -4)}AAAA`, foreign],
       ['no-dot-here', 'is not one this service issued'],
+      // A one-character key id is a key id (not configured here).
+      [`x.${state.slice(3)}`, foreign],
       [`.${state.slice(3)}`, 'is not one this service issued'],
       [forgedState(a.vault, 't1', { i: T0.getTime() }), foreign],
       [forgedState(a.vault, 't1', { n: 'nonce', i: String(T0.getTime()) }), foreign],
@@ -552,14 +556,16 @@ describe('completeAlibabaAuthorization', () => {
     const b = alibabaSetup(granted({ refreshToken: null }));
     const next = await startAlibabaAuthorization(b.deps, owner(), origin);
     const noRefresh = await failure(completeAlibabaAuthorization(b.deps, owner(), { code: 'c', state: next.state }, origin));
-    expect([noRefresh.code, noRefresh.details]).toEqual(['upstream_failed', { channel: 'alibaba_1688' }]);
+    expect([noRefresh.code, noRefresh.details, noRefresh.message]).toEqual(['upstream_failed', { channel: 'alibaba_1688' }, '1688 granted no refresh token; nothing was stored.']);
     expect(a.data.rows.size + b.data.rows.size).toBe(0);
   });
 
   it('lets only an owner complete the grant', async () => {
     const a = alibabaSetup();
     const { state } = await startAlibabaAuthorization(a.deps, owner(), origin);
-    expect((await failure(completeAlibabaAuthorization(a.deps, member(), { code: 'c', state }, origin))).code).toBe('forbidden');
+    const error = await failure(completeAlibabaAuthorization(a.deps, member(), { code: 'c', state }, origin));
+    expect([error.code, error.message]).toEqual(['forbidden', 'Only an owner of the tenant may connect a 1688 account; this credential has the member role.']);
+    expect(a.data.audit.at(-1)).toEqual(expect.objectContaining({ action: 'connection.create', outcome: 'denied' }));
     expect(a.consumed).toEqual([]);
   });
 });
@@ -654,7 +660,7 @@ describe('a 1688 connection opened near its access token\'s expiry', () => {
     const c = await connected(granted());
     c.clock.set(new Date(c.expiry));
     const error = await failure(tenantConnections({ store: c.store, vault: c.vault, clock: c.clock }).open('t1', 'alibaba_1688'));
-    expect([error.code, error.details]).toEqual(['unavailable', { channel: 'alibaba_1688' }]);
+    expect([error.code, error.details, error.message]).toEqual(['unavailable', { channel: 'alibaba_1688' }, '1688 OAuth is not configured on this server']);
     expect(c.data.rows.get(c.connection.id)?.status).toBe('active');
   });
 
