@@ -98,6 +98,7 @@ const receiptEvents = (receipt: ReturnRequest, kind: 'cancel' | 'return'): Chann
 export const wingOrderFeed = (deps: CoupangChannelDeps & { wing: WingApi }, options: WingOrderFeedOptions): OrderFeed => {
   if (options.overlapMs >= options.windowMs) throw new Error('the order feed overlap must be shorter than its window');
   if (options.windowMs > DAY) throw new Error('a Wing timeFrame window covers at most 24 hours');
+  if (options.returnsLookbackDays < 1 || options.returnsLookbackDays > 30) throw new Error('the returns sweep looks back 1 to 30 days (Coupang searches at most 31)');
 
   const allReceipts = async (account: WingAccount, query: { from: string; to: string; timeFrame?: boolean; status: 'CANCEL' | 'CC' }, call: CallOptions): Promise<ReturnRequest[]> => {
     const out: ReturnRequest[] = [];

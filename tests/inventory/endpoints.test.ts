@@ -119,5 +119,6 @@ describe('inventory endpoints', () => {
     const res = await rt.call('inventory.sync', { headers: b, body: { wait: true } });
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({ listings: 1, pushed: 0, drift: [], failures: [{ channel: 'naver_smart_store', kind: 'no_connection', externalId: null }] });
+    expect(res.body.result.failures[0].message).toContain('POST /v1/connections with channel naver_commerce');
   });
 });
