@@ -42,10 +42,10 @@ describe('inventory sync to Smart Store through the tenant\'s Naver Commerce con
       { sku: 'TABLE', channel: 'naver_smart_store', externalId: '1002', bufferUnits: 1 },
     ]) expect((await rt.call('inventory.putListing', { headers: as, body })).status).toBe(201);
 
-    const first = await rt.call('inventory.sync', { headers: as, body: {} });
+    const first = await rt.call('inventory.sync', { headers: as, body: { wait: true } });
     expect(first.status).toBe(200);
     // CHAIR-B 12; CHAIR-W floor((9 - 1) x 50 %) = 4; TABLE 3 - 1 buffer = 2.
-    expect(first.body).toMatchObject({ listings: 3, pushed: 3, unchanged: 0, drift: [], failures: [] });
+    expect(first.body.result).toMatchObject({ listings: 3, pushed: 3, unchanged: 0, drift: [], failures: [] });
     const chair = (await commerce.control('products/1001')).originProduct.detailAttribute.optionInfo.optionCombinations;
     expect(chair.map((o: any) => [o.id, o.stockQuantity, o.price, o.usable])).toEqual([[10011, 12, 0, true], [10012, 4, 1000, true], [10013, 0, 0, false]]);
     expect((await commerce.control('products/1002')).originProduct.stockQuantity).toBe(2);
@@ -56,15 +56,15 @@ describe('inventory sync to Smart Store through the tenant\'s Naver Commerce con
 
     // A buyer takes 2 blacks on Smart Store before our order feed has told us: the channel shows 10, we say 12.
     expect((await commerce.control('orders', { kind: 'sale', originProductNo: 1001, optionCombinationId: 10011, quantity: 2 })).productOrderId).toBeTruthy();
-    const second = await rt.call('inventory.sync', { headers: as, body: { channels: ['naver_smart_store'] } });
-    expect(second.body).toMatchObject({ pushed: 0, unchanged: 3, failures: [] });
-    expect(second.body.drift).toEqual([{ channel: 'naver_smart_store', externalId: '1001:10011', sku: 'CHAIR-B', channelQuantity: 10, ourQuantity: 12 }]);
+    const second = await rt.call('inventory.sync', { headers: as, body: { channels: ['naver_smart_store'], wait: true } });
+    expect(second.body.result).toMatchObject({ pushed: 0, unchanged: 3, failures: [] });
+    expect(second.body.result.drift).toEqual([{ channel: 'naver_smart_store', externalId: '1001:10011', sku: 'CHAIR-B', channelQuantity: 10, ourQuantity: 12 }]);
 
     // The secret is reissued at Naver: the next sync that signs in is refused, and the connection is marked rejected.
     await commerce.control('apps', { clientId: app.clientId, clientSecret: '$2a$04$AnotherSecretForTheApp' });
     await rt.call('inventory.adjustStock', { headers: as, path: { sku: 'TABLE' }, body: { delta: 5, reason: 'receipt' } });
-    const refused = await rt.call('inventory.sync', { headers: as, body: {} });
-    expect(refused.body.failures).toEqual([expect.objectContaining({ channel: 'naver_smart_store', kind: 'rejected', externalId: null })]);
+    const refused = await rt.call('inventory.sync', { headers: as, body: { wait: true } });
+    expect(refused.body.result.failures).toEqual([expect.objectContaining({ channel: 'naver_smart_store', kind: 'rejected', externalId: null })]);
     const connections = (await rt.call('platform.listConnections', { headers: as })).body.items;
     expect(connections).toEqual([expect.objectContaining({ channel: 'naver_commerce', status: 'rejected', rejectedCode: 'GW.AUTHN' })]);
     expect(JSON.stringify(rt.captured.logs)).not.toContain(app.clientSecret);
