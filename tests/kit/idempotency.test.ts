@@ -172,6 +172,18 @@ describe('Idempotency-Key', () => {
     expect(h.logs.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['could not store an idempotent response', 'unhandled error', 'could not release an idempotency key']);
   });
 
+  it('a store that cannot be reached answers 503 with Retry-After: 1, logged without reaching the caller, and nothing runs', async () => {
+    const h = harness({ store: { begin: async () => Promise.reject(new Error('ECONNREFUSED password=hunter2')), complete: async () => {}, release: async () => {} } });
+    const o = makeOrder();
+    const res = await h.call(o.def, { headers: idem('owner', 'k-8'), body: { sku: 'A' } });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ type: 'urn:sellpo:problem:unavailable', detail: 'The request could not be checked against its Idempotency-Key; retry shortly.', retryAfterSeconds: 1 });
+    expect(JSON.stringify(res.body)).not.toContain('hunter2');
+    expect(h.logs.map((l) => [l.level, l.message])).toContainEqual(['ERROR', 'idempotency store unavailable']);
+    expect(o.runs).toEqual([]);
+  });
+
   it('POSTs behind credentials are idempotent by default; other methods and public endpoints are not unless they say so', async () => {
     const post = makeOrder().def;
     expect(isIdempotent(post)).toBe(true);
