@@ -115,9 +115,12 @@ const cases: Array<[string, z.ZodType, unknown[]]> = [
   ['record of numeric keys', z.record(z.number().int(), z.string()), [{ 1: 'a' }, { a: 'b' }, { 1.5: 'a' }, { '-1': 'x' }]],
   ['record of literal number keys', z.record(z.literal([1, 2]), z.string()), [{ 1: 'a', 2: 'b' }, { 1: 'a' }, { 1: 'a', 2: 'b', 3: 'c' }]],
   ['record with a __proto__ enum key', z.record(z.enum(['__proto__', 'a']), z.number()), [{ a: 1 }, JSON.parse('{"a":1,"__proto__":2}'), {}]],
-  ['coerced number', z.coerce.number().min(1), ['1', '', '0', 'x', 2, null, true]],
+  ['coerced number', z.coerce.number().min(1), ['1', '', '0', 'x', 2, null, true, Symbol('s')]],
   ['coerced string', z.coerce.string().max(2), [12, 123, null, undefined, 'ab']],
   ['coerced boolean', z.object({ b: z.coerce.boolean() }), [{ b: '' }, { b: 'x' }, { b: 0 }, { b: 1 }, null]],
+  ['optional in, required out (a transform of an optional)', z.object({ t: z.string().optional().transform((x) => x ?? 'none') }), [{}, { t: undefined }, { t: 'a' }, { t: 1 }]],
+  ['discriminator value two options share names neither', z.discriminatedUnion('k', [z.object({ k: z.literal('a').optional() }), z.object({ k: z.literal('b').optional(), n: z.number() })]), [{}, { k: 'a' }, { k: 'b', n: 1 }, { k: 'b' }]],
+  ['loose record of enum keys', z.looseRecord(z.enum(['a', 'b']), z.number()), [{ a: 1, b: 2, c: 'x' }, { a: 1 }, { a: 1, b: 'x' }, JSON.parse('{"a":1,"b":2,"__proto__":3}')]],
   ['any and unknown', z.object({ a: z.any(), u: z.unknown() }), [{}, { a: 1, u: [1] }, null]],
   ['never', z.object({ a: z.never().optional() }), [{}, { a: 1 }]],
   ['nested keys needing escapes', z.object({ 'a"b': z.number(), 'c\\d': z.object({ '\n': z.string() }) }), [{ 'a"b': 1, 'c\\d': { '\n': 'x' } }, { 'a"b': 1, 'c\\d': {} }]],
@@ -184,6 +187,8 @@ describe('what the compiler refuses', () => {
       });
       return node;
     })(),
+    'a bigint bound on a number': z.number().check(z.gt(1n) as never),
+    'a discriminated option without a literal tag': z.discriminatedUnion('k', [z.object({ k: z.literal('a') }), z.object({ k: z.string() })]),
     'a record keyed by a symbol': z.record(z.literal(Symbol.for('s') as never) as never, z.string()),
   };
   for (const [name, schema] of Object.entries(refused)) {
@@ -199,6 +204,20 @@ describe('what the compiler refuses', () => {
     const poisoned = { _zod: { def: { type: 'string' }, get traits(): Set<string> { throw new TypeError('poisoned'); } } } as unknown as z.ZodType;
     expect(traits.size).toBeGreaterThan(0);
     expect(() => compileParser(poisoned)).toThrow('poisoned');
+  });
+});
+
+describe('values only zod\'s own code can judge', () => {
+  it('an asynchronous refinement leaves the answer to zod, which throws', () => {
+    const schema = z.string().refine(async () => true);
+    expect(compiled(schema)('a')).toBe(INVALID);
+    expect(() => schema.safeParse('a')).toThrow();
+  });
+
+  it('an empty enum accepts nothing', () => {
+    const schema = z.enum([] as unknown as [string]);
+    const parse = compiled(schema);
+    for (const value of ['', 'a', undefined]) expect(agree(schema, parse, value)).toBe('rejected');
   });
 });
 
