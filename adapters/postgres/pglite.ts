@@ -125,14 +125,21 @@ const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Arra
  * loading modules): V8 compiles off the main thread, and the same module serves initdb's second instance.
  * Undefined when the file cannot be read or compiled; PGlite then compiles it itself and says why.
  */
+let engineModule: Promise<EngineModule | undefined> | undefined;
 const compileEngine = (): Promise<EngineModule | undefined> => {
   const install = pgliteInstall();
   if (!install) return Promise.resolve(undefined);
-  return readFile(join(install.dist, 'pglite.wasm')).then(
-    (bytes) => wasm.compile(bytes),
-    () => undefined,
-  ).catch(() => undefined);
+  return readFile(join(install.dist, 'pglite.wasm'))
+    .then((bytes) => wasm.compile(bytes))
+    .catch(() => undefined);
 };
+
+/**
+ * Starts compiling PGlite's engine now, once per process (PGlite keeps its compiled module for the process too):
+ * the server calls it first thing when it will open the embedded database, so the compile overlaps loading the rest
+ * of the program.
+ */
+export const prepareEmbeddedEngine = (): Promise<EngineModule | undefined> => (engineModule ??= compileEngine());
 
 /**
  * A fresh PGlite runs initdb inside WebAssembly: about 4.4 s on these machines, against about 1.4 s to load the same
@@ -316,7 +323,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
   try {
     // Loaded on demand: the WASM engine costs start-up time only where the embedded database is used. Its compile
     // starts first, so it runs while the modules load and a saved directory is copied.
-    const engine$ = compileEngine();
+    const engine$ = prepareEmbeddedEngine();
     const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
     const startParams = [...PGlite.defaultStartParams, ...START_SETTINGS];
     const start = async (load?: Blob) => {
