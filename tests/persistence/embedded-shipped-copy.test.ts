@@ -5,6 +5,7 @@
  * warning and the directory is migrated from initdb; fresh directories opened at the same time each end migrated;
  * and a directory started from the copy holds the same schema as one migrated from nothing.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -149,9 +150,32 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
     expect(existsSync(join(migratedSnapshotPath(first)!, 'manifest.json'))).toBe(true);
   });
 
-  it('fresh directories opened at the same time each end migrated, and one good copy is left in the cache', async () => {
+  it('two processes starting fresh directories at the same time each end migrated, and one good copy is left in the cache', async () => {
+    // Separate processes, as two `npm start`s are: each opens its own directory, both sharing one user cache.
+    const inChild = (shippedSnapshots: string) =>
+      new Promise<Opened>((resolve, reject) => {
+        const script =
+          `import { openPglite } from ${JSON.stringify(new URL('../../adapters/postgres/pglite.ts', import.meta.url).href)};` +
+          'const { dataDir, shippedSnapshots, migrations } = JSON.parse(process.env.OPEN);' +
+          'const applied = []; const warnings = [];' +
+          'const db = await openPglite({ dataDir, shippedSnapshots, migrations, statementTimeoutMs: 0, onMigrated: (ms) => applied.push(ms.map((m) => m.version)), onWarning: (w) => warnings.push(w) });' +
+          "const { rows } = await db.query(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);" +
+          'await db.close();' +
+          'process.stdout.write(JSON.stringify({ applied, warnings, tables: rows.map((r) => r.name) }));';
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+          env: { ...process.env, OPEN: JSON.stringify({ dataDir: fresh('data'), shippedSnapshots, migrations: first }) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.once('error', reject);
+        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Opened) : reject(new Error(`exit ${code}: ${err.slice(-2000)}`))));
+      });
+
     const none = fresh('no-shipped-copy');
-    const both = await Promise.all([openFresh(first, none), openFresh(first, none)]);
+    const both = await Promise.all([inChild(none), inChild(none)]);
     for (const opened of both) expect(opened).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
     const cacheDir = join(process.env.XDG_CACHE_HOME!, 'sellpo');
     expect(readdirSync(cacheDir).filter((f) => f.includes('-migrated-'))).toEqual([basename(migratedSnapshotPath(first)!)]);
@@ -160,7 +184,7 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
 
     const shipped = fresh('shipped');
     await writeMigratedSnapshot(first, shipped);
-    const fromShipped = await Promise.all([openFresh(first, shipped), openFresh(first, shipped)]);
+    const fromShipped = await Promise.all([inChild(shipped), inChild(shipped)]);
     for (const opened of fromShipped) expect(opened).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
   });
 
