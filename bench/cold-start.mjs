@@ -27,9 +27,21 @@ const scratch = mkdtempSync(join(work, 'cold-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * CPU the process has used (user and system, all its threads), in ms, from /proc on Linux; null elsewhere. On a
+ * shared machine the wall time follows the load, the CPU much less so: both are reported.
+ */
+const cpuMs = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+};
 const LISTENING = [/"message":"listening".*?"url":"([^"]+)"/, /"url":"([^"]+)".*?"message":"listening"/];
 
-/** Milliseconds from spawn to the first 200 on /health. */
+/** Milliseconds from spawn to the first 200 on /health, and the CPU the server used until then. */
 const startOnce = async (script, extraEnv) => {
   const started = performance.now();
   const child = spawn(process.execPath, [script], {
@@ -49,7 +61,7 @@ const startOnce = async (script, extraEnv) => {
     });
     for (;;) {
       const res = await fetch(`${url}/health`).catch(() => null);
-      if (res?.status === 200) return performance.now() - started;
+      if (res?.status === 200) return { ms: performance.now() - started, cpu: cpuMs(child.pid) };
       if (performance.now() - started > 60_000) throw new Error(`${script}: no 200 on /health within 60 s`);
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -78,8 +90,9 @@ const pgliteOnce = async (dataDir) => {
     child.once('exit', (c) => (output.includes('ready') ? resolve() : reject(new Error(`PGlite did not start: ${output.slice(-500)}`))));
   });
   const ms = performance.now() - started;
+  const cpu = cpuMs(child.pid);
   child.kill('SIGKILL');
-  return ms;
+  return { ms, cpu };
 };
 
 const shipped = join(root, 'dist', 'pglite-snapshot');
@@ -93,7 +106,7 @@ if (BASELINE) {
   // Its own cache, kept between its starts: an older build keeps its migrated copy there.
   const cache = fresh('baseline-xdg');
   const first = await startOnce(BASELINE, { DATA_DIR: join(fresh('data'), 'd'), XDG_CACHE_HOME: cache });
-  process.stderr.write(`  baseline ${BASELINE}, first start (fills its cache): ${first.toFixed(0)} ms\n`);
+  process.stderr.write(`  baseline ${BASELINE}, first start (fills its cache): ${first.ms.toFixed(0)} ms\n`);
   cases.push({ name: `baseline ${BASELINE}, fresh data directory`, run: () => startOnce(BASELINE, { DATA_DIR: join(fresh('data'), 'd'), XDG_CACHE_HOME: cache }) });
   // Ours the same way (without npm start's build check), for a like-for-like comparison.
   cases.push({ name: 'dist/server.mjs, fresh data directory', run: embedded(join(root, 'dist/server.mjs')) });
@@ -119,11 +132,17 @@ cases.push({ name: 'fastify 5 (bench/fastify-server.mjs)', run: () => startOnce(
 
 const times = cases.map(() => []);
 for (let i = 0; i < STARTS; i++) {
-  for (const [k, c] of cases.entries()) times[k].push(await c.run());
+  for (const [k, c] of cases.entries()) {
+    const r = await c.run();
+    times[k].push(r);
+    process.stderr.write(`  ${c.name}, start ${i + 1}: ${r.ms.toFixed(0)} ms${r.cpu === null ? '' : `, CPU ${r.cpu.toFixed(0)} ms`}\n`);
+  }
 }
 const lines = cases.map((c, k) => {
-  const t = times[k];
-  return `${c.name}: median ${median(t).toFixed(0)} ms of ${t.length} (min ${Math.min(...t).toFixed(0)}, max ${Math.max(...t).toFixed(0)})`;
+  const t = times[k].map((r) => r.ms);
+  const cpu = times[k].map((r) => r.cpu).filter((x) => x !== null);
+  const cpuPart = cpu.length === t.length ? `; CPU median ${median(cpu).toFixed(0)} ms (min ${Math.min(...cpu).toFixed(0)}, max ${Math.max(...cpu).toFixed(0)})` : '';
+  return `${c.name}: median ${median(t).toFixed(0)} ms of ${t.length} (min ${Math.min(...t).toFixed(0)}, max ${Math.max(...t).toFixed(0)})${cpuPart}`;
 });
 if (!postgresReachable) lines.push(`PostgreSQL not reachable at ${benchPostgresUrl}: production shape not measured`);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

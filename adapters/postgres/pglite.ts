@@ -123,7 +123,7 @@ const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Arra
 /**
  * PGlite's engine (9 MB of WebAssembly), compiled while the process does other work (copying a saved directory,
  * loading modules): V8 compiles off the main thread, and the same module serves initdb's second instance.
- * Undefined when the file cannot be read or compiled; PGlite then compiles it itself and says why.
+ * Undefined when the file cannot be read or compiled; PGlite then compiles it itself.
  */
 let engineModule: Promise<EngineModule | undefined> | undefined;
 const compileEngine = (): Promise<EngineModule | undefined> => {
@@ -176,7 +176,9 @@ const saveSnapshot = async (file: string, pglite: { dumpDataDir(compression?: 'n
 /**
  * A fresh data directory is also started from a copy of a migrated one. Measured on a loaded two-core machine:
  * PGlite loading the initdb tarball into a directory and starting took 1.3-2.2 s of CPU, the migrations then 4.3 s;
- * copying a directory and starting PGlite on it 0.3-0.9 s of CPU. The copy is keyed by the PGlite version and the migrations' checksums, so a changed or added migration
+ * copying a directory and starting PGlite on it 0.3-0.9 s of CPU. The build ships one (dist/pglite-snapshot, tried
+ * first), and the user's cache keeps one saved by a fresh directory that had to be migrated.
+ * The copy is keyed by the PGlite version and the migrations' checksums, so a changed or added migration
  * never meets an old copy, and it carries the sha256 of every file, checked while copying: a copy that differs
  * from what was saved is dropped and the directory starts the slow way, with a warning.
  */
@@ -445,14 +447,14 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
   }
 };
 
-/** Hard-links (or, across file systems, copies) the files of `from` into `to`, which must not exist yet. */
+/** Hard-links (or, across file systems, copies) the files of `from` into `to` (a shipped copy: readable by all). */
 const linkTree = (from: string, to: string): void => {
-  mkdirSync(to, { recursive: true, mode: 0o700 });
+  mkdirSync(to, { recursive: true, mode: 0o755 });
   for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
     const path = relative(from, join(entry.parentPath, entry.name));
-    if (entry.isDirectory()) mkdirSync(join(to, path), { recursive: true, mode: 0o700 });
+    if (entry.isDirectory()) mkdirSync(join(to, path), { recursive: true, mode: 0o755 });
     else {
-      mkdirSync(dirname(join(to, path)), { recursive: true, mode: 0o700 });
+      mkdirSync(dirname(join(to, path)), { recursive: true, mode: 0o755 });
       try {
         linkSync(join(from, path), join(to, path));
       } catch {
