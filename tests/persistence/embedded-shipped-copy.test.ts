@@ -115,8 +115,11 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
     expect(statSync(join(copy, 'pgdata', wal[0])).size).toBeLessThan(wal[2]);
 
     const dataDir = fresh('data');
-    const db = await openPglite({ dataDir, statementTimeoutMs: 0, migrations: first, shippedSnapshots: shipped });
+    const warnings: string[] = [];
+    const db = await openPglite({ dataDir, statementTimeoutMs: 0, migrations: first, shippedSnapshots: shipped, onWarning: (w) => warnings.push(w) });
     try {
+      // Started from the copy (PostgreSQL refuses a short WAL segment, which would have meant initdb instead).
+      expect(warnings).toEqual([]);
       expect(statSync(join(dataDir, 'pgdata', wal[0])).size).toBe(wal[2]);
       await db.query('INSERT INTO alpha VALUES (1)');
     } finally {
@@ -130,7 +133,13 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
     const added = [...first, migration(2, 'CREATE TABLE beta (n int)')];
     expect(await openFresh(added, shipped)).toEqual({ applied: [[1, 2]], warnings: [], tables: ['alpha', 'beta', 'schema_migrations'] });
     const edited = [migration(1, 'CREATE TABLE alpha (n bigint)')];
-    expect(await openFresh(edited, shipped)).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
+    let type: unknown;
+    const inspect = async (db: Database) => {
+      type = (await db.query(`SELECT data_type FROM information_schema.columns WHERE table_name = 'alpha'`)).rows;
+    };
+    expect(await openFresh(edited, shipped, inspect)).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
+    // The edited migration ran: the copy (made with `n int`) was not used.
+    expect(type).toEqual([{ data_type: 'bigint' }]);
   });
 
   it('a damaged shipped copy is refused with a warning naming the file, the directory is migrated, and the copy is left alone', async () => {
