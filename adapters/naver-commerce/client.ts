@@ -173,7 +173,7 @@ export const naverCommerceClient = (options: NaverCommerceClientOptions, deps: P
         if (response.status === 401 && !refreshed) {
           // The token was refused (revoked, or the secret reissued): sign in once more before giving up.
           refreshed = true;
-          options.tokens.forget(credentials);
+          options.tokens.forget(credentials, token);
           deps.warn?.('Naver Commerce token refused; signing in again', { api: request.api, providerCode: e.code, traceId: e.traceId });
           continue;
         }
