@@ -3,7 +3,9 @@
  * the tenant's connection reaches it. The data they carry is in model.ts.
  */
 import type { Clock } from '../shared/clock.ts';
-import type { ChannelOrderEvent, LedgerEntry, LedgerReason, Listing, ListingChannel, Page, PageRequest, Reservation, StockItem } from './model.ts';
+import type {
+  ChannelOrderEvent, LedgerEntry, LedgerReason, Listing, ListingChannel, OrderCursor, OrderEventOutcome, OrderEventRecord, Page, PageRequest, Reservation, StockItem,
+} from './model.ts';
 
 export interface StockChange {
   tenantId: string;
@@ -49,6 +51,39 @@ export interface InventoryUnit {
   listings(tenantId: string, filter?: { skus?: readonly string[]; channels?: readonly ListingChannel[] }): Promise<Listing[]>;
   recordPush(tenantId: string, channel: ListingChannel, externalId: string, quantity: number, at: Date): Promise<void>;
   recordCheck(tenantId: string, channel: ListingChannel, externalId: string, outcome: { channelQuantity: number | null; error: string | null; at: Date }): Promise<void>;
+  /** The listings of one channel with these external ids (those that exist). */
+  listingsByExternalId(tenantId: string, channel: ListingChannel, externalIds: readonly string[]): Promise<Listing[]>;
+
+  /**
+   * Records a channel order event; false (nothing written) when (tenant, channel, key) is recorded already. A
+   * concurrent transaction recording the same key waits on the unique index, then finds it recorded.
+   */
+  recordOrderEvent(tenantId: string, event: OrderEventRecord): Promise<boolean>;
+  /** Sets what became of a recorded event (after its stock changes). */
+  settleOrderEvent(tenantId: string, channel: ListingChannel, key: string, outcome: { outcome: OrderEventOutcome; shortfall: OrderEventRecord['shortfall']; note: string | null }): Promise<void>;
+  /** The recorded events of one order on one listing, oldest first (a cancel or return looks at its sale). */
+  orderEventsOf(tenantId: string, channel: ListingChannel, orderId: string, externalId: string): Promise<OrderEventRecord[]>;
+  /** The tenant's oversold and ignored events, newest first; the cursor is the previous page's nextCursor. */
+  orderEventsNeedingAttention(tenantId: string, page: PageRequest): Promise<Page<OrderEventRecord>>;
+
+  /**
+   * Makes the cursor row if missing (`since` = now) and leases it to `holder` until `until` unless another holder's
+   * lease is still running (then null).
+   */
+  leaseOrderCursor(tenantId: string, channel: ListingChannel, holder: string, now: Date, until: Date): Promise<OrderCursor | null>;
+  /**
+   * Moves the cursor from `from` to `to` (compare and set) and extends the holder's lease; false when the cursor is
+   * no longer `from` (another process moved it): the caller rolls its transaction back.
+   */
+  advanceOrderCursor(tenantId: string, channel: ListingChannel, from: string | null, to: string, holder: string, leaseUntil: Date): Promise<boolean>;
+  /** Ends the holder's lease and records how the poll went. */
+  releaseOrderCursor(
+    tenantId: string, channel: ListingChannel, holder: string,
+    outcome: { polledAt: Date; lastError: string | null; blocked: OrderCursor['blocked']; blockedMarker: string | null; blockedAt: Date | null },
+  ): Promise<void>;
+  orderCursor(tenantId: string, channel: ListingChannel): Promise<OrderCursor | null>;
+  /** Every (tenant, channel) with listings on one of `channels` (of one tenant when given): what the order poller visits. */
+  orderPollTargets(channels: readonly ListingChannel[], tenantId?: string): Promise<{ tenantId: string; channel: ListingChannel }[]>;
 }
 
 export interface InventoryStore extends InventoryUnit {
@@ -67,6 +102,12 @@ export interface InventoryStore extends InventoryUnit {
  * the next sync.
  */
 export interface ChannelStock {
+  /**
+   * Optional: true when the channel's stock is not the seller's to set (Coupang Rocket Growth: units in Coupang's
+   * warehouse). The sync then never pushes its listings, only reads them back (a difference is reported as drift),
+   * and `push` refuses with `DomainError('invalid')`.
+   */
+  readOnly?: boolean;
   /** Sets the listing's sellable quantity on the channel. */
   push(tenantId: string, externalId: string, quantity: number, signal?: AbortSignal): Promise<void>;
   /**

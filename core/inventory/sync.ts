@@ -49,7 +49,7 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
     const failed = new Set<string>();
     for (const l of mine) {
       const quantity = want.get(l.externalId)!;
-      if (l.pushedQuantity === quantity) {
+      if (l.pushedQuantity === quantity || port.readOnly) {
         unchanged++;
         continue;
       }

@@ -1,5 +1,6 @@
 import type { AnyEndpoint } from '../kit/endpoint.ts';
 import { createBundleEndpoint } from './bundles.ts';
+import { listChannelOrdersEndpoint, pollChannelOrdersEndpoint } from './channel-orders.ts';
 import { listListingsEndpoint, putListingEndpoint } from './listings.ts';
 import { confirmReservationEndpoint, getReservationEndpoint, releaseReservationEndpoint, reserveEndpoint } from './reservations.ts';
 import { adjustStockEndpoint, createSkuEndpoint, getSkuEndpoint, listLedgerEndpoint, listSkusEndpoint } from './skus.ts';
@@ -20,4 +21,6 @@ export const inventoryEndpoints: AnyEndpoint[] = [
   releaseReservationEndpoint,
   confirmReservationEndpoint,
   syncEndpoint,
+  pollChannelOrdersEndpoint,
+  listChannelOrdersEndpoint,
 ];

@@ -95,10 +95,11 @@ describe('inventory endpoints', () => {
     expect((await rt.call('inventory.getReservation', { headers: a, path: { reference: 'order-11' } })).body.state).toBe('held');
   });
 
-  it('sync reports each listed channel this server cannot reach', async () => {
+  it('sync reports a listed channel the tenant has not connected', async () => {
     await rt.call('inventory.putListing', { headers: a, body: { sku: 'SET-1', channel: 'naver_smart_store', externalId: '8123456789:5123' } });
     const res = await rt.call('inventory.sync', { headers: a, body: {} });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ listings: 1, pushed: 0, drift: [], failures: [{ channel: 'naver_smart_store', kind: 'no_connection', externalId: null }] });
+    expect(res.body.failures[0].message).toContain('POST /v1/connections with channel naver_commerce');
   });
 });

@@ -1,19 +1,27 @@
 /**
- * The inventory context's ports: the stock store over the relational database and, in a process that runs
- * background work, the release of expired reservations and, once a channel stock adapter is wired, pushes after
- * each stock change. No channel stock adapter is wired yet: a sync reports each channel as not available on this
- * server (docs/inventory.md).
+ * The inventory context's ports: the stock store over the relational database, the channels' stock and order
+ * adapters and, in a process that runs background work, the release of expired reservations and pushes after each
+ * stock change. Channels: Coupang Wing (stock pushed and read, orders), Coupang Rocket Growth (stock read only),
+ * through the tenant's Wing connection (./coupang.ts); Smart Store (stock and orders) through the tenant's Naver
+ * Commerce connection (./naver-smart-store.ts); a channel not wired here is reported by a sync as not available on
+ * this server (docs/inventory.md).
  */
 import type { InventoryPorts, InventoryStore } from '../../../core/inventory/ports.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { defineContext, every } from '../context.ts';
 import { inventoryConfig } from './config.ts';
+import { coupangInventoryPorts } from './coupang.ts';
+import { naverSmartStore } from './naver-smart-store.ts';
 import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
+import { orderPoller, type OrderPoller } from './order-poller.ts';
+import { connectionMarker } from './connection-marker.ts';
 
 const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
   reservationByReference: true, lockReservation: true, closeReservation: true, claimExpired: true, insertListing: true, updateListingSettings: true,
   listings: true, recordPush: true, recordCheck: true, transaction: true,
+  listingsByExternalId: true, recordOrderEvent: true, settleOrderEvent: true, orderEventsOf: true, orderEventsNeedingAttention: true, leaseOrderCursor: true,
+  advanceOrderCursor: true, releaseOrderCursor: true, orderCursor: true, orderPollTargets: true,
 };
 
 export const inventory = defineContext({
@@ -23,9 +31,13 @@ export const inventory = defineContext({
     const { logger } = shared;
     // Loaded on first use: every endpoint's Lambda wires every context, and only inventory's own touch this store.
     const store = lazy(async () => (await import('../../postgres/inventory.ts')).postgresInventoryStore(shared.database));
+    const coupang = coupangInventoryPorts(config, shared);
+    const smartStore = naverSmartStore(config, shared);
+    if (profile.eagerProviders) await smartStore.start();
     const ports: InventoryPorts = {
       store: lazyPort(() => store.get(), storeMethods),
-      channels: {},
+      channels: { ...coupang.channels, naver_smart_store: smartStore.stock },
+      orderFeeds: { ...coupang.orderFeeds, naver_smart_store: smartStore.orders },
       policy: { defaultReservationSeconds: config.INVENTORY_RESERVATION_SECONDS, maxReservationSeconds: config.INVENTORY_RESERVATION_MAX_SECONDS },
     };
     let stopExpiry: (() => void) | undefined;
@@ -53,11 +65,24 @@ export const inventory = defineContext({
         }
       });
     }
+    // Channel orders become sales and restocks, exactly once (docs/inventory.md); then the push scheduler tells the other channels.
+    let orders: OrderPoller | undefined;
+    if (profile.background && Object.keys(ports.orderFeeds ?? {}).length > 0) {
+      const poller = orderPoller({
+        deps: { ...ports, clock: shared.ports.clock }, everyMs: config.INVENTORY_POLL_EVERY_MS, holder: `${process.pid}-${crypto.randomUUID()}`,
+        connectionMarker: connectionMarker(shared.ports.connections), logger,
+      });
+      poller.start();
+      orders = poller;
+    }
     return {
       ports,
       close: async () => {
+        await orders?.close();
         stopExpiry?.();
         await pushes?.close();
+        await coupang.close();
+        await smartStore.close();
       },
     };
   },
