@@ -65,16 +65,38 @@ export const applyOrderPage = async (
     // Every SKU the page may change, locked once in SKU order (as reservations lock), so the two never deadlock.
     const stock = new Map((await unit.lockItems(tenantId, plain)).map((i) => [i.sku, { onHand: i.onHand, reserved: i.reserved }]));
 
+    const records: { event: ChannelOrderEvent; record: OrderEventRecord; item: StockItem | undefined }[] = [];
+    const firstOfKey = new Set<string>();
     for (const event of page.events) {
+      if (firstOfKey.has(event.key)) {
+        out.duplicates++;
+        continue;
+      }
+      firstOfKey.add(event.key);
       const listing = listings.get(event.externalId);
       const item = listing ? items.get(listing.sku) : undefined;
-      const note = !listing ? `no listing ${event.externalId} on ${channel}` : !validQuantity(event.quantity) ? `quantity ${event.quantity} is not a positive whole number` : null;
+      // A quantity no SKU could hold is refused here: it would fail the page's transaction on every poll.
+      const most = item ? Math.max(...drawsOf(item).map((d) => d.units)) : 1;
+      const note = !listing
+        ? `no listing ${event.externalId} on ${channel}`
+        : !validQuantity(event.quantity) || !validQuantity(event.quantity * most)
+          ? `quantity ${event.quantity} is not a positive whole number of at most ${Math.floor(MAX_ON_HAND / most)}`
+          : null;
+      // Stored as given when the columns can hold it (else 0 and now; the note says what came): a value the table
+      // refuses would fail the page on every poll.
       const record: OrderEventRecord = {
-        channel, key: event.key, kind: event.kind, externalId: event.externalId, quantity: event.quantity, orderId: event.orderId, at: event.at,
+        channel, key: event.key, kind: event.kind, externalId: event.externalId, quantity: Number.isSafeInteger(event.quantity) && Math.abs(event.quantity) <= MAX_ON_HAND ? event.quantity : 0,
+        orderId: event.orderId, at: event.at instanceof Date && !Number.isNaN(event.at.getTime()) ? event.at : now,
         outcome: note || !item ? 'ignored' : 'applied', sku: listing?.sku ?? null, shortfall: [], note, recordedAt: now,
       };
-      // The unique key decides who applies it: a replay (or a racing process, once the first commits) stops here.
-      if (!(await unit.recordOrderEvent(tenantId, record))) {
+      records.push({ event, record, item });
+    }
+    // The unique key decides who applies an event: only the keys this insert wrote are applied; a replay (or a
+    // racing process's, once the first commits) is left out. One statement for the page.
+    const written = await unit.recordOrderEvents(tenantId, records.map((r) => r.record));
+
+    for (const { event, record, item } of records) {
+      if (!written.has(event.key)) {
         out.duplicates++;
         continue;
       }

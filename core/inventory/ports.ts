@@ -62,10 +62,11 @@ export interface InventoryUnit {
   listingsByExternalId(tenantId: string, channel: ListingChannel, externalIds: readonly string[]): Promise<Listing[]>;
 
   /**
-   * Records a channel order event; false (nothing written) when (tenant, channel, key) is recorded already. A
-   * concurrent transaction recording the same key waits on the unique index, then finds it recorded.
+   * Records channel order events (distinct keys) in one statement; answers the keys it wrote. A key recorded
+   * already is left as it is and not answered; a concurrent transaction recording the same key meanwhile makes
+   * this one wait on the unique index, then find it recorded.
    */
-  recordOrderEvent(tenantId: string, event: OrderEventRecord): Promise<boolean>;
+  recordOrderEvents(tenantId: string, events: readonly OrderEventRecord[]): Promise<Set<string>>;
   /** Sets what became of a recorded event (after its stock changes). */
   settleOrderEvent(tenantId: string, channel: ListingChannel, key: string, outcome: { outcome: OrderEventOutcome; shortfall: OrderEventRecord['shortfall']; note: string | null }): Promise<void>;
   /** The recorded events of one order on one listing, oldest first (a cancel or return looks at its sale). */

@@ -130,6 +130,17 @@ export const ordersContract = (database: () => Database) => {
       await expectLedgerReconciles(db, tenant);
     });
 
+    it('a quantity that is not a positive whole number, or that no SKU could hold, is ignored and reported, not retried', async () => {
+      // KIT draws 2 A a unit: 600,000,000 kits would be 1,200,000,000 A, more than a SKU may hold.
+      const { db, deps, tenant } = await setup(fakeOrderFeed([
+        orderEvent('zero', 'sale', '100', 0), orderEvent('half', 'sale', '100', 1.5), orderEvent('huge', 'sale', '200', 600_000_000), orderEvent('ok', 'sale', '100', 1),
+      ]));
+      const r = await pollOrders(deps, tenant, WING, { holder: 'p' });
+      expect([r.recorded, r.applied, r.ignored.map((e) => e.key)]).toEqual([4, 1, ['zero', 'half', 'huge']]);
+      expect(r.ignored[2]!.note).toContain('at most 500000000');
+      expect(await onHandOf(db, tenant)).toEqual({ A: 19, B: 10 });
+    });
+
     it('the same key twice in one page is applied once', async () => {
       const { db, deps, tenant } = await setup(fakeOrderFeed([orderEvent('k', 'sale', '100', 4), orderEvent('k', 'sale', '100', 4)]));
       expect(await pollOrders(deps, tenant, WING, { holder: 'p' })).toMatchObject({ recorded: 1, applied: 1 });

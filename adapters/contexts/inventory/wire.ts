@@ -22,7 +22,7 @@ const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
   reservationByReference: true, lockReservation: true, closeReservation: true, claimExpired: true, insertListing: true, updateListingSettings: true,
   listings: true, tenantsWithListings: true, recordPush: true, recordCheck: true, transaction: true,
-  listingsByExternalId: true, recordOrderEvent: true, settleOrderEvent: true, orderEventsOf: true, orderEventsNeedingAttention: true, leaseOrderCursor: true,
+  listingsByExternalId: true, recordOrderEvents: true, settleOrderEvent: true, orderEventsOf: true, orderEventsNeedingAttention: true, leaseOrderCursor: true,
   advanceOrderCursor: true, releaseOrderCursor: true, orderCursor: true, orderPollTargets: true,
 };
 
@@ -47,6 +47,7 @@ export const inventory = defineContext({
     if (profile.background && Object.keys(ports.channels).length > 0) {
       pushes = pushScheduler({
         delayMs: config.INVENTORY_PUSH_DELAY_MS,
+        stopMs: config.INVENTORY_SYNC_EVERY_MS,
         push: async (tenantId, skus, skip) => {
           const { pushChanges } = await import('../../../core/inventory/push.ts');
           return pushChanges({ ...ports, clock: shared.ports.clock }, tenantId, { skus, skip });
