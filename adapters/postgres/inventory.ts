@@ -178,10 +178,15 @@ const unitOf = (db: Database): InventoryUnit => ({
     (
       await db.query(
         `SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND ($2::text[] IS NULL OR sku = ANY($2::text[])) AND ($3::text[] IS NULL OR channel = ANY($3::text[]))
+            AND ($4::text[] IS NULL OR sku = ANY($4::text[]) OR sku IN (
+              SELECT b.sku FROM inventory_items b WHERE b.tenant_id = $1 AND b.kind = 'bundle'
+                 AND EXISTS (SELECT 1 FROM jsonb_array_elements(b.components) c WHERE c->>'sku' = ANY($4::text[]))))
           ORDER BY channel, external_id COLLATE "C"`,
-        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null],
+        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null, filter.affectedBy ? [...filter.affectedBy] : null],
       )
     ).rows.map(listingOf),
+  tenantsWithListings: async () =>
+    (await db.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM inventory_listings ORDER BY tenant_id`)).rows.map((r) => r.tenant_id),
   recordPush: async (tenantId, channel, externalId, quantity, at) =>
     void (await db.query(
       `UPDATE inventory_listings SET pushed_quantity = $4, pushed_at = $5, last_error = NULL WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,

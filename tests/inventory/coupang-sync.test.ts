@@ -48,10 +48,10 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
 
   it('pushes the Wing listing and reads it back; Rocket Growth is read only and its difference is drift', async () => {
     // CHAIR shares 12 - 1 = 11.
-    const first = await rt.call('inventory.sync', { headers, body: {} });
+    const first = await rt.call('inventory.sync', { headers, body: { wait: true } });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ listings: 2, pushed: 1, unchanged: 1, failures: [] });
-    expect(first.body.drift).toEqual([{ channel: 'coupang_rocket_growth', externalId: RG_ITEM, sku: 'CHAIR', channelQuantity: 7, ourQuantity: 11 }]);
+    expect(first.body.result).toMatchObject({ listings: 2, pushed: 1, unchanged: 1, failures: [] });
+    expect(first.body.result.drift).toEqual([{ channel: 'coupang_rocket_growth', externalId: RG_ITEM, sku: 'CHAIR', channelQuantity: 7, ourQuantity: 11 }]);
     expect((await wingStock(WING_ITEM)).amountInStock).toBe(11);
     expect((await wingStock(RG_ITEM)).rocketGrowth).toBe(7);
 
@@ -62,11 +62,11 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
 
     // A sale on Wing (the sandbox lowers its stock): drift until the next change is pushed.
     await control(base, 'wing-events', { vendorId: creds.wing.vendorId, kind: 'order', vendorItemId: WING_ITEM, quantity: 2 });
-    const second = await rt.call('inventory.sync', { headers, body: { channels: ['coupang_wing'] } });
-    expect(second.body).toMatchObject({ listings: 1, pushed: 0, unchanged: 1, drift: [{ channel: 'coupang_wing', externalId: WING_ITEM, channelQuantity: 9, ourQuantity: 11 }] });
+    const second = await rt.call('inventory.sync', { headers, body: { channels: ['coupang_wing'], wait: true } });
+    expect(second.body.result).toMatchObject({ listings: 1, pushed: 0, unchanged: 1, drift: [{ channel: 'coupang_wing', externalId: WING_ITEM, channelQuantity: 9, ourQuantity: 11 }] });
     expect((await rt.call('inventory.adjustStock', { headers, path: { sku: 'CHAIR' }, body: { delta: -2, reason: 'sale', reference: 'wing order' } })).status).toBe(201);
-    const third = await rt.call('inventory.sync', { headers, body: { channels: ['coupang_wing'] } });
-    expect(third.body).toMatchObject({ pushed: 1, drift: [], failures: [] });
+    const third = await rt.call('inventory.sync', { headers, body: { channels: ['coupang_wing'], wait: true } });
+    expect(third.body.result).toMatchObject({ pushed: 1, drift: [], failures: [] });
     expect((await wingStock(WING_ITEM)).amountInStock).toBe(9);
   });
 
@@ -91,9 +91,9 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
     const before = (await wingStock(WING_ITEM)).amountInStock;
     await control(base, 'revoke', { accessKey: creds.wing.accessKey });
     expect((await rt.call('inventory.adjustStock', { headers, path: { sku: 'CHAIR' }, body: { delta: 1, reason: 'receipt' } })).status).toBe(201);
-    const run = await rt.call('inventory.sync', { headers, body: {} });
-    expect(run.body.pushed).toBe(0);
-    expect(run.body.failures.map((f: { channel: string; kind: string }) => `${f.channel}:${f.kind}`).sort()).toEqual(['coupang_rocket_growth:rejected', 'coupang_wing:rejected']);
+    const run = await rt.call('inventory.sync', { headers, body: { wait: true } });
+    expect(run.body.result.pushed).toBe(0);
+    expect(run.body.result.failures.map((f: { channel: string; kind: string }) => `${f.channel}:${f.kind}`).sort()).toEqual(['coupang_rocket_growth:rejected', 'coupang_wing:rejected']);
     const connections = await rt.call('platform.listConnections', { headers });
     expect(connections.body.items ?? connections.body.connections).toEqual([expect.objectContaining({ channel: 'coupang_wing', status: 'rejected', rejectedCode: 'HTTP_401' })]);
     expect((await wingStock(WING_ITEM)).amountInStock).toBe(before);
