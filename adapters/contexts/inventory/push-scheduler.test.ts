@@ -134,6 +134,23 @@ describe('pushScheduler', () => {
     await s.close();
   });
 
+  it('a stopped channel is tried once more after stopMs without a sync resuming it (the sync may run elsewhere)', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { calls, push } = recorder((call) => ({
+      ...nothing(),
+      stopped: call.skip.includes('coupang_wing') ? [] : [{ channel: 'coupang_wing', externalId: null, sku: null, kind: 'no_connection', message: 'none' }],
+    }));
+    const s = pushScheduler({ delayMs: 0, push, onError: () => {}, stopMs: 60_000 });
+    for (const at of [0, 59_999, 60_000]) {
+      await vi.advanceTimersByTimeAsync(at - Date.now());
+      s.stockChanged('t1', ['A']);
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(calls.map((c) => [c.at, c.skip])).toEqual([[0, []], [59_999, ['coupang_wing']], [60_000, []]]);
+    await s.idle();
+    await s.close();
+  });
+
   it('a push that throws is reported and retried; after close nothing runs', async () => {
     vi.useFakeTimers({ now: 0 });
     const errors: unknown[] = [];

@@ -7,7 +7,8 @@
  * Failures never reach the seller's sales, which committed before: a listing whose push failed is pushed again
  * after a backoff (first `retry.firstMs`, doubling up to `retry.maxMs`, `retry.attempts` times, then left to the
  * periodic sync). A channel whose connection is missing or refused is not pushed again for that tenant until a
- * sync finds its connection working (`resume`): a renewed connection, not a retry loop, brings it back.
+ * sync finds its connection working (`resume`), or `stopMs` has passed (the sync may have run in another
+ * process): a renewed connection, not a retry loop, brings it back.
  */
 import type { ListingChannel, PushOutcome, SyncFailure } from '../../../core/inventory/model.ts';
 import type { StockChanges } from '../../../core/inventory/ports.ts';
@@ -27,6 +28,11 @@ export interface PushSchedulerOptions {
   /** Pushes what a change of `skus` moved (undefined: anything of the tenant), leaving out the `skip` channels. */
   push: (tenantId: string, skus: readonly string[] | undefined, skip: ReadonlySet<ListingChannel>) => Promise<PushOutcome>;
   retry?: { firstMs: number; maxMs: number; attempts: number };
+  /**
+   * How long a stopped channel stays stopped without a sync resuming it (the sync may run in another process):
+   * then one push tries it again. Default: no limit.
+   */
+  stopMs?: number;
   /** A push threw (the store, not a channel): it is retried like a failed listing. */
   onError: (tenantId: string, error: unknown) => void;
   onStopped?: (tenantId: string, failure: SyncFailure) => void;
@@ -53,7 +59,8 @@ interface TenantState {
   retry: Work | null;
   retryTimer: NodeJS.Timeout | null;
   attempt: number;
-  stopped: Set<ListingChannel>;
+  /** Stopped channels and until when (epoch ms). */
+  stopped: Map<ListingChannel, number>;
 }
 
 export const pushScheduler = (options: PushSchedulerOptions): PushScheduler => {
@@ -64,7 +71,7 @@ export const pushScheduler = (options: PushSchedulerOptions): PushScheduler => {
 
   const stateOf = (tenantId: string): TenantState => {
     let s = tenants.get(tenantId);
-    if (!s) tenants.set(tenantId, (s = { pending: null, timer: null, running: null, retry: null, retryTimer: null, attempt: 0, stopped: new Set() }));
+    if (!s) tenants.set(tenantId, (s = { pending: null, timer: null, running: null, retry: null, retryTimer: null, attempt: 0, stopped: new Map() }));
     return s;
   };
 
@@ -87,6 +94,11 @@ export const pushScheduler = (options: PushSchedulerOptions): PushScheduler => {
       s.timer = null;
       run(tenantId);
     });
+  };
+
+  const stoppedNow = (s: TenantState): Set<ListingChannel> => {
+    for (const [channel, until] of s.stopped) if (until <= Date.now()) s.stopped.delete(channel);
+    return new Set(s.stopped.keys());
   };
 
   const backoff = (attempt: number): number => Math.min(retry.firstMs * 2 ** (attempt - 1), retry.maxMs);
@@ -115,12 +127,12 @@ export const pushScheduler = (options: PushSchedulerOptions): PushScheduler => {
     s.pending = s.retry = null;
     if (!work || closed) return settle();
     s.running = options
-      .push(tenantId, work === 'all' ? undefined : [...work], new Set(s.stopped))
+      .push(tenantId, work === 'all' ? undefined : [...work], stoppedNow(s))
       .then(
         (outcome) => {
           for (const stop of outcome.stopped) {
             if (!s.stopped.has(stop.channel)) options.onStopped?.(tenantId, stop);
-            s.stopped.add(stop.channel);
+            s.stopped.set(stop.channel, Date.now() + (options.stopMs ?? Number.POSITIVE_INFINITY));
           }
           const again = new Set(outcome.failed.flatMap((f) => (f.sku ? [f.sku] : [])));
           if (again.size) failed(tenantId, s, again);
@@ -152,7 +164,10 @@ export const pushScheduler = (options: PushSchedulerOptions): PushScheduler => {
       const s = tenants.get(tenantId);
       for (const c of channels) s?.stopped.delete(c);
     },
-    stopped: (tenantId) => [...(tenants.get(tenantId)?.stopped ?? [])],
+    stopped: (tenantId) => {
+      const s = tenants.get(tenantId);
+      return s ? [...stoppedNow(s)] : [];
+    },
     idle: () =>
       new Promise<void>((resolve) => {
         waiters.push(resolve);

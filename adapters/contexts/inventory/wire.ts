@@ -47,6 +47,7 @@ export const inventory = defineContext({
     if (profile.background && Object.keys(ports.channels).length > 0) {
       pushes = pushScheduler({
         delayMs: config.INVENTORY_PUSH_DELAY_MS,
+        stopMs: config.INVENTORY_SYNC_EVERY_MS,
         push: async (tenantId, skus, skip) => {
           const { pushChanges } = await import('../../../core/inventory/push.ts');
           return pushChanges({ ...ports, clock: shared.ports.clock }, tenantId, { skus, skip });
