@@ -3,8 +3,9 @@
  * afresh per attempt and names the vendor (`X-Requested-By`). Coupang allows about 10 calls a second per vendor
  * and then answers 429 and blocks for a while, so calls take a per-vendor rate slot from the shared rate counter,
  * 429 and 5xx are retried with full-jitter backoff, and a response carrying `X-CAG-Warnings` (the gateway nearing
- * its threshold) makes this process take two slots a call for that vendor for a while. Ids stay strings: integers
- * past 2^53 (18-digit shipmentBoxId) are read from the JSON text exactly.
+ * its threshold) makes this process take two slots a call for that vendor for a while. Rocket Growth calls
+ * (50 a minute per vendor) take slots of their own. Ids stay strings: integers past 2^53 (18-digit shipmentBoxId)
+ * are read from the JSON text exactly.
  */
 import type {
   ItemInventory,
@@ -17,6 +18,7 @@ import type {
   RevenueItem,
   RevenueLine,
   RevenueQuery,
+  RocketGrowthStock,
   SellerProduct,
   SellerProductItem,
   SellerProductsQuery,
@@ -32,6 +34,7 @@ import { parseBody, wingError } from './errors.ts';
 
 export const MARKETPLACE = '/v2/providers/seller_api/apis/api/v1/marketplace';
 export const OPENAPI = '/v2/providers/openapi/apis/api';
+export const ROCKET_GROWTH = '/v2/providers/rg_open_api/apis/api/v1';
 
 export interface WingOptions {
   baseUrl: string;
@@ -39,6 +42,8 @@ export interface WingOptions {
   retry: RetryPolicy;
   /** Calls a second per vendor, shared by every process. */
   ratePerSecond: number;
+  /** Rocket Growth calls a minute per vendor, shared by every process (Coupang allows 50). */
+  rocketGrowthPerMinute: number;
   rateMaxWaitMs: number;
   /** How long after an X-CAG-Warnings header calls for that vendor go at half the rate. */
   slowdownMs: number;
@@ -164,11 +169,13 @@ export const coupangWing = (options: WingOptions, deps: ProviderDeps): WingApi =
 
   const call = async (
     account: WingAccount,
-    request: { api: string; path: string; query?: URLSearchParams; notFound?: string },
+    request: { api: string; path: string; method?: 'GET' | 'PUT'; query?: URLSearchParams; notFound?: string; rocketGrowth?: boolean },
     callOptions: CallOptions = {},
   ): Promise<Record<string, unknown>> => {
     const { vendorId } = account;
-    const rate = rateLimiter(deps.rateCounter, { name: `coupang:wing:rate:${vendorId}`, provider: `Coupang Wing (vendor ${vendorId})`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
+    const rate = request.rocketGrowth
+      ? rateLimiter(deps.rateCounter, { name: `coupang:rg:rate:${vendorId}`, provider: `Coupang Rocket Growth (vendor ${vendorId})`, perSecond: options.rocketGrowthPerMinute / 60, maxWaitMs: options.rateMaxWaitMs })
+      : rateLimiter(deps.rateCounter, { name: `coupang:wing:rate:${vendorId}`, provider: `Coupang Wing (vendor ${vendorId})`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
     const http = providerHttp({
       provider: 'coupang-wing',
       label: 'Coupang Wing',
@@ -185,7 +192,7 @@ export const coupangWing = (options: WingOptions, deps: ProviderDeps): WingApi =
     });
     const { response, attempts } = await http.send({
       api: request.api,
-      method: 'GET',
+      method: request.method ?? 'GET',
       path: request.path,
       ...(request.query ? { query: request.query } : {}),
       ...(callOptions.signal ? { signal: callOptions.signal } : {}),
@@ -236,6 +243,33 @@ export const coupangWing = (options: WingOptions, deps: ProviderDeps): WingApi =
       const d = (body.data && typeof body.data === 'object' ? body.data : {}) as Record<string, unknown>;
       return { vendorItemId, sellerItemId: str(d.sellerItemId), amountInStock: int0(d.amountInStock), salePrice: num(d.salePrice), onSale: d.onSale === true };
     },
+    setQuantity: async (account, vendorItemId, quantity, callOptions): Promise<void> => {
+      await call(
+        account,
+        {
+          api: 'quantities',
+          method: 'PUT',
+          path: `${MARKETPLACE}/vendor-items/${encodeURIComponent(vendorItemId)}/quantities/${quantity}`,
+          notFound: `vendor item ${vendorItemId}`,
+        },
+        callOptions,
+      );
+    },
+    rocketGrowthInventory: async (account, q, callOptions): Promise<Page<RocketGrowthStock>> => {
+      const query = new URLSearchParams();
+      if (q.vendorItemId) query.set('vendorItemId', q.vendorItemId);
+      if (q.nextToken) query.set('nextToken', q.nextToken);
+      const body = await call(
+        account,
+        { api: 'rg-inventory-summaries', path: `${ROCKET_GROWTH}/vendors/${encodeURIComponent(account.vendorId)}/rg/inventory/summaries`, query, rocketGrowth: true },
+        callOptions,
+      );
+      const items = list(body.data).map((d) => {
+        const details = (d.inventoryDetails && typeof d.inventoryDetails === 'object' ? d.inventoryDetails : {}) as Record<string, unknown>;
+        return { vendorItemId: id(d.vendorItemId), externalSkuId: str(d.externalSkuId), orderableQuantity: int0(details.totalOrderableQuantity) };
+      });
+      return { items, nextToken: token(body.nextToken) };
+    },
     orderSheets: async (account, q: OrderSheetQuery, callOptions): Promise<Page<OrderSheet>> => {
       const query =
         q.mode === 'daily'
@@ -246,7 +280,9 @@ export const coupangWing = (options: WingOptions, deps: ProviderDeps): WingApi =
       return { items: list(body.data).map(toOrderSheet), nextToken: q.mode === 'daily' ? token(body.nextToken) : null };
     },
     returnRequests: async (account, q: ReturnQuery, callOptions): Promise<Page<ReturnRequest>> => {
-      const query = new URLSearchParams({ createdAtFrom: q.from, createdAtTo: q.to, maxPerPage: String(q.maxPerPage) });
+      const query = q.timeFrame
+        ? new URLSearchParams({ createdAtFrom: `${q.from}+09:00`, createdAtTo: `${q.to}+09:00`, searchType: 'timeFrame', maxPerPage: String(q.maxPerPage) })
+        : new URLSearchParams({ createdAtFrom: q.from, createdAtTo: q.to, maxPerPage: String(q.maxPerPage) });
       if (q.status === 'CANCEL') query.set('cancelType', 'CANCEL');
       else query.set('status', q.status);
       if (q.nextToken) query.set('nextToken', q.nextToken);

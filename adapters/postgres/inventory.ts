@@ -4,7 +4,7 @@
  * so onHand is the sum of the ledger. The table's checks (reserved <= on_hand, neither negative) are the last guard.
  */
 import type { InventoryStore, InventoryUnit } from '../../core/inventory/ports.ts';
-import type { BundleComponent, LedgerEntry, Listing, Reservation, ReservationLine, StockItem } from '../../core/inventory/model.ts';
+import type { BundleComponent, LedgerEntry, Listing, ListingChannel, OrderCursor, OrderEventRecord, OrderShortfall, Reservation, ReservationLine, StockItem } from '../../core/inventory/model.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import type { Database } from './database.ts';
 
@@ -41,6 +41,31 @@ const listingOf = (r: Row): Listing => ({
   allocationPercent: n(r.allocation_percent), pushedQuantity: nn(r.pushed_quantity), pushedAt: dn(r.pushed_at), channelQuantity: nn(r.channel_quantity),
   checkedAt: dn(r.checked_at), lastError: sn(r.last_error), createdAt: d(r.created_at),
 });
+
+const ORDER_EVENT = 'channel, key, kind, external_id, quantity, order_id, at, outcome, sku, shortfall, note, recorded_at';
+const orderEventOf = (r: Row): OrderEventRecord => ({
+  channel: s(r.channel) as ListingChannel, key: s(r.key), kind: s(r.kind) as OrderEventRecord['kind'], externalId: s(r.external_id), quantity: n(r.quantity),
+  orderId: s(r.order_id), at: d(r.at), outcome: s(r.outcome) as OrderEventRecord['outcome'], sku: sn(r.sku), shortfall: json<OrderShortfall[]>(r.shortfall),
+  note: sn(r.note), recordedAt: d(r.recorded_at),
+});
+
+const CURSOR = 'tenant_id, channel, cursor, since, leased_by, leased_until, polled_at, last_error, blocked, blocked_marker, blocked_at';
+const cursorOf = (r: Row): OrderCursor => ({
+  tenantId: s(r.tenant_id), channel: s(r.channel) as ListingChannel, cursor: sn(r.cursor), since: d(r.since), leasedBy: sn(r.leased_by), leasedUntil: dn(r.leased_until),
+  polledAt: dn(r.polled_at), lastError: sn(r.last_error), blocked: sn(r.blocked) as OrderCursor['blocked'], blockedMarker: sn(r.blocked_marker), blockedAt: dn(r.blocked_at),
+});
+
+/** Pages of events needing attention: the recorded time and key of the last one shown. */
+const encodeEventCursor = (e: OrderEventRecord): string => Buffer.from(JSON.stringify([e.recordedAt.toISOString(), e.channel, e.key]), 'utf8').toString('base64url');
+const decodeEventCursor = (cursor: string): [string, string, string] => {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') && !Number.isNaN(Date.parse(v[0] as string))) return v as [string, string, string];
+  } catch {
+    // refused below
+  }
+  throw new DomainError('invalid', 'cursor is not a nextCursor of this list', { details: { field: 'cursor' } });
+};
 
 /** SKU pages: the cursor is the last SKU of the page (the tenant's own value, nothing platform-wide). */
 const encodeSkuCursor = (sku: string): string => Buffer.from(sku, 'utf8').toString('base64url');
@@ -153,10 +178,15 @@ const unitOf = (db: Database): InventoryUnit => ({
     (
       await db.query(
         `SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND ($2::text[] IS NULL OR sku = ANY($2::text[])) AND ($3::text[] IS NULL OR channel = ANY($3::text[]))
+            AND ($4::text[] IS NULL OR sku = ANY($4::text[]) OR sku IN (
+              SELECT b.sku FROM inventory_items b WHERE b.tenant_id = $1 AND b.kind = 'bundle'
+                 AND EXISTS (SELECT 1 FROM jsonb_array_elements(b.components) c WHERE c->>'sku' = ANY($4::text[]))))
           ORDER BY channel, external_id COLLATE "C"`,
-        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null],
+        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null, filter.affectedBy ? [...filter.affectedBy] : null],
       )
     ).rows.map(listingOf),
+  tenantsWithListings: async () =>
+    (await db.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM inventory_listings ORDER BY tenant_id`)).rows.map((r) => r.tenant_id),
   recordPush: async (tenantId, channel, externalId, quantity, at) =>
     void (await db.query(
       `UPDATE inventory_listings SET pushed_quantity = $4, pushed_at = $5, last_error = NULL WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
@@ -167,6 +197,87 @@ const unitOf = (db: Database): InventoryUnit => ({
       `UPDATE inventory_listings SET channel_quantity = $4, last_error = $5, checked_at = $6 WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
       [tenantId, channel, externalId, outcome.channelQuantity, outcome.error, outcome.at],
     )),
+  listingsByExternalId: async (tenantId, channel, externalIds) =>
+    externalIds.length
+      ? (await db.query(`SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND channel = $2 AND external_id = ANY($3::text[])`, [tenantId, channel, [...externalIds]])).rows.map(listingOf)
+      : [],
+
+  recordOrderEvents: async (tenantId, events) => {
+    if (!events.length) return new Set();
+    const col = <T>(f: (e: OrderEventRecord) => T): T[] => events.map(f);
+    const r = await db.query<{ key: string }>(
+      `INSERT INTO inventory_channel_orders (tenant_id, ${ORDER_EVENT})
+       SELECT $1, e.channel, e.key, e.kind, e.external_id, e.quantity, e.order_id, e.at, e.outcome, e.sku, e.shortfall::jsonb, e.note, e.recorded_at
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+              WITH ORDINALITY AS e(channel, key, kind, external_id, quantity, order_id, at, outcome, sku, shortfall, note, recorded_at, n)
+        ORDER BY e.n
+       ON CONFLICT (tenant_id, channel, key) DO NOTHING RETURNING key`,
+      [
+        tenantId, col((e) => e.channel), col((e) => e.key), col((e) => e.kind), col((e) => e.externalId), col((e) => e.quantity), col((e) => e.orderId),
+        col((e) => e.at), col((e) => e.outcome), col((e) => e.sku), col((e) => JSON.stringify(e.shortfall)), col((e) => e.note), col((e) => e.recordedAt),
+      ],
+    );
+    return new Set(r.rows.map((row) => String(row.key)));
+  },
+  settleOrderEvent: async (tenantId, channel, key, o) =>
+    void (await db.query(`UPDATE inventory_channel_orders SET outcome = $4, shortfall = $5::jsonb, note = $6 WHERE tenant_id = $1 AND channel = $2 AND key = $3`, [
+      tenantId, channel, key, o.outcome, JSON.stringify(o.shortfall), o.note,
+    ])),
+  orderEventsOf: async (tenantId, channel, orderId, externalId) =>
+    (
+      await db.query(
+        `SELECT ${ORDER_EVENT} FROM inventory_channel_orders WHERE tenant_id = $1 AND channel = $2 AND order_id = $3 AND external_id = $4 ORDER BY recorded_at, key COLLATE "C"`,
+        [tenantId, channel, orderId, externalId],
+      )
+    ).rows.map(orderEventOf),
+  orderEventsNeedingAttention: async (tenantId, page) => {
+    const after = page.cursor === undefined ? null : decodeEventCursor(page.cursor);
+    const r = await db.query(
+      `SELECT ${ORDER_EVENT} FROM inventory_channel_orders WHERE tenant_id = $1 AND outcome <> 'applied'
+          AND ($2::timestamptz IS NULL OR (recorded_at, channel, key COLLATE "C") < ($2::timestamptz, $3::text, $4::text COLLATE "C"))
+        ORDER BY recorded_at DESC, channel DESC, key COLLATE "C" DESC LIMIT $5`,
+      [tenantId, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, page.limit + 1],
+    );
+    const items = r.rows.slice(0, page.limit).map(orderEventOf);
+    return { items, nextCursor: r.rows.length > page.limit ? encodeEventCursor(items[items.length - 1]!) : null };
+  },
+
+  leaseOrderCursor: async (tenantId, channel, holder, now, until) => {
+    await db.query(`INSERT INTO inventory_order_cursors (tenant_id, channel, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [tenantId, channel, now]);
+    const r = await db.query(
+      `UPDATE inventory_order_cursors SET leased_by = $3, leased_until = $5
+        WHERE tenant_id = $1 AND channel = $2 AND (leased_by IS NULL OR leased_by = $3 OR leased_until <= $4) RETURNING ${CURSOR}`,
+      [tenantId, channel, holder, now, until],
+    );
+    return r.rows.map(cursorOf)[0] ?? null;
+  },
+  advanceOrderCursor: async (tenantId, channel, from, to, holder, leaseUntil) =>
+    (
+      await db.query(
+        `UPDATE inventory_order_cursors SET cursor = $4,
+                leased_until = CASE WHEN leased_by = $5 THEN $6 ELSE leased_until END
+          WHERE tenant_id = $1 AND channel = $2 AND cursor IS NOT DISTINCT FROM $3::text`,
+        [tenantId, channel, from, to, holder, leaseUntil],
+      )
+    ).rowCount === 1,
+  releaseOrderCursor: async (tenantId, channel, holder, o) =>
+    void (await db.query(
+      `UPDATE inventory_order_cursors SET leased_by = NULL, leased_until = NULL, polled_at = $4, last_error = $5, blocked = $6, blocked_marker = $7, blocked_at = $8
+        WHERE tenant_id = $1 AND channel = $2 AND leased_by = $3`,
+      [tenantId, channel, holder, o.polledAt, o.lastError, o.blocked, o.blockedMarker, o.blockedAt],
+    )),
+  orderCursor: async (tenantId, channel) =>
+    (await db.query(`SELECT ${CURSOR} FROM inventory_order_cursors WHERE tenant_id = $1 AND channel = $2`, [tenantId, channel])).rows.map(cursorOf)[0] ?? null,
+  orderPollTargets: async (channels, tenantId) =>
+    channels.length
+      ? (
+        await db.query(`SELECT DISTINCT tenant_id, channel FROM inventory_listings WHERE channel = ANY($1::text[]) AND ($2::text IS NULL OR tenant_id = $2) ORDER BY tenant_id, channel`, [
+          [...channels], tenantId ?? null,
+        ])
+      ).rows.map(
+        (r) => ({ tenantId: s(r.tenant_id), channel: s(r.channel) as ListingChannel }),
+      )
+      : [],
 });
 
 export const postgresInventoryStore = (db: Database): InventoryStore => ({

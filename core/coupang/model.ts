@@ -101,6 +101,20 @@ export interface ItemInventory {
   onSale: boolean;
 }
 
+/** One Rocket Growth item's stock in Coupang's warehouse: read only, the seller cannot set it. */
+export interface RocketGrowthStock {
+  vendorItemId: string;
+  externalSkuId: string | null;
+  /** inventoryDetails.totalOrderableQuantity: what buyers may order now. */
+  orderableQuantity: number;
+}
+
+export interface RocketGrowthStockQuery {
+  /** Only this item (one call); otherwise every item, paged by nextToken. */
+  vendorItemId?: string;
+  nextToken?: string;
+}
+
 export const ORDER_STATUSES = ['ACCEPT', 'INSTRUCT', 'DEPARTURE', 'DELIVERING', 'FINAL_DELIVERY', 'NONE_TRACKING'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -151,10 +165,14 @@ export type OrderSheetQuery =
 
 export type ReturnStatus = 'RU' | 'UC' | 'CC' | 'PR';
 
-/** Returns by status, or cancels made before shipment (`cancel: true`, no status). Days as for order sheets. */
+/**
+ * Returns by status, or cancels made before shipment (status `CANCEL`: sent as cancelType=CANCEL). Days as for
+ * order sheets, or with `timeFrame` KST minutes `yyyy-MM-ddTHH:mm` (searchType=timeFrame), paged alike.
+ */
 export interface ReturnQuery {
   from: string;
   to: string;
+  timeFrame?: boolean;
   status: ReturnStatus | 'CANCEL';
   nextToken?: string;
   maxPerPage: number;

@@ -28,6 +28,8 @@ const fakeWing = (total: number, fail?: DomainError) => {
     sellerProducts: async () => (fail ? Promise.reject(fail) : { items: [], nextToken: null }),
     sellerProduct: unused,
     inventory: unused,
+    setQuantity: unused,
+    rocketGrowthInventory: unused,
     returnRequests: unused,
     revenueHistory: unused,
   };

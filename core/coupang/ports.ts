@@ -15,6 +15,8 @@ import type {
   ReturnQuery,
   ReturnRequest,
   RevenueLine,
+  RocketGrowthStock,
+  RocketGrowthStockQuery,
   RevenueQuery,
   SellerProduct,
   SellerProductsQuery,
@@ -37,6 +39,10 @@ export interface WingApi {
   sellerProducts(account: WingAccount, query: SellerProductsQuery, options?: CallOptions): Promise<Page<SellerProductSummary>>;
   sellerProduct(account: WingAccount, sellerProductId: string, options?: CallOptions): Promise<SellerProduct>;
   inventory(account: WingAccount, vendorItemId: string, options?: CallOptions): Promise<ItemInventory>;
+  /** Sets the item's stock on sale (`PUT .../vendor-items/{vendorItemId}/quantities/{quantity}`, no body). */
+  setQuantity(account: WingAccount, vendorItemId: string, quantity: number, options?: CallOptions): Promise<void>;
+  /** Rocket Growth warehouse stock (50 calls a minute per vendor): one page, nextToken to go on. */
+  rocketGrowthInventory(account: WingAccount, query: RocketGrowthStockQuery, options?: CallOptions): Promise<Page<RocketGrowthStock>>;
   /** Daily mode answers one page (nextToken to go on); timeFrame mode answers the whole window. */
   orderSheets(account: WingAccount, query: OrderSheetQuery, options?: CallOptions): Promise<Page<OrderSheet>>;
   returnRequests(account: WingAccount, query: ReturnQuery, options?: CallOptions): Promise<Page<ReturnRequest>>;

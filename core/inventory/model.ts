@@ -238,3 +238,94 @@ export interface SyncInput {
   /** Only these channels (default every channel with listings). */
   channels?: ListingChannel[] | undefined;
 }
+
+/**
+ * What became of one channel order event, recorded once per (tenant, channel, key). `applied`: its change is in
+ * the ledger. `oversold`: a sale larger than the free stock (onHand - reserved) of a SKU it draws; the free units
+ * are in the ledger, the rest is `shortfall`. `ignored`: no listing has that externalId (or the quantity is not a
+ * positive whole number); recorded so it is not retried, and reported.
+ */
+export type OrderEventOutcome = 'applied' | 'oversold' | 'ignored';
+
+export interface OrderShortfall {
+  sku: string;
+  units: number;
+}
+
+export interface OrderEventRecord {
+  channel: ListingChannel;
+  key: string;
+  kind: ChannelOrderEvent['kind'];
+  externalId: string;
+  quantity: number;
+  orderId: string;
+  at: Date;
+  outcome: OrderEventOutcome;
+  /** The SKU or bundle the listing sells (null when ignored). */
+  sku: string | null;
+  /**
+   * A sale: the units of each plain SKU it could not draw. A cancel or return: the units not put back because the
+   * order's sale never drew them (they settle that sale's shortfall).
+   */
+  shortfall: OrderShortfall[];
+  /** Why it was ignored or oversold, in words. */
+  note: string | null;
+  recordedAt: Date;
+}
+
+/** How far one channel's order feed has been read for a tenant, and whether polling it is stopped. */
+export interface OrderCursor {
+  tenantId: string;
+  channel: ListingChannel;
+  /** The feed's opaque position (null before the first page). */
+  cursor: string | null;
+  /** Where the first poll starts: when the cursor was made. */
+  since: Date;
+  leasedBy: string | null;
+  leasedUntil: Date | null;
+  polledAt: Date | null;
+  lastError: string | null;
+  /** The connection was missing or refused: not polled until it changes (or the retry time passes). */
+  blocked: 'no_connection' | 'rejected' | null;
+  blockedMarker: string | null;
+  blockedAt: Date | null;
+}
+
+/** The result of polling one channel's orders for a tenant. */
+export interface OrderPollResult {
+  channel: ListingChannel;
+  /** `leased`: another process is polling it; `blocked`: its connection is missing or refused and unchanged. */
+  skipped: 'leased' | 'blocked' | null;
+  pages: number;
+  /** New events recorded (a replayed key is not counted). */
+  recorded: number;
+  applied: number;
+  oversold: OrderEventRecord[];
+  ignored: OrderEventRecord[];
+  /** The feed caught up (its last page said no more). */
+  caughtUp: boolean;
+  failure: { kind: 'rejected' | 'no_connection' | 'failed'; message: string } | null;
+}
+
+/** A sync of one tenant run as a job: queued, running, then done (with its result) or failed. */
+export interface SyncJob {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  channels: ListingChannel[] | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  result: SyncResult | null;
+  /** Why it failed (not a channel's failure: those are in the result). */
+  error: string | null;
+}
+
+/** What one push after a stock change did (see push.ts). */
+export interface PushOutcome {
+  pushed: number;
+  unchanged: number;
+  /** Listings whose push failed: retried later. */
+  failed: SyncFailure[];
+  /** Channels whose connection is missing or refused: not pushed again until the connection works. */
+  stopped: SyncFailure[];
+}

@@ -10,6 +10,13 @@
  *   POST /__sandbox/limits {"partnersPerMinute":50, "wingPerSecond":10, "blockAfter429s":20, "blockMs":60000}
  *   GET  /__sandbox/limits  the limits and each vendor's 429 and block state
  *   POST /__sandbox/revoke {"accessKey":"..."}  the key stops working (a seller revoked it in Wing); reset restores it
+ *   POST /__sandbox/wing-items {"vendorId","vendorItemId","amountInStock"?, "salePrice"?, "rocketGrowth"?}
+ *        registers an item (any id of up to 20 digits), or sets a known item's Wing stock and Rocket Growth stock
+ *   POST /__sandbox/wing-events {"vendorId","kind":"order"|"cancel"|"return","vendorItemId","quantity",
+ *        "shipmentBoxId" (cancel, return), "at"? (ISO, default now), "status"? (order: ACCEPT; return: CC)}
+ *        an order, a cancel before shipment or a return, served by the order sheet and return searches
+ *   GET  /__sandbox/wing-stock?vendorId=&vendorItemId=  the item's Wing and Rocket Growth stock now
+ * The state these change is per vendor; reset clears it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SandboxProvider, SandboxRequest, SandboxResponse } from '../types.ts';
@@ -26,6 +33,7 @@ import {
   wingProduct,
   wingProductById,
 } from './data.ts';
+import { wingState } from './stock.ts';
 
 export interface CoupangKey {
   accessKey: string;
@@ -49,13 +57,17 @@ export interface Limits {
   /** A vendor that draws this many 429s within 10 s is blocked for blockMs. */
   blockAfter429s: number;
   blockMs: number;
+  /** Rocket Growth calls a minute per vendor. */
+  rgPerMinute: number;
 }
 
-const DEFAULT_LIMITS: Limits = { partnersPerMinute: 50, wingPerSecond: 10, blockAfter429s: 20, blockMs: 60_000 };
+const DEFAULT_LIMITS: Limits = { partnersPerMinute: 50, wingPerSecond: 10, blockAfter429s: 20, blockMs: 60_000, rgPerMinute: 50 };
 
 export const PARTNERS_SEARCH = '/v2/providers/affiliate_open_api/apis/openapi/v1/products/search';
 const MARKETPLACE = '/v2/providers/seller_api/apis/api/v1/marketplace';
 const OPENAPI = '/v2/providers/openapi/apis/api';
+const ROCKET_GROWTH = '/v2/providers/rg_open_api/apis/api/v1';
+const RG_PAGE = 20;
 
 const gatewayError = (status: number, message: string): SandboxResponse => ({ status, body: { code: status, message } });
 const wingError = (status: number, message: string): SandboxResponse => ({ status, body: { code: 'ERROR', message } });
@@ -125,12 +137,13 @@ const period = (from: string | null, to: string | null, timeFrame: boolean): { d
 };
 
 const kstMs = (local: string) => Date.parse(`${local}+09:00`);
+const hashCount = (id: string) => Number(BigInt(id) % 97n);
 
-/** As Coupang sends them: shipmentBoxId as a JSON number of 18 digits, which only an exact reader keeps. */
+/** As Coupang sends them: shipmentBoxId (18 digits) and vendorItemId as JSON numbers, which only an exact reader keeps. */
 const withNumericBoxIds = (response: SandboxResponse): SandboxResponse => ({
   status: response.status,
-  headers: { 'content-type': 'application/json;charset=UTF-8' },
-  body: JSON.stringify(response.body).replace(/"shipmentBoxId":"(\d+)"/g, '"shipmentBoxId":$1'),
+  headers: { 'content-type': 'application/json;charset=UTF-8', ...response.headers },
+  body: JSON.stringify(response.body).replace(/"(shipmentBoxId|vendorItemId)":"(\d+)"/g, '"$1":$2'),
 });
 
 export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider & { controls: Controls; limits: () => Limits } => {
@@ -142,6 +155,8 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
   let limits: Limits = { ...DEFAULT_LIMITS };
   const partnersMinute = new Map<string, { minute: number; count: number }>();
   const vendors = new Map<string, { tokens: number; at: number; recent429: number[]; blockedUntil: number; rejected429: number; warned: number }>();
+  const rgMinute = new Map<string, { minute: number; count: number }>();
+  const state = wingState();
 
   const authenticate = (request: SandboxRequest): SandboxResponse | CoupangKey => {
     const authorization = header(request, 'authorization');
@@ -237,7 +252,13 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
     if (typeof p === 'string') return numeric(400, p);
     const max = intParam(q.get('maxPerPage'), 50, 1, 50);
     if (max === null) return numeric(400, 'maxPerPage must be from 1 to 50');
-    let all = p.days.flatMap((d) => ordersOfDay(vendorId, d)).filter((o) => o.status === status);
+    const emitted = state.sheets(vendorId).filter((o) => p.days.includes(o.orderedAt.slice(0, 10))).map((o) => ({
+      ...o,
+      shippingPrice: 0,
+      remotePrice: 0,
+      orderItems: o.orderItems.map((i) => ({ ...i, vendorItemName: `vendor item ${i.vendorItemId}`, orderPrice: i.salesPrice * i.shippingCount, discountPrice: 0, holdCountForCancel: 0 })),
+    }));
+    let all = [...p.days.flatMap((d) => ordersOfDay(vendorId, d)), ...emitted].filter((o) => o.status === status);
     if (timeFrame) {
       all = all.filter((o) => kstMs(o.orderedAt) >= p.fromMs! && kstMs(o.orderedAt) < p.toMs!);
       return { status: 200, body: { code: 200, message: 'OK', data: all } };
@@ -258,7 +279,10 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
     if (typeof p === 'string') return numeric(400, p);
     const max = intParam(q.get('maxPerPage'), 50, 1, 50);
     if (max === null) return numeric(400, 'maxPerPage must be from 1 to 50');
-    const all = p.days.flatMap((d) => returnsOfDay(vendorId, d)).filter((r) => (cancel ? r.receiptType === 'CANCEL' : r.statusCode === status));
+    const emitted = state.receipts(vendorId).filter((r) => p.days.includes(r.createdAt.slice(0, 10)));
+    const all = [...p.days.flatMap((d) => returnsOfDay(vendorId, d)), ...emitted]
+      .filter((r) => (cancel ? r.receiptType === 'CANCEL' : r.statusCode === status))
+      .filter((r) => !timeFrame || (kstMs(r.createdAt) >= p.fromMs! && kstMs(r.createdAt) < p.toMs!));
     const token = q.get('nextToken') ?? '';
     const start = token === '' ? 0 : /^\d+$/.test(token) ? Number(token) : -1;
     if (start < 0 || start > all.length) return numeric(400, `nextToken ${token} is not valid`);
@@ -285,15 +309,47 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
     return { status: 200, body: { code: 200, message: 'OK', hasNext: end < all.length, nextToken: end < all.length ? String(end) : '', data: all.slice(start, end) } };
   };
 
+  /** Rocket Growth's own allowance: calls a minute per vendor. */
+  const admitRocketGrowth = (vendorId: string): boolean => {
+    const minute = Math.floor(now() / 60_000);
+    const spent = rgMinute.get(vendorId);
+    const count = spent && spent.minute === minute ? spent.count : 0;
+    if (count >= limits.rgPerMinute) {
+      controls.stats.rejected429++;
+      return false;
+    }
+    rgMinute.set(vendorId, { minute, count: count + 1 });
+    return true;
+  };
+
+  const rocketGrowthSummaries = (vendorId: string, q: URLSearchParams): SandboxResponse => {
+    const only = q.get('vendorItemId');
+    if (only !== null && !/^\d{1,20}$/.test(only)) return numeric(400, 'vendorItemId must be digits');
+    const all = state.rocketGrowth(vendorId).filter((i) => only === null || i.vendorItemId === only);
+    const token = q.get('nextToken') ?? '';
+    const start = token === '' ? 0 : /^\d+$/.test(token) ? Number(token) : -1;
+    if (start < 0 || start > all.length) return numeric(400, `nextToken ${token} is not valid`);
+    const end = start + RG_PAGE;
+    const data = all.slice(start, end).map((i) => ({
+      vendorItemId: i.vendorItemId,
+      externalSkuId: i.externalSkuId,
+      inventoryDetails: { totalOrderableQuantity: i.quantity },
+      salesCountMap: { SALES_COUNT_LAST_THIRTY_DAYS: hashCount(i.vendorItemId) },
+    }));
+    return { status: 200, body: { code: 200, message: 'OK', data, nextToken: end < all.length ? String(end) : null } };
+  };
+
   const wing = (key: CoupangKey, request: SandboxRequest): SandboxResponse => {
     const vendorId = key.vendorId!;
     const requestedBy = header(request, 'x-requested-by');
     if (requestedBy !== undefined && requestedBy !== vendorId) return wingError(403, `X-Requested-By ${requestedBy} is not the vendor of this access key`);
     const { path, query } = request;
-    const pathVendor = /^\/v2\/providers\/openapi\/apis\/api\/v[56]\/vendors\/([^/]+)\//.exec(path)?.[1];
+    const pathVendor = /^\/v2\/providers\/(?:openapi\/apis\/api\/v[56]|rg_open_api\/apis\/api\/v1)\/vendors\/([^/]+)\//.exec(path)?.[1];
     const claimed = pathVendor ?? query.get('vendorId');
     if (claimed !== null && claimed !== vendorId) return wingError(403, `the access key may not act for vendor ${claimed}`);
-    const admitted = admitVendor(vendorId);
+    const rocketGrowth = path.startsWith(`${ROCKET_GROWTH}/`);
+    if (rocketGrowth && !admitRocketGrowth(vendorId)) return gatewayError(429, 'Too many requests: Rocket Growth allows 50 calls a minute');
+    const admitted = rocketGrowth ? { warn: false } : admitVendor(vendorId);
     if (admitted.refused) return admitted.refused;
     const answer = route(vendorId, request);
     return admitted.warn ? { ...answer, headers: { ...answer.headers, 'X-CAG-Warnings': 'Throttling threshold is about to be exceeded' } } : answer;
@@ -311,10 +367,18 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
       return product ? { status: 200, body: { code: 'SUCCESS', message: '', data: product } } : wingError(404, `seller product ${m[1]} does not exist`);
     }
     m = new RegExp(`^${MARKETPLACE}/vendor-items/([^/]+)/inventories$`).exec(path);
-    if (m) {
-      const stock = /^\d{1,15}$/.test(m[1]!) ? inventoryOf(vendorId, Number(m[1])) : null;
+    if (m && request.method === 'GET') {
+      const stock = /^\d{1,20}$/.test(m[1]!) ? state.inventory(vendorId, m[1]!) : null;
       return stock ? { status: 200, body: { code: 'SUCCESS', message: '', data: stock } } : wingError(404, `vendor item ${m[1]} does not exist`);
     }
+    m = new RegExp(`^${MARKETPLACE}/vendor-items/([^/]+)/quantities/([^/]+)$`).exec(path);
+    if (m && request.method === 'PUT') {
+      if (!/^\d{1,9}$/.test(m[2]!)) return wingError(400, `quantity ${m[2]} must be a whole number from 0 to 999999999`);
+      if (!/^\d{1,20}$/.test(m[1]!) || !state.setStock(vendorId, m[1]!, Number(m[2]))) return wingError(404, `vendor item ${m[1]} does not exist`);
+      return { status: 200, body: { code: 'SUCCESS', message: `${m[1]} quantity set to ${Number(m[2])}`, data: null } };
+    }
+    if (path === `${ROCKET_GROWTH}/vendors/${vendorId}/rg/inventory/summaries`) return withNumericBoxIds(rocketGrowthSummaries(vendorId, query));
+    if (request.method !== 'GET') return wingError(404, `No matched API for ${request.method} ${path}`);
     if (path === `${OPENAPI}/v5/vendors/${vendorId}/ordersheets`) return withNumericBoxIds(ordersheets(vendorId, query));
     if (path === `${OPENAPI}/v6/vendors/${vendorId}/returnRequests`) return withNumericBoxIds(returnRequests(vendorId, query));
     if (path === `${OPENAPI}/v1/revenue-history`) return revenueHistory(vendorId, query);
@@ -333,7 +397,8 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
       },
       refuse,
       () => {
-        if (request.method !== 'GET') return wingError(404, `No matched API for ${request.method} ${request.path}`);
+        if (request.method !== 'GET' && request.method !== 'PUT') return wingError(404, `No matched API for ${request.method} ${request.path}`);
+        if (request.method === 'PUT' && !request.path.startsWith(`${MARKETPLACE}/`)) return wingError(404, `No matched API for ${request.method} ${request.path}`);
         if (request.path === PARTNERS_SEARCH) return key!.vendorId === undefined ? partnersSearch(key!, request) : gatewayError(403, 'this access key has no Partners access');
         if (request.path.startsWith('/v2/providers/')) return key!.vendorId !== undefined ? wing(key!, request) : gatewayError(403, 'this access key has no seller API access');
         return gatewayError(404, `No matched API for ${request.path}`);
@@ -369,13 +434,91 @@ export const coupangSandbox = (options: CoupangSandboxOptions): SandboxProvider 
       if (typeof accessKey !== 'string' || !keys.delete(accessKey)) return { status: 404, body: { message: 'revoke: no such access key' } };
       return { status: 200, body: { revoked: accessKey } };
     }
+    if (action === 'wing-items' && request.method === 'POST') return wingItem(request);
+    if (action === 'wing-events' && request.method === 'POST') return wingEvent(request);
+    if (action === 'wing-stock' && request.method === 'GET') {
+      const vendorId = request.query.get('vendorId') ?? '';
+      const vendorItemId = request.query.get('vendorItemId') ?? '';
+      const stock = state.inventory(vendorId, vendorItemId);
+      const rg = state.rocketGrowth(vendorId).find((i) => i.vendorItemId === vendorItemId);
+      if (!stock && !rg) return { status: 404, body: { message: `wing-stock: vendor ${vendorId} has no item ${vendorItemId}` } };
+      return { status: 200, body: { vendorId, vendorItemId, amountInStock: stock?.amountInStock ?? null, rocketGrowth: rg?.quantity ?? null } };
+    }
     if (action === 'reset' && request.method === 'POST') {
+      state.reset();
+      rgMinute.clear();
       keys = allKeys();
       limits = { ...DEFAULT_LIMITS };
       vendors.clear();
       partnersMinute.clear();
     }
     return controls.control(action, request);
+  };
+
+  const bodyOf = (request: SandboxRequest): Record<string, unknown> | null => {
+    try {
+      const v = JSON.parse(request.body.toString('utf8') || '{}') as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  };
+  const vendorOf = (body: Record<string, unknown>): string | null => {
+    const id = body.vendorId;
+    return typeof id === 'string' && options.wing.some((k) => k.vendorId === id) ? id : null;
+  };
+  const digits = (v: unknown): string | null => (typeof v === 'string' && /^\d{1,20}$/.test(v) ? v : null);
+  const count = (v: unknown, min: number): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 1_000_000_000 ? v : null);
+  const bad = (action: string, message: string): SandboxResponse => ({ status: 400, body: { message: `${action}: ${message}` } });
+
+  const wingItem = (request: SandboxRequest): SandboxResponse => {
+    const body = bodyOf(request);
+    if (!body) return bad('wing-items', 'the body must be a JSON object');
+    const vendorId = vendorOf(body);
+    if (!vendorId) return bad('wing-items', 'vendorId must be one of the sandbox\'s Wing vendors');
+    const vendorItemId = digits(body.vendorItemId);
+    if (!vendorItemId) return bad('wing-items', 'vendorItemId must be a string of 1 to 20 digits');
+    const amountInStock = body.amountInStock === undefined ? undefined : count(body.amountInStock, 0);
+    const rocketGrowth = body.rocketGrowth === undefined || body.rocketGrowth === null ? body.rocketGrowth : count(body.rocketGrowth, 0);
+    const salePrice = body.salePrice === undefined ? 10_000 : count(body.salePrice, 10);
+    if (amountInStock === null || rocketGrowth === null && body.rocketGrowth !== null || salePrice === null) return bad('wing-items', 'amountInStock, rocketGrowth and salePrice are whole numbers of 0 or more');
+    const known = state.inventory(vendorId, vendorItemId);
+    if (known && body.salePrice === undefined) {
+      // A catalogue item: set what was given.
+      if (amountInStock !== undefined) state.setStock(vendorId, vendorItemId, amountInStock);
+      if (typeof rocketGrowth === 'number' && !state.setRocketGrowth(vendorId, vendorItemId, rocketGrowth)) return bad('wing-items', `vendor item ${vendorItemId} is not a Rocket Growth item`);
+    } else {
+      state.register(vendorId, { vendorItemId, amountInStock: amountInStock ?? 0, salePrice, rocketGrowth: typeof rocketGrowth === 'number' ? rocketGrowth : null });
+    }
+    return { status: 200, body: { vendorId, vendorItemId, amountInStock: state.inventory(vendorId, vendorItemId)?.amountInStock ?? null } };
+  };
+
+  const wingEvent = (request: SandboxRequest): SandboxResponse => {
+    const body = bodyOf(request);
+    if (!body) return bad('wing-events', 'the body must be a JSON object');
+    const vendorId = vendorOf(body);
+    if (!vendorId) return bad('wing-events', 'vendorId must be one of the sandbox\'s Wing vendors');
+    const vendorItemId = digits(body.vendorItemId);
+    if (!vendorItemId) return bad('wing-events', 'vendorItemId must be a string of 1 to 20 digits');
+    const quantity = count(body.quantity, 1);
+    if (quantity === null) return bad('wing-events', 'quantity must be a whole number of 1 or more');
+    const at = body.at === undefined ? now() : typeof body.at === 'string' ? Date.parse(body.at) : NaN;
+    if (Number.isNaN(at)) return bad('wing-events', 'at must be an ISO date-time');
+    if (body.kind === 'order') {
+      const status = body.status === undefined ? 'ACCEPT' : body.status;
+      if (typeof status !== 'string' || !(ORDER_STATUSES as readonly string[]).includes(status)) return bad('wing-events', `an order's status is one of ${ORDER_STATUSES.join(', ')}`);
+      const sheet = state.order(vendorId, { vendorItemId, quantity, at, status });
+      return typeof sheet === 'string' ? { status: 404, body: { message: `wing-events: ${sheet}` } } : { status: 200, body: { shipmentBoxId: sheet.shipmentBoxId, orderId: sheet.orderId, orderedAt: sheet.orderedAt } };
+    }
+    if (body.kind === 'cancel' || body.kind === 'return') {
+      const shipmentBoxId = digits(body.shipmentBoxId);
+      if (!shipmentBoxId) return bad('wing-events', 'shipmentBoxId (a string of digits) names the order');
+      const status = body.kind === 'cancel' ? 'CANCEL' : body.status === undefined ? 'CC' : body.status;
+      if (typeof status !== 'string' || (body.kind === 'return' && !['RU', 'UC', 'CC', 'PR'].includes(status))) return bad('wing-events', 'a return\'s status is RU, UC, CC or PR');
+      const receipt = state.receipt(vendorId, { kind: body.kind, shipmentBoxId, vendorItemId, quantity, at, status });
+      return typeof receipt === 'string' ? { status: 409, body: { message: `wing-events: ${receipt}` } } : { status: 200, body: { receiptId: String(receipt.receiptId), orderId: receipt.orderId, createdAt: receipt.createdAt } };
+    }
+    return bad('wing-events', 'kind is order, cancel or return');
   };
 
   return { name: 'coupang', controls, limits: () => limits, handle, control, close: async () => controls.close() };

@@ -78,7 +78,7 @@ describe('the clients sign what the contract says', () => {
   });
 
   it('Wing: signed with the seller\'s key, X-Requested-By the vendor', async () => {
-    const wing = coupangWing({ baseUrl: base, timeoutMs: 2000, retry, ratePerSecond: 100, rateMaxWaitMs: 1000, slowdownMs: 1000 }, deps());
+    const wing = coupangWing({ baseUrl: base, timeoutMs: 2000, retry, ratePerSecond: 100, rocketGrowthPerMinute: 50, rateMaxWaitMs: 1000, slowdownMs: 1000 }, deps());
     await wing.sellerProducts(creds.wing, { limit: 5 });
     const last = (await control(base, 'stats')).lastRequest;
     const m = /signed-date=(\d{6}T\d{6}Z), signature=([0-9a-f]{64})$/.exec(last.headers.Authorization)!;

@@ -3,7 +3,7 @@ import { DomainError } from '../../core/shared/errors.ts';
 
 /**
  * TenantConnections in memory: tenants' Wing accounts by tenant id, opened as the real store opens them (404
- * without one, 502 once rejected), recording every markRejected.
+ * without one, 502 with `renew: true` once rejected), recording every markRejected.
  */
 export const memoryConnections = (accounts: Record<string, { vendorId: string; accessKey: string; secretKey: string }>) => {
   const rejected: Array<{ tenantId: string; connectionId: string; code: string }> = [];
@@ -14,7 +14,7 @@ export const memoryConnections = (accounts: Record<string, { vendorId: string; a
       if (!account) throw new DomainError('not_found', `no ${channel} connection`, { details: { channel } });
       const connectionId = `conn-${tenantId}`;
       if (rejected.some((r) => r.connectionId === connectionId)) {
-        throw new DomainError('upstream_failed', `the ${channel} connection was rejected by the provider; renew it`, { details: { channel, connectionId } });
+        throw new DomainError('upstream_failed', `the ${channel} connection was rejected by the provider; renew it`, { details: { channel, connectionId, renew: true } });
       }
       return { connectionId, channel, credentials: { ...account } } as unknown as OpenedConnection<C>;
     },

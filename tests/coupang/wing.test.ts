@@ -31,7 +31,7 @@ const deps = (): ProviderDeps => ({
   warn: (message, attributes) => void warnings.push({ message, attributes }),
 });
 const wingClient = (over: Partial<WingOptions> = {}) =>
-  coupangWing({ baseUrl: base, timeoutMs: 2000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 40 }, ratePerSecond: 10, rateMaxWaitMs: 10_000, slowdownMs: 2000, ...over }, deps());
+  coupangWing({ baseUrl: base, timeoutMs: 2000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 40 }, ratePerSecond: 10, rocketGrowthPerMinute: 50, rateMaxWaitMs: 10_000, slowdownMs: 2000, ...over }, deps());
 const account: WingAccount = { ...creds.wing };
 const failure = async (p: Promise<unknown>): Promise<DomainError> => {
   const error = await p.then(() => null, (e: unknown) => e);

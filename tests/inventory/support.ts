@@ -1,6 +1,6 @@
 /** Shared support for the inventory suites: use-case deps over a database, and the ledger reconciliation check. */
 import { expect } from 'vitest';
-import type { InventoryDeps, ChannelStock } from '../../core/inventory/ports.ts';
+import type { InventoryDeps, ChannelStock, OrderFeed } from '../../core/inventory/ports.ts';
 import type { ListingChannel } from '../../core/inventory/model.ts';
 import { postgresInventoryStore } from '../../adapters/postgres/inventory.ts';
 import type { Database } from '../../adapters/postgres/database.ts';
@@ -8,9 +8,13 @@ import { manualClock, type ManualClock } from '../contracts/key-value.contracts.
 
 export const policy = { defaultReservationSeconds: 900, maxReservationSeconds: 86_400 };
 
-export const inventoryDeps = (db: Database, options: { clock?: ManualClock; channels?: Partial<Record<ListingChannel, ChannelStock>> } = {}): InventoryDeps & { clock: ManualClock } => ({
+export const inventoryDeps = (
+  db: Database,
+  options: { clock?: ManualClock; channels?: Partial<Record<ListingChannel, ChannelStock>>; orderFeeds?: Partial<Record<ListingChannel, OrderFeed>> } = {},
+): InventoryDeps & { clock: ManualClock } => ({
   store: postgresInventoryStore(db),
   channels: options.channels ?? {},
+  ...(options.orderFeeds ? { orderFeeds: options.orderFeeds } : {}),
   policy,
   clock: options.clock ?? manualClock(),
 });

@@ -84,6 +84,7 @@ const OVER_BUDGET = new Set([
   'inventory.createSku',
   'inventory.getReservation',
   'inventory.getSku',
+  'inventory.getSync',
   'inventory.listLedger',
   'inventory.listListings',
   'inventory.listSkus',

@@ -19,6 +19,8 @@ const env = {
   COUPANG_CACHE_SEARCH_TTL_S: int(3_600, 1, 30 * 86_400),
   /** Wing calls a second per vendor, shared by every process (Coupang allows about 10). */
   COUPANG_WING_RATE_PER_SECOND: int(8, 1, 1_000),
+  /** Rocket Growth calls a minute per vendor, shared by every process (Coupang allows 50). */
+  COUPANG_RG_PER_MINUTE: int(45, 1, 1_000),
   /** Longest wait for a free Wing rate slot before answering 429. */
   COUPANG_RATE_MAX_WAIT_MS: int(10_000, 0, 120_000),
   /** How long calls for a vendor go at half the rate after Coupang's X-CAG-Warnings header. */

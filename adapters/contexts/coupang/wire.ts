@@ -4,16 +4,16 @@
  * loopback, which both clients then talk to (Partners with its fixed key, Wing with whatever keys the tenant's
  * connection holds: the sandbox's Wing account in development).
  */
-import type { CoupangPorts } from '../../../core/coupang/ports.ts';
+import type { CoupangPorts, WingApi } from '../../../core/coupang/ports.ts';
 import { DomainError } from '../../../core/shared/errors.ts';
 import type { ProviderDeps } from '../../providers/deps.ts';
-import { lazy, lazyPort } from '../../providers/lazy-port.ts';
+import { lazy, lazyPort, type Lazy } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
 import { defineContext, type Shared } from '../context.ts';
 import { coupangConfig, type CoupangConfig } from './config.ts';
 
-interface Built {
+export interface Built {
   ports: CoupangPorts;
   close(): Promise<void>;
 }
@@ -60,10 +60,34 @@ const build = async (config: CoupangConfig, shared: Shared): Promise<Built> => {
           ),
       };
   const wing = coupangWing(
-    { ...common, baseUrl, ratePerSecond: config.COUPANG_WING_RATE_PER_SECOND, rateMaxWaitMs: config.COUPANG_RATE_MAX_WAIT_MS, slowdownMs: config.COUPANG_WING_SLOWDOWN_MS },
+    { ...common, baseUrl, ratePerSecond: config.COUPANG_WING_RATE_PER_SECOND, rocketGrowthPerMinute: config.COUPANG_RG_PER_MINUTE, rateMaxWaitMs: config.COUPANG_RATE_MAX_WAIT_MS, slowdownMs: config.COUPANG_WING_SLOWDOWN_MS },
     providerDeps,
   );
   return { ports: { products, wing }, close: async () => sandbox?.close() };
+};
+
+export const wingMethods: { [K in keyof WingApi]: true } = {
+  sellerProducts: true,
+  sellerProduct: true,
+  inventory: true,
+  setQuantity: true,
+  rocketGrowthInventory: true,
+  orderSheets: true,
+  returnRequests: true,
+  revenueHistory: true,
+};
+
+const builds = new WeakMap<Shared, Lazy<Built>>();
+
+/**
+ * This process's Coupang clients, built on first use, one set per process: the inventory context's Coupang
+ * channels use the same Wing client (and the same sandbox when one stands in) as the Coupang context. Whoever
+ * closes first closes them.
+ */
+export const coupangClients = (config: CoupangConfig, shared: Shared): Lazy<Built> => {
+  let built = builds.get(shared);
+  if (!built) builds.set(shared, (built = lazy(() => build(config, shared))));
+  return built;
 };
 
 export const coupang = defineContext({
@@ -71,20 +95,13 @@ export const coupang = defineContext({
   config: coupangConfig,
   wire: async (config, shared, profile) => {
     // Built on first use (the sandbox costs a listening socket), or now when eager.
-    const built = lazy(() => build(config, shared));
+    const built = coupangClients(config, shared);
     if (profile.eagerProviders) await built.get();
     const ports = async () => (await built.get()).ports;
     return {
       ports: {
         products: lazyPort(async () => (await ports()).products, { search: true }),
-        wing: lazyPort(async () => (await ports()).wing, {
-          sellerProducts: true,
-          sellerProduct: true,
-          inventory: true,
-          orderSheets: true,
-          returnRequests: true,
-          revenueHistory: true,
-        }),
+        wing: lazyPort(async () => (await ports()).wing, wingMethods),
       },
       close: async () => (await built.take())?.close(),
     };
