@@ -49,6 +49,8 @@ describe('inventory sync to Smart Store through the tenant\'s Naver Commerce con
     const chair = (await commerce.control('products/1001')).originProduct.detailAttribute.optionInfo.optionCombinations;
     expect(chair.map((o: any) => [o.id, o.stockQuantity, o.price, o.usable])).toEqual([[10011, 12, 0, true], [10012, 4, 1000, true], [10013, 0, 0, false]]);
     expect((await commerce.control('products/1002')).originProduct.stockQuantity).toBe(2);
+    // The two options of product 1001 went to Naver in one option-stock call.
+    expect((await commerce.control('calls'))['PUT /external/v1/products/origin-products/1001/option-stock']).toBe(1);
     const listed = (await rt.call('inventory.listListings', { headers: as })).body.items;
     expect(listed.map((l: any) => [l.externalId, l.sellable, l.pushedQuantity, l.channelQuantity, l.lastError])).toEqual([
       ['1001:10011', 12, 12, 12, null], ['1001:10012', 4, 4, 4, null], ['1002', 2, 2, 2, null],
