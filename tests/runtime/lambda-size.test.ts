@@ -36,13 +36,9 @@ const PROVIDER_CLIENTS = new Set([
   'billing.changePaymentMethod',
   'billing.renewDue',
   'billing.tossWebhook',
-  'alibaba.searchOffers',
-  'alibaba.getOffer',
-  'alibaba.imageSearch',
-  'alibaba.landedCost',
-  'coupang.searchProducts',
-  'coupang.crossMarket',
   'platform.createConnection',
+  // Reads the channels' order feeds (Naver Commerce, Wing) through the tenant's connections.
+  'inventory.pollChannelOrders',
   // 1688 OAuth: the code exchange and the refresh on use.
   'platform.grantAlibaba1688',
   'platform.getAlibaba1688Account',
@@ -85,6 +81,7 @@ const OVER_BUDGET = new Set([
   'inventory.getReservation',
   'inventory.getSku',
   'inventory.getSync',
+  'inventory.listChannelOrders',
   'inventory.listLedger',
   'inventory.listListings',
   'inventory.listSkus',
