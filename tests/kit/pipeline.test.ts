@@ -267,6 +267,16 @@ describe('admission', () => {
     expect(h.failures).toHaveLength(1);
   });
 
+  it('the use case sees the request\'s headers and source address', async () => {
+    const seen = defineEndpoint({
+      id: 'test.seen', method: 'GET', path: '/test/seen', summary: 's', tags: ['test'], access: 'public',
+      responses: { 200: z.object({ auth: z.string().nullable(), ip: z.string() }) },
+      run: (_input, ctx) => ({ status: 200, body: { auth: ctx.headers.authorization ?? null, ip: ctx.sourceIp } }),
+    });
+    const res = await harness().send(seen, { headers: { authorization: 'Bearer x' }, sourceIp: '192.0.2.44' });
+    expect(res.body).toEqual({ auth: 'Bearer x', ip: '192.0.2.44' });
+  });
+
   it('the use case sees the authenticated principal and the invocation\'s signal', async () => {
     const h = harness();
     const controller = new AbortController();
