@@ -4,6 +4,9 @@
 //
 //   node build.mjs            build everything into dist/
 //   node build.mjs --quiet    no size report (used by `npm start` when it rebuilds)
+//   node build.mjs --no-embedded-snapshot
+//                             without dist/pglite-snapshot (a fresh embedded data directory then starts from the
+//                             user's cache, or from initdb and the migrations)
 import { execSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -127,6 +130,18 @@ const results = [
 ];
 // The SQL migrations travel with the bundles: the server and `sellpo migrate` read them from dist/migrations.
 cpSync(join(root, 'migrations'), join(staging, 'migrations'), { recursive: true });
+// A fresh embedded data directory starts from a copy of one brought to these migrations, shipped in
+// dist/pglite-snapshot and keyed by PGlite's version and the migrations' checksums (adapters/postgres/pglite.ts).
+// Made once per set of migrations (several seconds: initdb and every migration in WebAssembly), then linked from
+// the previous build.
+let snapshot = null;
+if (!process.argv.includes('--no-embedded-snapshot')) {
+  const snapshotStarted = performance.now();
+  const { loadMigrations } = await import('./adapters/postgres/migrations.ts');
+  const { SHIPPED_SNAPSHOTS, writeMigratedSnapshot } = await import('./adapters/postgres/pglite.ts');
+  const path = await writeMigratedSnapshot(loadMigrations(join(root, 'migrations')), join(staging, SHIPPED_SNAPSHOTS), join(dist, SHIPPED_SNAPSHOTS));
+  snapshot = { path: relative(staging, path), ms: Math.round(performance.now() - snapshotStarted) };
+}
 // What went into each output, for a closer look (https://esbuild.github.io/analyze/ reads it).
 writeFileSync(join(root, '.cache', 'metafile.json'), JSON.stringify(results[0].metafile));
 const largest = (modules, n) => Object.fromEntries(Object.entries(modules).sort((a, b) => b[1] - a[1]).slice(0, n));
@@ -150,6 +165,7 @@ if (!quiet) {
   rows.sort((a, b) => a[0].localeCompare(b[0]));
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`built ${rows.length} bundles in ${Math.round(performance.now() - started)} ms (commit ${commit})\n`);
+  if (snapshot) process.stdout.write(`  dist/${snapshot.path}: migrated embedded database for fresh data directories (${snapshot.ms} ms)\n`);
   for (const [file, bytes] of rows) process.stdout.write(`  ${file.padEnd(width)}  ${(bytes / 1024).toFixed(1).padStart(8)} kB\n`);
   const idWidth = Math.max(...lambdas.map((l) => l.id.length));
   process.stdout.write('code each per-endpoint Lambda loads at start (its entry and the chunks it imports statically), and the largest parts of it\n');

@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+/** The unit tests next to the code: in-process, no servers or child processes of their own. */
+const UNIT = ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'adapters/**/*.test.ts', 'sandbox/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'adapters/**/*.test.ts', 'sandbox/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
     // Every test must assert something (expect.hasAssertions() before each test).
     setupFiles: ['tests/setup/has-assertions.ts'],
@@ -15,5 +17,12 @@ export default defineConfig({
     pool: 'forks',
     // Many suites wait on processes they start (servers, the CLI, nginx): two files at a time keep both cores busy.
     maxWorkers: 2,
+    projects: [
+      // A fresh process per unit test file cost about 0.45 s of CPU each (loading vitest and the modules again),
+      // more than most of those files take to run: they share their worker's process and module graph instead.
+      { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
+      // The suites change the environment, start servers, databases and processes: a fresh process per file.
+      { extends: true, test: { name: 'suites', include: ['tests/**/*.test.ts'] } },
+    ],
   },
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { root } from '../bin/node-runtime.mjs';
 
-const SOURCES = ['core', 'handlers', 'adapters', 'sandbox', 'package.json', 'build.mjs'];
+// migrations/ too: the build ships them and the embedded database's copy migrated to them.
+const SOURCES = ['core', 'handlers', 'adapters', 'sandbox', 'migrations', 'package.json', 'build.mjs'];
 
 const newest = (path) => {
   if (!existsSync(path)) return 0;

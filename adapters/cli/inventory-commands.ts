@@ -1,7 +1,7 @@
 /**
  * `sellpo inventory sync` and `sellpo inventory poll`: the sync and order-poll endpoints as operator commands (a
- * cron job's line), with the tenant's key from SELLPO_API_KEY or --header authorization=...; each prints the
- * endpoint's result, and a one-line summary on stderr.
+ * cron job's line), run here and now, with the tenant's key from SELLPO_API_KEY or --header authorization=...; each
+ * prints the endpoint's result, and a one-line summary on stderr.
  */
 import { endpoints } from '../../handlers/registry.ts';
 import type { Command } from './commands.ts';
@@ -16,7 +16,8 @@ export const inventoryCommand: Command = {
   usage: [
     'usage: sellpo inventory sync|poll [--channel naver_smart_store|coupang_wing|coupang_rocket_growth]... [--header k=v]...',
     '',
-    'sync: runs POST /v1/inventory/sync for the tenant of the credential and prints its result (JSON).',
+    'sync: runs the sync of the credential\'s tenant here and now (POST /v1/inventory/sync with wait) and prints its result (JSON);',
+    '  when a sync of the tenant is already queued or running, prints that job instead and exits 1.',
     'poll: runs POST /v1/inventory/channel-orders/poll (reads the channels\' new orders, applies each once) and prints its result.',
     'Credentials: SELLPO_API_KEY in the environment or --header authorization="Bearer <key>".',
     'Exit code: 0 when the sync ran (drift and per-listing failures are in the result), 1 when it was refused, 2 for bad usage.',
@@ -35,9 +36,15 @@ export const inventoryCommand: Command = {
 
     const def = endpoints.find((e) => e.id === (action === 'sync' ? 'inventory.sync' : 'inventory.pollChannelOrders'))!;
     const runtime = await io.runtime();
-    const result = await invokeOnce(def, runtime.dispatcher.handlers.get(def.id)!, { headers, body: channels.length ? { channels } : {} });
+    const input = { ...(channels.length ? { channels } : {}), ...(action === 'sync' ? { wait: true } : {}) };
+    const result = await invokeOnce(def, runtime.dispatcher.handlers.get(def.id)!, { headers, body: input });
     const body = result.body ? (JSON.parse(result.body) as Record<string, unknown>) : null;
-    io.out.write(`${JSON.stringify(body, null, 2)}\n`);
+    if (result.statusCode === 202) {
+      io.out.write(`${JSON.stringify(body, null, 2)}\n`);
+      io.err.write(`sellpo inventory sync: a sync of this tenant is already ${String(body?.state)} (job ${String(body?.id)}); read it at GET /v1/inventory/sync/${String(body?.id)}\n`);
+      return 1;
+    }
+    io.out.write(`${JSON.stringify(action === 'sync' && result.statusCode === 200 ? body?.result : body, null, 2)}\n`);
     if (result.statusCode >= 400) {
       io.err.write(`sellpo inventory ${action}: ${result.statusCode} ${String(body?.detail ?? '')}\n`);
       return 1;
@@ -49,7 +56,7 @@ export const inventoryCommand: Command = {
       }
       return 0;
     }
-    const r = body as { listings: number; pushed: number; unchanged: number; drift: unknown[]; failures: unknown[] };
+    const r = body?.result as { listings: number; pushed: number; unchanged: number; drift: unknown[]; failures: unknown[] };
     io.err.write(`inventory sync: ${r.listings} listings, ${r.pushed} pushed, ${r.unchanged} unchanged, ${r.drift.length} drifted, ${r.failures.length} failures\n`);
     return 0;
   },

@@ -1,4 +1,6 @@
 /** HTTP driver entry: `node dist/server.mjs` (what `npm start` and the container run). */
+// First: starts compiling the embedded database's engine while the rest loads.
+import './embedded-engine.ts';
 import { endpoints } from '../../handlers/registry.ts';
 import { ConfigError } from '../config.ts';
 import { runServer } from './start.ts';

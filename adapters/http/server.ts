@@ -61,6 +61,9 @@ const requestLineOf = (raw: Buffer | undefined): { method: string; target: strin
   return line ? { method: line[1]!, target: line[2]! } : { method: '-', target: '-' };
 };
 
+/** Statuses that never carry a body, and so no Content-Length (RFC 9110 8.6). */
+const mayHaveBody = (status: number): boolean => status >= 200 && status !== 204 && status !== 304;
+
 const toHeaders = (req: IncomingMessage): Record<string, string | undefined> => {
   const out: Record<string, string | undefined> = {};
   const raw = req.headers;
@@ -87,6 +90,11 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     if (result.cookies?.length) headers['set-cookie'] = result.cookies;
     if (closing) headers.connection = 'close';
     const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+    // The length, as fastify sends it: without it, writeHead commits node to chunked framing, and every answer
+    // went out as a writev of head, chunk size, body and terminator instead of one write.
+    if (headers['content-length'] === undefined && mayHaveBody(result.statusCode)) {
+      headers['content-length'] = String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    }
     res.writeHead(result.statusCode, headers);
     res.end(head ? undefined : body);
   };

@@ -34,6 +34,8 @@ export interface NaverCommerceClientOptions {
   rateMaxWaitMs: number;
   fetch?: typeof fetch;
   random?: () => number;
+  /** The rate slots' clock (ms); default the deps' clock, the one the shared rate counter keeps its windows by. */
+  rateNow?: () => number;
 }
 
 export interface NaverCommerceRequest {
@@ -99,6 +101,7 @@ export const naverCommerceClient = (options: NaverCommerceClientOptions, deps: P
     if (!limiter) {
       limiter = rateLimiter(deps.rateCounter, {
         name: `naver-commerce:rate:${clientId}`, provider: `${label} (application ${clientId.slice(-4)})`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs,
+        now: options.rateNow ?? (() => deps.clock.now().getTime()),
       });
       limiters.set(clientId, limiter);
     }
@@ -173,7 +176,7 @@ export const naverCommerceClient = (options: NaverCommerceClientOptions, deps: P
         if (response.status === 401 && !refreshed) {
           // The token was refused (revoked, or the secret reissued): sign in once more before giving up.
           refreshed = true;
-          options.tokens.forget(credentials);
+          options.tokens.forget(credentials, token);
           deps.warn?.('Naver Commerce token refused; signing in again', { api: request.api, providerCode: e.code, traceId: e.traceId });
           continue;
         }

@@ -99,7 +99,12 @@ export const naverSmartStoreOrders = (deps: { connections: TenantConnections; cl
       const events: ChannelOrderEvent[] = [];
       for (const s of statuses) {
         const d = details.get(s.productOrderId!);
-        if (!d) continue; // not answered by the query: the next window's overlap reads it again
+        if (!d) {
+          // Never skipped: the cursor would move past a sale. The page is read again on the next poll.
+          throw new DomainError('upstream_failed', `Naver Commerce did not answer product order ${s.productOrderId} that its change feed reported; the page is read again`, {
+            details: { provider: 'naver-commerce', api: 'orders.query', productOrderId: s.productOrderId },
+          });
+        }
         const changed = dateOf(s.lastChangedDate, to);
         const base = { externalId: d.externalId, quantity: d.quantity, orderId: s.orderId ?? s.productOrderId! };
         events.push({ ...base, key: `${s.productOrderId}:sale`, kind: 'sale', at: new Date(dateOf(s.paymentDate, changed)) });

@@ -50,8 +50,11 @@ export interface NaverCommerceTokens {
   token(credentials: NaverCommerceCredentials, signal?: AbortSignal): Promise<AccessToken>;
   /** Signs in now (the token is remembered); a refusal is an answer, an outage throws (502, 429). */
   signIn(credentials: NaverCommerceCredentials, signal?: AbortSignal): Promise<SignIn>;
-  /** Drops the remembered token (Naver refused it: revoked, or the secret was reissued). */
-  forget(credentials: NaverCommerceCredentials): void;
+  /**
+   * Drops the remembered token (Naver refused it: revoked, or the secret was reissued). With `refused`, only while
+   * that is still the one remembered: calls refused side by side then sign in once, not once each.
+   */
+  forget(credentials: NaverCommerceCredentials, refused?: string): void;
 }
 
 const label = 'Naver Commerce API';
@@ -159,6 +162,9 @@ export const naverCommerceTokens = (options: NaverCommerceTokenOptions): NaverCo
         details: { provider: NAVER_COMMERCE_PROVIDER, providerCode: outcome.providerCode, credentialsRejected: true },
       });
     },
-    forget: (credentials) => void remembered.delete(keyOf(credentials)),
+    forget: (credentials, refused) => {
+      const key = keyOf(credentials);
+      if (refused === undefined || remembered.get(key)?.token === refused) remembered.delete(key);
+    },
   };
 };

@@ -178,10 +178,15 @@ const unitOf = (db: Database): InventoryUnit => ({
     (
       await db.query(
         `SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND ($2::text[] IS NULL OR sku = ANY($2::text[])) AND ($3::text[] IS NULL OR channel = ANY($3::text[]))
+            AND ($4::text[] IS NULL OR sku = ANY($4::text[]) OR sku IN (
+              SELECT b.sku FROM inventory_items b WHERE b.tenant_id = $1 AND b.kind = 'bundle'
+                 AND EXISTS (SELECT 1 FROM jsonb_array_elements(b.components) c WHERE c->>'sku' = ANY($4::text[]))))
           ORDER BY channel, external_id COLLATE "C"`,
-        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null],
+        [tenantId, filter.skus ? [...filter.skus] : null, filter.channels ? [...filter.channels] : null, filter.affectedBy ? [...filter.affectedBy] : null],
       )
     ).rows.map(listingOf),
+  tenantsWithListings: async () =>
+    (await db.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM inventory_listings ORDER BY tenant_id`)).rows.map((r) => r.tenant_id),
   recordPush: async (tenantId, channel, externalId, quantity, at) =>
     void (await db.query(
       `UPDATE inventory_listings SET pushed_quantity = $4, pushed_at = $5, last_error = NULL WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
@@ -197,14 +202,23 @@ const unitOf = (db: Database): InventoryUnit => ({
       ? (await db.query(`SELECT ${LISTING} FROM inventory_listings WHERE tenant_id = $1 AND channel = $2 AND external_id = ANY($3::text[])`, [tenantId, channel, [...externalIds]])).rows.map(listingOf)
       : [],
 
-  recordOrderEvent: async (tenantId, e) =>
-    (
-      await db.query(
-        `INSERT INTO inventory_channel_orders (tenant_id, ${ORDER_EVENT}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::jsonb,$12,$13)
-          ON CONFLICT (tenant_id, channel, key) DO NOTHING`,
-        [tenantId, e.channel, e.key, e.kind, e.externalId, e.quantity, e.orderId, e.at, e.outcome, e.sku, JSON.stringify(e.shortfall), e.note, e.recordedAt],
-      )
-    ).rowCount === 1,
+  recordOrderEvents: async (tenantId, events) => {
+    if (!events.length) return new Set();
+    const col = <T>(f: (e: OrderEventRecord) => T): T[] => events.map(f);
+    const r = await db.query<{ key: string }>(
+      `INSERT INTO inventory_channel_orders (tenant_id, ${ORDER_EVENT})
+       SELECT $1, e.channel, e.key, e.kind, e.external_id, e.quantity, e.order_id, e.at, e.outcome, e.sku, e.shortfall::jsonb, e.note, e.recorded_at
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+              WITH ORDINALITY AS e(channel, key, kind, external_id, quantity, order_id, at, outcome, sku, shortfall, note, recorded_at, n)
+        ORDER BY e.n
+       ON CONFLICT (tenant_id, channel, key) DO NOTHING RETURNING key`,
+      [
+        tenantId, col((e) => e.channel), col((e) => e.key), col((e) => e.kind), col((e) => e.externalId), col((e) => e.quantity), col((e) => e.orderId),
+        col((e) => e.at), col((e) => e.outcome), col((e) => e.sku), col((e) => JSON.stringify(e.shortfall)), col((e) => e.note), col((e) => e.recordedAt),
+      ],
+    );
+    return new Set(r.rows.map((row) => String(row.key)));
+  },
   settleOrderEvent: async (tenantId, channel, key, o) =>
     void (await db.query(`UPDATE inventory_channel_orders SET outcome = $4, shortfall = $5::jsonb, note = $6 WHERE tenant_id = $1 AND channel = $2 AND key = $3`, [
       tenantId, channel, key, o.outcome, JSON.stringify(o.shortfall), o.note,

@@ -39,8 +39,11 @@ export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptio
 export const configuredMigrations = (config: Config): Migration[] => loadMigrations(migrationsDirectory(config.MIGRATIONS_DIR));
 
 export interface LazyOptions {
-  /** Migrations applied on open; none when omitted. Read only when the database is opened. */
-  migrations?: () => Migration[];
+  /**
+   * Migrations applied on open; none when omitted. Read only when the database is opened; `undefined` from it means
+   * the opener already brought the database to them (a fresh embedded directory), so there is nothing to check.
+   */
+  migrations?: () => Migration[] | undefined;
   /** Told which migrations the open applied (empty when the schema was current). */
   onMigrated?: (applied: Migration[]) => void;
 }
@@ -55,7 +58,8 @@ export const lazyDatabase = (engine: Database['engine'], opener: () => Promise<D
     pending ??= (async () => {
       const opened = await opener();
       try {
-        if (options.migrations) options.onMigrated?.(await migrate(opened, options.migrations()));
+        const migrations = options.migrations?.();
+        if (migrations) options.onMigrated?.(await migrate(opened, migrations));
       } catch (error) {
         await opened.close().catch(() => {});
         throw error;
@@ -110,12 +114,22 @@ export const openConfiguredDatabase = (
 ): LazyDatabase => {
   let files: Migration[] | undefined;
   const migrations = () => (files ??= configuredMigrations(config));
+  // Set when the open brought a fresh embedded directory to exactly these migrations (from a copy keyed by their
+  // checksums, or by applying them): checking them again would only repeat that.
+  let broughtUp = false;
   const embedded = () =>
     config.MIGRATE_ON_START && !config.DATABASE_URL
-      ? { migrations: migrations(), ...(onMigrated ? { onMigrated } : {}), ...(onWarning ? { onWarning } : {}) }
+      ? {
+          migrations: migrations(),
+          onMigrated: (applied: Migration[]) => {
+            broughtUp = true;
+            onMigrated?.(applied);
+          },
+          ...(onWarning ? { onWarning } : {}),
+        }
       : {};
   return lazyDatabase(config.DATABASE_URL ? 'postgres' : 'pglite', () => connectDatabase(config, embedded()), {
-    ...(config.MIGRATE_ON_START ? { migrations } : {}),
+    ...(config.MIGRATE_ON_START ? { migrations: () => (broughtUp ? undefined : migrations()) } : {}),
     ...(onMigrated ? { onMigrated } : {}),
   });
 };

@@ -64,7 +64,7 @@ export const putListing = async (deps: InventoryDeps, tenantId: string, input: L
     return { listing: toListingView(stored, shares.get(stored.sku) ?? 0), created };
   });
   // A new listing, or a new buffer or allocation, changes what the channel may sell.
-  deps.changes?.stockChanged(tenantId);
+  deps.changes?.stockChanged(tenantId, [input.sku]);
   return outcome;
 };
 

@@ -306,3 +306,26 @@ export interface OrderPollResult {
   caughtUp: boolean;
   failure: { kind: 'rejected' | 'no_connection' | 'failed'; message: string } | null;
 }
+
+/** A sync of one tenant run as a job: queued, running, then done (with its result) or failed. */
+export interface SyncJob {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  channels: ListingChannel[] | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  result: SyncResult | null;
+  /** Why it failed (not a channel's failure: those are in the result). */
+  error: string | null;
+}
+
+/** What one push after a stock change did (see push.ts). */
+export interface PushOutcome {
+  pushed: number;
+  unchanged: number;
+  /** Listings whose push failed: retried later. */
+  failed: SyncFailure[];
+  /** Channels whose connection is missing or refused: not pushed again until the connection works. */
+  stopped: SyncFailure[];
+}

@@ -31,6 +31,8 @@ import { MAX_ON_HAND } from './stock.ts';
 export const orderActor = (channel: ListingChannel): string => `channel:${channel}`;
 
 export interface AppliedPage {
+  /** The plain SKUs whose onHand the page changed. */
+  changed: string[];
   recorded: number;
   duplicates: number;
   applied: number;
@@ -58,23 +60,45 @@ export const applyOrderPage = async (
   const now = deps.clock.now();
   const actor = orderActor(channel);
   const result = await deps.store.transaction(async (unit) => {
-    const out: AppliedPage = { recorded: 0, duplicates: 0, applied: 0, oversold: [], ignored: [] };
+    const out: AppliedPage = { changed: [], recorded: 0, duplicates: 0, applied: 0, oversold: [], ignored: [] };
     const listings = new Map((await unit.listingsByExternalId(tenantId, channel, [...new Set(page.events.map((e) => e.externalId))])).map((l) => [l.externalId, l]));
     const items = new Map((await unit.getItems(tenantId, [...new Set([...listings.values()].map((l) => l.sku))])).map((i) => [i.sku, i]));
     const plain = [...new Set([...items.values()].flatMap((i) => drawsOf(i).map((d) => d.sku)))];
     // Every SKU the page may change, locked once in SKU order (as reservations lock), so the two never deadlock.
-    const stock = new Map((await unit.lockItems(tenantId, plain)).map((i) => [i.sku, { onHand: i.onHand, reserved: i.reserved }]));
+    const stock: Counts = new Map((await unit.lockItems(tenantId, plain)).map((i) => [i.sku, { onHand: i.onHand, reserved: i.reserved, changed: false }]));
 
+    const records: { event: ChannelOrderEvent; record: OrderEventRecord; item: StockItem | undefined }[] = [];
+    const firstOfKey = new Set<string>();
     for (const event of page.events) {
+      if (firstOfKey.has(event.key)) {
+        out.duplicates++;
+        continue;
+      }
+      firstOfKey.add(event.key);
       const listing = listings.get(event.externalId);
       const item = listing ? items.get(listing.sku) : undefined;
-      const note = !listing ? `no listing ${event.externalId} on ${channel}` : !validQuantity(event.quantity) ? `quantity ${event.quantity} is not a positive whole number` : null;
+      // A quantity no SKU could hold is refused here: it would fail the page's transaction on every poll.
+      const most = item ? Math.max(...drawsOf(item).map((d) => d.units)) : 1;
+      const note = !listing
+        ? `no listing ${event.externalId} on ${channel}`
+        : !validQuantity(event.quantity) || !validQuantity(event.quantity * most)
+          ? `quantity ${event.quantity} is not a positive whole number of at most ${Math.floor(MAX_ON_HAND / most)}`
+          : null;
+      // Stored as given when the columns can hold it (else 0 and now; the note says what came): a value the table
+      // refuses would fail the page on every poll.
       const record: OrderEventRecord = {
-        channel, key: event.key, kind: event.kind, externalId: event.externalId, quantity: event.quantity, orderId: event.orderId, at: event.at,
+        channel, key: event.key, kind: event.kind, externalId: event.externalId, quantity: Number.isSafeInteger(event.quantity) && Math.abs(event.quantity) <= MAX_ON_HAND ? event.quantity : 0,
+        orderId: event.orderId, at: event.at instanceof Date && !Number.isNaN(event.at.getTime()) ? event.at : now,
         outcome: note || !item ? 'ignored' : 'applied', sku: listing?.sku ?? null, shortfall: [], note, recordedAt: now,
       };
-      // The unique key decides who applies it: a replay (or a racing process, once the first commits) stops here.
-      if (!(await unit.recordOrderEvent(tenantId, record))) {
+      records.push({ event, record, item });
+    }
+    // The unique key decides who applies an event: only the keys this insert wrote are applied; a replay (or a
+    // racing process's, once the first commits) is left out. One statement for the page.
+    const written = await unit.recordOrderEvents(tenantId, records.map((r) => r.record));
+
+    for (const { event, record, item } of records) {
+      if (!written.has(event.key)) {
         out.duplicates++;
         continue;
       }
@@ -98,26 +122,28 @@ export const applyOrderPage = async (
       if (record.outcome === 'oversold') out.oversold.push(record);
       else out.applied++;
     }
+    out.changed = [...stock.keys()].filter((sku) => stock.get(sku)!.changed);
     if (!(await unit.advanceOrderCursor(tenantId, channel, page.from, page.to, lease.holder, lease.until))) {
       throw new DomainError('conflict', `The ${channel} order cursor was moved by another poller; nothing of this page was applied`, { details: { channel } });
     }
     return out;
   }, signal ? { signal } : undefined);
-  if (result.applied > 0 || result.oversold.length > 0) deps.changes?.stockChanged(tenantId);
+  // The other channels are pushed what these SKUs (and the bundles drawing on them) may now sell.
+  if (result.changed.length > 0) deps.changes?.stockChanged(tenantId, result.changed);
   return result;
 };
 
-type Counts = Map<string, { onHand: number; reserved: number }>;
+type Counts = Map<string, { onHand: number; reserved: number; changed: boolean }>;
 
 /** Draws what is free of each SKU; answers what could not be drawn. */
 const sell = async (unit: InventoryUnit, tenantId: string, stock: Counts, needs: OrderShortfall[], event: ChannelOrderEvent, actor: string, at: Date): Promise<OrderShortfall[]> => {
   const short: OrderShortfall[] = [];
   for (const need of needs) {
-    const counts = stock.get(need.sku) ?? { onHand: 0, reserved: 0 };
+    const counts = stock.get(need.sku) ?? { onHand: 0, reserved: 0, changed: false };
     const take = Math.min(need.units, Math.max(0, counts.onHand - counts.reserved));
     if (take > 0) {
       const entry = await unit.applyChange({ tenantId, sku: need.sku, onHandDelta: -take, reservedDelta: 0, reason: 'sale', actor, reference: event.orderId, at });
-      stock.set(need.sku, { onHand: entry.onHandAfter, reserved: entry.reservedAfter });
+      stock.set(need.sku, { onHand: entry.onHandAfter, reserved: entry.reservedAfter, changed: true });
     }
     if (take < need.units) short.push({ sku: need.sku, units: need.units - take });
   }
@@ -144,7 +170,7 @@ const restock = async (
     const back = need.units - settle;
     if (back > 0 && stock.has(need.sku)) {
       const entry = await unit.applyChange({ tenantId, sku: need.sku, onHandDelta: back, reservedDelta: 0, reason: event.kind === 'return' ? 'return' : 'cancel', actor, reference: event.orderId, at });
-      stock.set(need.sku, { onHand: entry.onHandAfter, reserved: entry.reservedAfter });
+      stock.set(need.sku, { onHand: entry.onHandAfter, reserved: entry.reservedAfter, changed: true });
     }
   }
   return withheld;

@@ -5,6 +5,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type {
   ChannelOrderEvent, LedgerEntry, LedgerReason, Listing, ListingChannel, OrderCursor, OrderEventOutcome, OrderEventRecord, Page, PageRequest, Reservation, StockItem,
+  SyncInput, SyncJob, SyncResult,
 } from './model.ts';
 
 export interface StockChange {
@@ -47,18 +48,25 @@ export interface InventoryUnit {
   /** Inserts the listing, or when (channel, externalId) exists, returns the stored one unchanged. */
   insertListing(listing: Listing): Promise<{ created: boolean; listing: Listing }>;
   updateListingSettings(tenantId: string, channel: ListingChannel, externalId: string, settings: { bufferUnits: number; allocationPercent: number }): Promise<Listing>;
-  /** Every listing of the tenant, optionally only those selling one of `skus`, by channel then external id. */
-  listings(tenantId: string, filter?: { skus?: readonly string[]; channels?: readonly ListingChannel[] }): Promise<Listing[]>;
+  /**
+   * Every listing of the tenant, by channel then external id; optionally only those selling one of `skus`, only
+   * those whose sellable quantity `affectedBy` a change of these plain SKUs (listings of them and of bundles
+   * containing them), only on `channels`.
+   */
+  listings(tenantId: string, filter?: { skus?: readonly string[]; affectedBy?: readonly string[]; channels?: readonly ListingChannel[] }): Promise<Listing[]>;
+  /** Tenants with at least one listing (for the periodic sync), by tenant id. */
+  tenantsWithListings(): Promise<string[]>;
   recordPush(tenantId: string, channel: ListingChannel, externalId: string, quantity: number, at: Date): Promise<void>;
   recordCheck(tenantId: string, channel: ListingChannel, externalId: string, outcome: { channelQuantity: number | null; error: string | null; at: Date }): Promise<void>;
   /** The listings of one channel with these external ids (those that exist). */
   listingsByExternalId(tenantId: string, channel: ListingChannel, externalIds: readonly string[]): Promise<Listing[]>;
 
   /**
-   * Records a channel order event; false (nothing written) when (tenant, channel, key) is recorded already. A
-   * concurrent transaction recording the same key waits on the unique index, then finds it recorded.
+   * Records channel order events (distinct keys) in one statement; answers the keys it wrote. A key recorded
+   * already is left as it is and not answered; a concurrent transaction recording the same key meanwhile makes
+   * this one wait on the unique index, then find it recorded.
    */
-  recordOrderEvent(tenantId: string, event: OrderEventRecord): Promise<boolean>;
+  recordOrderEvents(tenantId: string, events: readonly OrderEventRecord[]): Promise<Set<string>>;
   /** Sets what became of a recorded event (after its stock changes). */
   settleOrderEvent(tenantId: string, channel: ListingChannel, key: string, outcome: { outcome: OrderEventOutcome; shortfall: OrderEventRecord['shortfall']; note: string | null }): Promise<void>;
   /** The recorded events of one order on one listing, oldest first (a cancel or return looks at its sale). */
@@ -149,12 +157,29 @@ export interface OrderFeedPage {
  * or a process without background work).
  */
 export interface StockChanges {
-  stockChanged(tenantId: string): void;
+  /** `skus`: the plain SKUs (or listed bundles) whose stock changed; absent: anything of the tenant may have. */
+  stockChanged(tenantId: string, skus?: readonly string[]): void;
+}
+
+/** A sync of one tenant as a queued job (see SyncJob in model.ts). One is queued or running per tenant at most. */
+export interface SyncJobs {
+  /**
+   * Queues a sync of the tenant, or answers the one already queued or running (`created: false`). `direct`: the
+   * caller runs it now itself (the job is held from the workers; the caller ends it with finish or fail).
+   */
+  enqueue(tenantId: string, input: SyncInput, options?: { direct?: boolean }): Promise<{ job: SyncJob; created: boolean }>;
+  /** The tenant's job; null when there is none with this id for this tenant. */
+  get(tenantId: string, id: string): Promise<SyncJob | null>;
+  /** Ends a job the caller ran directly. */
+  finish(id: string, result: SyncResult): Promise<void>;
+  fail(id: string, message: string): Promise<void>;
 }
 
 export interface InventoryPorts {
   store: InventoryStore;
   changes?: StockChanges;
+  /** Where syncs are queued; absent where they cannot be (then a sync runs inside the request). */
+  syncJobs?: SyncJobs;
   /** The channels this server can reach; a channel missing here is reported as not connected by a sync. */
   channels: Partial<Record<ListingChannel, ChannelStock>>;
   /** The channels whose orders this server can read; a channel missing here is not polled. */

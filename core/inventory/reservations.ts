@@ -72,9 +72,12 @@ export const reserve = async (deps: InventoryDeps, tenantId: string, actor: Acto
     }
     return { reservation, created: true };
   });
-  if (outcome.created) deps.changes?.stockChanged(tenantId);
+  if (outcome.created) deps.changes?.stockChanged(tenantId, skusOf(outcome.reservation));
   return outcome;
 };
+
+/** The plain SKUs a reservation holds: what its hold or release changes. */
+const skusOf = (r: Reservation): string[] => r.holds.map((h) => h.sku);
 
 const sameOrRefuse = (earlier: Reservation, lines: readonly ReservationLine[]): Reservation => {
   if (!sameLines(earlier.lines, lines)) {
@@ -119,7 +122,7 @@ export const confirmReservation = async (deps: InventoryDeps, tenantId: string, 
     return close(unit, r, 'confirm', actor, now, 'released');
   });
   if ('expired' in outcome) {
-    deps.changes?.stockChanged(tenantId);
+    deps.changes?.stockChanged(tenantId, skusOf(outcome.expired));
     throw closedConflict(outcome.expired);
   }
   return outcome;
@@ -143,7 +146,7 @@ export const releaseReservation = async (deps: InventoryDeps, tenantId: string, 
     }
     return { reservation: await close(unit, r, 'release', actor, now, 'released'), changed: true };
   });
-  if (outcome.changed) deps.changes?.stockChanged(tenantId);
+  if (outcome.changed) deps.changes?.stockChanged(tenantId, skusOf(outcome.reservation));
   return outcome.reservation;
 };
 
@@ -167,7 +170,9 @@ export const releaseExpired = async (deps: InventoryDeps, options: { limit?: num
       for (const r of due) await close(unit, r, 'release', 'system', now, 'expired');
       return due;
     });
-    for (const tenantId of new Set(n.map((r) => r.tenantId))) deps.changes?.stockChanged(tenantId);
+    const byTenant = new Map<string, Set<string>>();
+    for (const r of n) for (const sku of skusOf(r)) byTenant.set(r.tenantId, (byTenant.get(r.tenantId) ?? new Set()).add(sku));
+    for (const [tenantId, skus] of byTenant) deps.changes?.stockChanged(tenantId, [...skus]);
     released += n.length;
     if (n.length < limit) break;
   }

@@ -58,7 +58,7 @@ export const createSku = async (deps: InventoryDeps, tenantId: string, actor: Ac
     if (onHand > 0) await unit.applyChange({ tenantId, sku: input.sku, onHandDelta: onHand, reservedDelta: 0, reason: 'receipt', actor, reference: 'opening stock', at: now });
     return viewOne(unit, tenantId, (await unit.getItem(tenantId, input.sku))!);
   });
-  if (onHand > 0) deps.changes?.stockChanged(tenantId);
+  if (onHand > 0) deps.changes?.stockChanged(tenantId, [input.sku]);
   return view;
 };
 
@@ -124,7 +124,7 @@ export const adjustStock = async (deps: InventoryDeps, tenantId: string, actor: 
     const entry = await unit.applyChange({ tenantId, sku, onHandDelta: input.delta, reservedDelta: 0, reason: input.reason, actor, reference: input.reference ?? null, at: now });
     return { entry, stock: await viewOne(unit, tenantId, (await unit.getItem(tenantId, sku))!) };
   });
-  deps.changes?.stockChanged(tenantId);
+  deps.changes?.stockChanged(tenantId, [sku]);
   return adjusted;
 };
 

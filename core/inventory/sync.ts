@@ -3,36 +3,30 @@
  * when it differs from what was last pushed (or nothing was), it is pushed; then what the channel shows is read
  * back, and a listing whose channel says other than we do is reported as drift (channel says X, we say Y).
  *
+ * A channel with `pushMany` takes the changed listings in as few provider calls as it allows (push.ts).
  * Channels run side by side, each listing of a channel after the other: the channel's adapter paces the calls to
  * the provider's rate for the seller, so one slow channel never delays another. A failed push or read is recorded
  * on the listing (`lastError`) and the push is tried again by the next sync, since `pushedQuantity` is unchanged;
  * local sales never wait on a channel. A connection whose credentials the provider refused is reported once per
  * run as `rejected` and its listings are left alone until it is renewed.
  */
-import { isDomainError } from '../shared/errors.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
 import type { InventoryDeps } from './ports.ts';
-import type { Drift, Listing, ListingChannel, SyncFailure, SyncInput, SyncResult } from './model.ts';
-import { sharesOf } from './listings.ts';
-import { sellableQuantity } from './sellable.ts';
+import type { Drift, Listing, ListingChannel, SyncFailure, SyncInput, SyncJob, SyncResult } from './model.ts';
+import { connectionFailure, messageOf, pushToChannel, wantedQuantities } from './push.ts';
 
 const READ_BATCH = 50;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 500);
-
-/** A connection problem stops the channel for this run; anything else is the one listing's failure. */
-const connectionFailure = (channel: ListingChannel, error: unknown): SyncFailure | null => {
-  if (!isDomainError(error)) return null;
-  if (error.code === 'not_found') return { channel, externalId: null, sku: null, kind: 'no_connection', message: error.message };
-  if (error.code === 'upstream_failed' && error.details?.rejected === true) return { channel, externalId: null, sku: null, kind: 'rejected', message: error.message };
-  return null;
-};
 
 export const syncChannels = async (deps: InventoryDeps, tenantId: string, input: SyncInput = {}, signal?: AbortSignal): Promise<SyncResult> => {
   const startedAt = deps.clock.now();
   const listings = await deps.store.listings(tenantId, input.channels ? { channels: input.channels } : {});
-  const shares = await sharesOf(deps.store, tenantId, listings.map((l) => l.sku));
+  const want = await wantedQuantities(deps, tenantId, listings);
   const byChannel = new Map<ListingChannel, Listing[]>();
-  for (const l of listings) byChannel.set(l.channel, [...(byChannel.get(l.channel) ?? []), l]);
+  for (const l of listings) {
+    const mine = byChannel.get(l.channel);
+    if (mine) mine.push(l);
+    else byChannel.set(l.channel, [l]);
+  }
 
   const drift: Drift[] = [];
   const failures: SyncFailure[] = [];
@@ -45,29 +39,17 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
       failures.push({ channel, externalId: null, sku: null, kind: 'no_connection', message: `${channel} is not available on this server` });
       return;
     }
-    const want = new Map(mine.map((l) => [l.externalId, sellableQuantity({ shared: shares.get(l.sku) ?? 0, bufferUnits: l.bufferUnits, allocationPercent: l.allocationPercent })]));
-    const failed = new Set<string>();
-    for (const l of mine) {
-      const quantity = want.get(l.externalId)!;
-      if (l.pushedQuantity === quantity || port.readOnly) {
-        unchanged++;
-        continue;
-      }
-      try {
-        await port.push(tenantId, l.externalId, quantity, signal);
-        await deps.store.recordPush(tenantId, channel, l.externalId, quantity, deps.clock.now());
-        pushed++;
-      } catch (error) {
-        const stop = connectionFailure(channel, error);
-        if (stop) {
-          failures.push(stop);
-          return;
-        }
-        failed.add(l.externalId);
-        failures.push({ channel, externalId: l.externalId, sku: l.sku, kind: 'failed', message: messageOf(error) });
-        await deps.store.recordCheck(tenantId, channel, l.externalId, { channelQuantity: l.channelQuantity, error: messageOf(error), at: deps.clock.now() });
-      }
+    // A read-only channel (Rocket Growth: Coupang's warehouse) is only read back.
+    const changed = port.readOnly ? [] : mine.filter((l) => l.pushedQuantity !== want.get(l)).map((l) => ({ listing: l, quantity: want.get(l)! }));
+    unchanged += mine.length - changed.length;
+    const done = await pushToChannel(deps, tenantId, channel, port, changed, signal);
+    pushed += done.pushed;
+    failures.push(...done.failed);
+    if (done.stopped) {
+      failures.push(done.stopped);
+      return;
     }
+    const failed = new Set(done.failed.map((f) => f.externalId));
     // Read back every listing, pushed or not: a channel's own sales or a hand edit show up as drift.
     for (let i = 0; i < mine.length; i += READ_BATCH) {
       const batch = mine.slice(i, i + READ_BATCH).filter((l) => !failed.has(l.externalId));
@@ -88,7 +70,7 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
         continue;
       }
       for (const l of batch) {
-        const ours = want.get(l.externalId)!;
+        const ours = want.get(l)!;
         const theirs = seen.get(l.externalId);
         if (theirs === undefined) {
           failures.push({ channel, externalId: l.externalId, sku: l.sku, kind: 'failed', message: 'the channel does not know this listing' });
@@ -103,4 +85,35 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
 
   await Promise.all([...byChannel].map(([channel, mine]) => runChannel(channel, mine)));
   return { startedAt, finishedAt: deps.clock.now(), listings: listings.length, pushed, unchanged, drift, failures };
+};
+
+const jobsOf = (deps: InventoryDeps) => {
+  if (!deps.syncJobs) throw new DomainError('unavailable', 'Syncs cannot be queued on this server');
+  return deps.syncJobs;
+};
+
+/**
+ * Queues a sync of the tenant, or answers the one already queued or running (`created: false`): one sync per
+ * tenant at a time. `wait`: runs it here and answers it done (the CLI; a large set of listings takes minutes at
+ * the providers' rates, so callers over HTTP should poll the job instead).
+ */
+export const requestSync = async (deps: InventoryDeps, tenantId: string, input: SyncInput, options: { wait?: boolean } = {}, signal?: AbortSignal): Promise<{ job: SyncJob; created: boolean }> => {
+  const jobs = jobsOf(deps);
+  const { job, created } = await jobs.enqueue(tenantId, input, { direct: options.wait === true });
+  if (!options.wait || !created) return { job, created };
+  let result: SyncResult;
+  try {
+    result = await syncChannels(deps, tenantId, input, signal);
+  } catch (error) {
+    await jobs.fail(job.id, messageOf(error));
+    throw error;
+  }
+  await jobs.finish(job.id, result);
+  return { job: { ...job, state: 'done', result, finishedAt: result.finishedAt }, created };
+};
+
+export const getSyncJob = async (deps: InventoryDeps, tenantId: string, id: string): Promise<SyncJob> => {
+  const job = await jobsOf(deps).get(tenantId, id);
+  if (!job) throw notFound(`Sync ${id}`, { id });
+  return job;
 };

@@ -4,7 +4,7 @@ import { listChannelOrdersEndpoint, pollChannelOrdersEndpoint } from './channel-
 import { listListingsEndpoint, putListingEndpoint } from './listings.ts';
 import { confirmReservationEndpoint, getReservationEndpoint, releaseReservationEndpoint, reserveEndpoint } from './reservations.ts';
 import { adjustStockEndpoint, createSkuEndpoint, getSkuEndpoint, listLedgerEndpoint, listSkusEndpoint } from './skus.ts';
-import { syncEndpoint } from './sync.ts';
+import { getSyncEndpoint, syncEndpoint } from './sync.ts';
 
 /** Endpoints of the inventory bounded context, in the order a seller uses them (the OpenAPI examples run in it). */
 export const inventoryEndpoints: AnyEndpoint[] = [
@@ -23,4 +23,5 @@ export const inventoryEndpoints: AnyEndpoint[] = [
   syncEndpoint,
   pollChannelOrdersEndpoint,
   listChannelOrdersEndpoint,
+  getSyncEndpoint,
 ];

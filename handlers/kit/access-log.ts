@@ -23,9 +23,24 @@ export interface AccessEntry {
 
 export type LineSink = (line: string) => void;
 
+let stampedAt = -1;
+let stamp = '';
+/**
+ * The current time as toISOString gives it, formatted once per millisecond: under load many lines share one, and
+ * toISOString was half of a line's cost (0.5-0.7 of 0.9-1.4 us per line, measured on the loaded bench machine).
+ */
+const timestamp = (): string => {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+};
+
 export const formatAccessLine = (service: string, e: AccessEntry): string =>
   // JSON.stringify on each string keeps escaping correct for paths and ids a caller controls.
-  `{"level":"INFO","message":"request","timestamp":"${new Date().toISOString()}","service":${JSON.stringify(service)},` +
+  `{"level":"INFO","message":"request","timestamp":"${timestamp()}","service":${JSON.stringify(service)},` +
   `"requestId":${JSON.stringify(e.requestId)},` +
   (e.clientRequestId ? `"clientRequestId":${JSON.stringify(e.clientRequestId)},` : '') +
   `"method":"${e.method}","path":${JSON.stringify(e.path)},` +

@@ -18,7 +18,7 @@ import { coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
 import { rocketGrowthCatalogue } from '../../sandbox/coupang/stock.ts';
 import { manualClock } from '../contracts/key-value.contracts.ts';
 import { memoryRateCounter, memoryResponseCache } from '../naver/helpers.ts';
-import { control, creds, memoryConnections } from '../coupang/helpers.ts';
+import { control, creds, independentSignature, memoryConnections, signedDateOf } from '../coupang/helpers.ts';
 
 const VENDOR = creds.wing.vendorId;
 /** 18 digits: past 2^53, so a double would change it (900000000000000123 reads back as ...120). */
@@ -110,6 +110,18 @@ describe('Wing stock', () => {
     expect(again).toMatchObject({ code: 'upstream_failed', details: { rejected: true } });
     expect((await control(base, 'stats')).requests).toBe(1);
     expect(connections.rejected).toHaveLength(1);
+  });
+
+  it('the sandbox checks the signature of a PUT over its method: one signed as a GET is refused 401', async () => {
+    await item(BIG);
+    const path = `/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/${BIG}/quantities/5`;
+    const signedDate = signedDateOf(new Date());
+    const as = (method: string) =>
+      `CEA algorithm=HmacSHA256, access-key=${creds.wing.accessKey}, signed-date=${signedDate}, signature=${independentSignature(creds.wing.secretKey, signedDate, method, path, '')}`;
+    expect((await fetch(`${base}${path}`, { method: 'PUT', headers: { authorization: as('GET') } })).status).toBe(401);
+    expect((await stockOf(BIG)).amountInStock).toBe(0);
+    expect((await fetch(`${base}${path}`, { method: 'PUT', headers: { authorization: as('PUT') } })).status).toBe(200);
+    expect((await stockOf(BIG)).amountInStock).toBe(5);
   });
 
   it('no connection: not_found', async () => {

@@ -95,11 +95,30 @@ describe('inventory endpoints', () => {
     expect((await rt.call('inventory.getReservation', { headers: a, path: { reference: 'order-11' } })).body.state).toBe('held');
   });
 
-  it('sync reports a listed channel the tenant has not connected', async () => {
+  it('sync: 202 with the queued job and its Location, one per tenant at a time, read back by id by its tenant only; wait runs it and answers 200', async () => {
     await rt.call('inventory.putListing', { headers: a, body: { sku: 'SET-1', channel: 'naver_smart_store', externalId: '8123456789:5123' } });
-    const res = await rt.call('inventory.sync', { headers: a, body: {} });
+    const queued = await rt.call('inventory.sync', { headers: a, body: {} });
+    expect([queued.status, queued.body.state, queued.headers?.location]).toEqual([202, 'queued', `/v1/inventory/sync/${queued.body.id}`]);
+    // Asked again while it waits: the same job.
+    const again = await rt.call('inventory.sync', { headers: a, body: { channels: ['coupang_wing'] } });
+    expect([again.status, again.body.id]).toEqual([202, queued.body.id]);
+    const read = await rt.call('inventory.getSync', { headers: a, path: { id: queued.body.id } });
+    expect([read.status, read.body.state, read.body.result]).toEqual([200, 'queued', null]);
+    expect((await rt.call('inventory.getSync', { headers: b, path: { id: queued.body.id } })).status).toBe(404);
+    expect((await rt.call('inventory.getSync', { headers: a, path: { id: 'not-a-job' } })).status).toBe(404);
+
+    const done = await rt.call('inventory.sync', { headers: b, body: { wait: true } });
+    expect([done.status, done.body.state]).toEqual([200, 'done']);
+    expect((await rt.call('inventory.getSync', { headers: b, path: { id: done.body.id } })).body).toMatchObject({ state: 'done', result: { listings: 0, failures: [] } });
+  });
+
+  it('sync run here reports each listed channel this server cannot reach', async () => {
+    const b2 = await rt.call('inventory.createSku', { headers: b, body: { sku: 'B-2', name: 'b', onHand: 1 } });
+    expect(b2.status).toBe(201);
+    await rt.call('inventory.putListing', { headers: b, body: { sku: 'B-2', channel: 'naver_smart_store', externalId: '9:2' } });
+    const res = await rt.call('inventory.sync', { headers: b, body: { wait: true } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ listings: 1, pushed: 0, drift: [], failures: [{ channel: 'naver_smart_store', kind: 'no_connection', externalId: null }] });
-    expect(res.body.failures[0].message).toContain('POST /v1/connections with channel naver_commerce');
+    expect(res.body.result).toMatchObject({ listings: 1, pushed: 0, drift: [], failures: [{ channel: 'naver_smart_store', kind: 'no_connection', externalId: null }] });
+    expect(res.body.result.failures[0].message).toContain('POST /v1/connections with channel naver_commerce');
   });
 });

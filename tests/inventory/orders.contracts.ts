@@ -78,7 +78,7 @@ export const ordersContract = (database: () => Database) => {
     const told: string[] = [];
     const deps: InventoryDeps & { clock: ReturnType<typeof inventoryDeps>['clock'] } = {
       ...inventoryDeps(db, { orderFeeds: { [WING]: feed } }),
-      changes: { stockChanged: (t) => void told.push(t) },
+      changes: { stockChanged: (t, skus) => void told.push(`${t}:${[...(skus ?? ['*'])].sort().join(',')}`) },
     };
     const tenant = unique('orders');
     await createSku(deps, tenant, 'm', { sku: 'A', name: 'a', onHand: 20 });
@@ -113,8 +113,9 @@ export const ordersContract = (database: () => Database) => {
         ['cancel', 2, 'o1', 'channel:coupang_wing'], ['return', 2, 'o2', 'channel:coupang_wing'],
       ]);
       expect((await readLedger(deps, tenant, 'B', { limit: 10 })).items.map((e) => [e.reason, e.onHandDelta])).toEqual([['return', 1], ['sale', -3], ['receipt', 10]]);
-      expect(told.length).toBeGreaterThan(0);
-      expect(new Set(told)).toEqual(new Set([tenant]));
+      // Each page that changed stock told the push scheduler which plain SKUs: [e1 e2] A and B (the kit draws
+      // both), [e2 e3 e4] A only (e2 is a replay), [e4 e5 e6] A and B through the returned kit.
+      expect(told).toEqual([`${tenant}:A,B`, `${tenant}:A`, `${tenant}:A,B`]);
 
       // Polled again: only the overlap comes back, and it changes nothing.
       const again = await pollOrders(deps, tenant, WING, { holder: 'p2' });
@@ -128,6 +129,17 @@ export const ordersContract = (database: () => Database) => {
       ]);
       expect((await deps.store.orderCursor(tenant, WING))).toMatchObject({ cursor: '6', leasedBy: null, lastError: null, blocked: null });
       await expectLedgerReconciles(db, tenant);
+    });
+
+    it('a quantity that is not a positive whole number, or that no SKU could hold, is ignored and reported, not retried', async () => {
+      // KIT draws 2 A a unit: 600,000,000 kits would be 1,200,000,000 A, more than a SKU may hold.
+      const { db, deps, tenant } = await setup(fakeOrderFeed([
+        orderEvent('zero', 'sale', '100', 0), orderEvent('half', 'sale', '100', 1.5), orderEvent('huge', 'sale', '200', 600_000_000), orderEvent('ok', 'sale', '100', 1),
+      ]));
+      const r = await pollOrders(deps, tenant, WING, { holder: 'p' });
+      expect([r.recorded, r.applied, r.ignored.map((e) => e.key)]).toEqual([4, 1, ['zero', 'half', 'huge']]);
+      expect(r.ignored[2]!.note).toContain('at most 500000000');
+      expect(await onHandOf(db, tenant)).toEqual({ A: 19, B: 10 });
     });
 
     it('the same key twice in one page is applied once', async () => {

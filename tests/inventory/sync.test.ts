@@ -1,4 +1,4 @@
-/** The sync over a fake channel (no provider adapter is wired yet): what is pushed, what is reported. */
+/** The sync over a fake channel: what is pushed, what is reported. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putListing, listListings } from '../../core/inventory/listings.ts';
 import { confirmReservation, releaseExpired, releaseReservation, reserve } from '../../core/inventory/reservations.ts';
@@ -55,33 +55,36 @@ describe('inventory sync', () => {
     expect(wing.pushes.at(-1)).toEqual({ externalId: '700002', quantity: 2 });
   });
 
-  it('use cases tell the push scheduler after each committed change of what channels may sell, and only then', async () => {
-    const told: string[] = [];
-    const deps = { ...inventoryDeps(db), changes: { stockChanged: (t: string) => void told.push(t) } };
+  it('use cases tell the push scheduler after each committed change of what channels may sell, with the SKUs changed, and only then', async () => {
+    const told: [string, string[] | undefined][] = [];
+    const deps = { ...inventoryDeps(db), changes: { stockChanged: (t: string, skus?: readonly string[]) => void told.push([t, skus && [...skus]]) } };
     const tenant = unique('told');
-    const count = () => told.filter((t) => t === tenant).length;
+    const mine = () => told.filter(([t]) => t === tenant).map(([, skus]) => skus);
     await createSku(deps, tenant, 'm', { sku: 'Z', name: 'none yet' });
-    expect(count()).toBe(0);
+    expect(mine()).toEqual([]);
     await createSku(deps, tenant, 'm', { sku: 'A', name: 'a', onHand: 5 });
-    expect(count()).toBe(1);
+    await createSku(deps, tenant, 'm', { sku: 'B', name: 'b', onHand: 5 });
+    expect(mine()).toEqual([['A'], ['B']]);
     await adjustStock(deps, tenant, 'm', 'A', { delta: 1, reason: 'receipt' });
-    expect(count()).toBe(2);
-    await putListing(deps, tenant, { sku: 'A', channel: 'coupang_wing', externalId: '1' });
-    expect(count()).toBe(3);
-    await reserve(deps, tenant, 'm', { reference: 'o1', lines: [{ sku: 'A', quantity: 1 }] });
-    await reserve(deps, tenant, 'm', { reference: 'o1', lines: [{ sku: 'A', quantity: 1 }] }); // the same one: nothing changed
+    await createBundle(deps, tenant, { sku: 'SET', name: 'set', components: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }] });
+    await putListing(deps, tenant, { sku: 'SET', channel: 'coupang_wing', externalId: '1' });
+    expect(mine().slice(2)).toEqual([['A'], ['SET']]);
+    told.length = 0;
+    // A bundle line holds its components: those are the SKUs that changed.
+    await reserve(deps, tenant, 'm', { reference: 'o1', lines: [{ sku: 'SET', quantity: 1 }] });
+    await reserve(deps, tenant, 'm', { reference: 'o1', lines: [{ sku: 'SET', quantity: 1 }] }); // the same one: nothing changed
     await reserve(deps, tenant, 'm', { reference: 'o9', lines: [{ sku: 'A', quantity: 99 }] }).catch(() => {}); // refused
-    expect(count()).toBe(4);
+    expect(mine()).toEqual([['A', 'B']]);
     await confirmReservation(deps, tenant, 'm', 'o1'); // onHand and reserved fall together: sellable unchanged
-    expect(count()).toBe(4);
+    expect(mine()).toHaveLength(1);
     await reserve(deps, tenant, 'm', { reference: 'o2', lines: [{ sku: 'A', quantity: 1 }] });
     await releaseReservation(deps, tenant, 'm', 'o2');
     await releaseReservation(deps, tenant, 'm', 'o2');
-    expect(count()).toBe(6);
-    await reserve(deps, tenant, 'm', { reference: 'o3', lines: [{ sku: 'A', quantity: 1 }], ttlSeconds: 10 });
+    expect(mine().slice(1)).toEqual([['A'], ['A']]);
+    await reserve(deps, tenant, 'm', { reference: 'o3', lines: [{ sku: 'B', quantity: 1 }], ttlSeconds: 10 });
     deps.clock.advance(10_000);
     await releaseExpired(deps);
-    expect(count()).toBe(8);
+    expect(mine().slice(3)).toEqual([['B'], ['B']]);
   });
 
   it('reports drift: the channel says X, we say Y', async () => {

@@ -112,6 +112,22 @@ describe('Smart Store order feed (OrderFeed over the Naver Commerce sandbox)', (
     expect(page.more).toBe(true);
   });
 
+  it('fails the page, keeping the cursor, when the product-order query leaves out an order the feed reported', async () => {
+    const a = await sale(1002, undefined, 1, T0 - 20 * MIN);
+    const b = await sale(1001, 10011, 1, T0 - 10 * MIN);
+    const dropping: typeof setup.client = {
+      call: async <T,>(credentials: Parameters<typeof setup.client.call>[0], request: Parameters<typeof setup.client.call>[1]): Promise<T> => {
+        const answer = await setup.client.call<any>(credentials, request);
+        if (request.api === 'orders.query') answer.data = answer.data.filter((d: any) => d.productOrder.productOrderId !== b);
+        return answer as T;
+      },
+    };
+    const lossy = naverSmartStoreOrders({ connections: scriptedConnections().port, client: dropping, clock: { now: () => new Date(now) } });
+    await expect(lossy.next('t', null, new Date(T0 - 60 * MIN))).rejects.toMatchObject({ code: 'upstream_failed', details: { productOrderId: b } });
+    // The poller keeps its cursor; the next poll reads the same page whole.
+    expect((await feed.next('t', null, new Date(T0 - 60 * MIN))).events.map((e) => e.key)).toEqual([`${a}:sale`, `${b}:sale`]);
+  });
+
   it('passes on Naver\'s invalidInputs, and refuses a cursor it did not make', async () => {
     const error = (await setup.client
       .call(app, { api: 'orders.lastChangedStatuses', method: 'GET', path: '/external/v1/pay-order/seller/product-orders/last-changed-statuses', query: new URLSearchParams({ lastChangedFrom: 'yesterday', limitCount: '301' }) })

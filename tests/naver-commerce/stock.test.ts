@@ -94,6 +94,15 @@ describe('Smart Store stock (ChannelStock over the Naver Commerce sandbox)', () 
     expect(setup.warnings.map((w) => w.attributes.providerCode)).toEqual(['GW.AUTHN']);
   });
 
+  it('signs in once when calls side by side are refused the same token', async () => {
+    await stock.read(T, ['1001:10011']);
+    await commerce.control('tokens/revoke', {});
+    // Three products read side by side: each is refused the old token, one sign-in serves them all.
+    expect(Object.fromEntries(await stock.read(T, ['1001:10011', '1002', '1003:10031']))).toEqual({ '1001:10011': 10, '1002': 5, '1003:10031': 3 });
+    const stats = await commerce.control('stats');
+    expect([stats.byPath['/external/v1/oauth2/token'], stats.byStatus['401']]).toEqual([2, 3]);
+  });
+
   it('retries 429 GW.RATE_LIMIT and succeeds; logs the trace id, never the token', async () => {
     await setup.tokens.token(app); // signed in first: the injected 429s fall on the product calls
     await commerce.control('faults', { failNext: { count: 2, kind: 'rate' } });

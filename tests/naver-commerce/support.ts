@@ -61,7 +61,8 @@ export const clientOver = (baseUrl: string, options: { now?: () => number; maxAt
   const tokens = naverCommerceTokens({ baseUrl, timeoutMs: 5_000, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, clock });
   const warnings: ClientSetup['warnings'] = [];
   const client = naverCommerceClient(
-    { baseUrl, tokens, timeoutMs: 5_000, retry: { maxAttempts: options.maxAttempts ?? 4, baseDelayMs: 1, maxDelayMs: options.maxDelayMs ?? 2_000 }, ratePerSecond: 20, rateMaxWaitMs: 10_000 },
+    // The rate slots run on real time (the counter's and the limiter's), whatever the business clock says.
+    { baseUrl, tokens, timeoutMs: 5_000, retry: { maxAttempts: options.maxAttempts ?? 4, baseDelayMs: 1, maxDelayMs: options.maxDelayMs ?? 2_000 }, ratePerSecond: 20, rateMaxWaitMs: 10_000, rateNow: Date.now },
     { rateCounter: memoryRateCounter(), cache: undefined as never, clock, warn: (message, attributes) => void warnings.push({ message, attributes }) },
   );
   return { tokens, client, warnings };

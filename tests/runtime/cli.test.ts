@@ -125,8 +125,9 @@ describe('batch mode (--each)', () => {
   it('reads a named pipe as well as a file', () => {
     // The writer opens the FIFO, writes and leaves; the CLI must read from the descriptor it opened first.
     const fifo = join(mkdtempSync(join(tmpdir(), 'sellpo-fifo-')), 'rows');
-    const script = `mkfifo ${fifo} && (printf '{}\\n{}\\n' > ${fifo} &) && ${JSON.stringify(process.execPath)} ${root}dist/cli.mjs invoke platform.meta --each ${fifo}`;
-    const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, LOG_LEVEL: 'ERROR' } });
+    // The writer gives up after 90 s, so a CLI that never opens the FIFO leaves no writer blocked behind the test.
+    const script = `mkfifo ${fifo} && (timeout 90 sh -c "printf '{}\\n{}\\n' > ${fifo}" &) && ${JSON.stringify(process.execPath)} ${root}dist/cli.mjs invoke platform.meta --each ${fifo}`;
+    const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LOG_LEVEL: 'ERROR' } });
     expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
     expect(run.stdout.trim().split('\n').map((l) => JSON.parse(l))).toMatchObject([{ line: 1, status: 200 }, { line: 2, status: 200 }]);
   });

@@ -112,6 +112,82 @@ describe('HTTP driver', () => {
   });
 });
 
+/** Sends raw requests on one keep-alive connection and returns each answer's head (lowercase) and body bytes. */
+const exchange = (url: string, requests: string[]): Promise<{ status: number; head: string; body: Buffer }[]> =>
+  new Promise((resolve, reject) => {
+    const { port } = new URL(url);
+    const answers: { status: number; head: string; body: Buffer }[] = [];
+    let data = Buffer.alloc(0);
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(requests.join('')));
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      data = Buffer.concat([data, d]);
+      for (;;) {
+        const end = data.indexOf('\r\n\r\n');
+        if (end === -1) break;
+        const head = data.subarray(0, end).toString('latin1').toLowerCase();
+        // Only Content-Length framing is read here: a chunked answer fails the test below on its head.
+        const length = /\r\ncontent-length: (\d+)/.exec(head);
+        const isHead = requests[answers.length]!.startsWith('HEAD ');
+        const size = length && !isHead ? Number(length[1]) : 0;
+        if (data.length < end + 4 + size) break;
+        answers.push({ status: Number(head.slice(9, 12)), head, body: data.subarray(end + 4, end + 4 + size) });
+        data = data.subarray(end + 4 + size);
+        if (head.includes('transfer-encoding')) break;
+      }
+      if (answers.length === requests.length || answers.at(-1)?.head.includes('transfer-encoding')) {
+        socket.destroy();
+        resolve(answers);
+      }
+    });
+  });
+
+describe('HTTP framing', () => {
+  it('sends each answer with its Content-Length in bytes, never chunked; HEAD gets the GET length; 204 and 304 none', async () => {
+    const bodies: Record<string, { statusCode: number; body?: string; isBase64Encoded?: boolean }> = {
+      '/text': { statusCode: 200, body: '{"keyword":"캠핑의자"}' },
+      '/bytes': { statusCode: 200, body: Buffer.from([0, 1, 2, 255]).toString('base64'), isBase64Encoded: true },
+      '/empty': { statusCode: 202 },
+      '/none': { statusCode: 204, body: '' },
+      '/same': { statusCode: 304, body: '' },
+    };
+    const local = await startHttpServer({
+      dispatch: async (event) => ({ headers: { 'content-type': 'application/json' }, ...bodies[event.rawPath]! }),
+      logger: rt.logger, accessLog: null, host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 65_000, shutdownTimeoutMs: 2_000,
+    });
+    try {
+      const get = (path: string, method = 'GET') => `${method} ${path} HTTP/1.1\r\nhost: sellpo\r\n\r\n`;
+      const [text, head, bytes, empty, none, same] = await exchange(local.url, [get('/text'), get('/text', 'HEAD'), get('/bytes'), get('/empty'), get('/none'), get('/same')]);
+      // 14 ASCII characters and 캠핑의자, 4 characters in 12 bytes of UTF-8: 26 bytes, not the 18 characters.
+      expect(text).toMatchObject({ status: 200, body: Buffer.from('{"keyword":"캠핑의자"}') });
+      expect(text!.head).toContain('\r\ncontent-length: 26');
+      expect(head!.head).toContain('\r\ncontent-length: 26');
+      expect(bytes).toMatchObject({ status: 200, body: Buffer.from([0, 1, 2, 255]) });
+      expect(bytes!.head).toContain('\r\ncontent-length: 4');
+      expect(empty!.head).toContain('\r\ncontent-length: 0');
+      for (const answer of [text, head, bytes, empty, none, same]) expect(answer!.head).not.toContain('transfer-encoding');
+      expect([none!.status, same!.status]).toEqual([204, 304]);
+      expect(none!.head).not.toContain('content-length');
+      expect(same!.head).not.toContain('content-length');
+    } finally {
+      await local.shutdown();
+    }
+  });
+
+  it('frames a real endpoint answer and a problem by length', async () => {
+    const body = JSON.stringify({ name: '캠핑의자', price: 39000 });
+    const [created, missing] = await exchange(server.url, [
+      `POST /test/items/cup-1 HTTP/1.1\r\nhost: sellpo\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      'GET /nowhere HTTP/1.1\r\nhost: sellpo\r\n\r\n',
+    ]);
+    for (const answer of [created, missing]) expect(answer!.head).not.toContain('transfer-encoding');
+    expect(created!.status).toBe(201);
+    expect(JSON.parse(created!.body.toString('utf8'))).toEqual({ itemId: 'cup-1', limit: 10, tag: null, name: '캠핑의자', price: 39000 });
+    expect(missing!.status).toBe(404);
+    expect(JSON.parse(missing!.body.toString('utf8'))).toMatchObject({ type: 'urn:sellpo:problem:route-not-found' });
+  });
+});
+
 const serve = (shutdownTimeoutMs: number) =>
   startHttpServer({ dispatch: rt.dispatcher.dispatch, logger: rt.logger, accessLog: null, host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 65_000, shutdownTimeoutMs });
 

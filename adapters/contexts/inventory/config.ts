@@ -17,6 +17,8 @@ const env = {
    * delay this bounds how late an order reaches the other channels: 15 s + 2 s + the pushes, well within 60 s.
    */
   INVENTORY_POLL_EVERY_MS: int(15_000, 1_000, 600_000),
+  /** How often each tenant with listings is synced (pushed and read back) as the safety net (milliseconds; 1 min to 1 day). */
+  INVENTORY_SYNC_EVERY_MS: int(900_000, 60_000, 86_400_000),
 };
 
 /**

@@ -37,8 +37,8 @@ export const reportPoll = (logger: Pick<Logger, 'info' | 'warn'>, tenantId: stri
     });
   }
   for (const e of r.ignored) logger.warn('channel order event ignored', { tenantId, channel: r.channel, key: e.key, orderId: e.orderId, externalId: e.externalId, note: e.note });
-  if (r.failure?.kind === 'failed') logger.warn('channel order feed failed; the next poll retries', { tenantId, channel: r.channel, message: r.failure.message });
-  else if (r.failure) logger.warn('channel orders stopped until the connection changes', { tenantId, channel: r.channel, kind: r.failure.kind, message: r.failure.message });
+  if (r.failure?.kind === 'failed') logger.warn('channel order feed failed; the next poll retries', { tenantId, channel: r.channel, reason: r.failure.message });
+  else if (r.failure) logger.warn('channel orders stopped until the connection changes', { tenantId, channel: r.channel, kind: r.failure.kind, reason: r.failure.message });
   if (r.recorded) logger.info('channel orders applied', { tenantId, channel: r.channel, recorded: r.recorded, applied: r.applied, oversold: r.oversold.length, ignored: r.ignored.length });
 };
 

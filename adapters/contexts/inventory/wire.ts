@@ -1,10 +1,11 @@
 /**
  * The inventory context's ports: the stock store over the relational database, the channels' stock and order
- * adapters and, in a process that runs background work, the release of expired reservations and pushes after each
- * stock change. Channels: Coupang Wing (stock pushed and read, orders), Coupang Rocket Growth (stock read only),
- * through the tenant's Wing connection (./coupang.ts); Smart Store (stock and orders) through the tenant's Naver
- * Commerce connection (./naver-smart-store.ts); a channel not wired here is reported by a sync as not available on
- * this server (docs/inventory.md).
+ * adapters, the sync job queue (./sync-jobs.ts) and, in a process that runs background work, the release of expired
+ * reservations, the order poller, pushes after each stock change, and the queued and periodic syncs. Channels:
+ * Coupang Wing (stock pushed and read, orders) and Rocket Growth (stock read only) through the tenant's Wing
+ * connection (./coupang.ts); Smart Store (stock and orders) through the tenant's Naver Commerce connection
+ * (./naver-smart-store.ts). A channel not wired here is reported by a sync as not available on this server
+ * (docs/inventory.md).
  */
 import type { InventoryPorts, InventoryStore } from '../../../core/inventory/ports.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
@@ -15,12 +16,13 @@ import { naverSmartStore } from './naver-smart-store.ts';
 import { pushScheduler, type PushScheduler } from './push-scheduler.ts';
 import { orderPoller, type OrderPoller } from './order-poller.ts';
 import { connectionMarker } from './connection-marker.ts';
+import { wireSyncJobs } from './sync-jobs.ts';
 
 const storeMethods: { [K in keyof InventoryStore]: true } = {
   getItem: true, lockItems: true, getItems: true, insertItem: true, applyChange: true, listItems: true, ledger: true, insertReservation: true,
   reservationByReference: true, lockReservation: true, closeReservation: true, claimExpired: true, insertListing: true, updateListingSettings: true,
-  listings: true, recordPush: true, recordCheck: true, transaction: true,
-  listingsByExternalId: true, recordOrderEvent: true, settleOrderEvent: true, orderEventsOf: true, orderEventsNeedingAttention: true, leaseOrderCursor: true,
+  listings: true, tenantsWithListings: true, recordPush: true, recordCheck: true, transaction: true,
+  listingsByExternalId: true, recordOrderEvents: true, settleOrderEvent: true, orderEventsOf: true, orderEventsNeedingAttention: true, leaseOrderCursor: true,
   advanceOrderCursor: true, releaseOrderCursor: true, orderCursor: true, orderPollTargets: true,
 };
 
@@ -45,14 +47,22 @@ export const inventory = defineContext({
     if (profile.background && Object.keys(ports.channels).length > 0) {
       pushes = pushScheduler({
         delayMs: config.INVENTORY_PUSH_DELAY_MS,
-        sync: async (tenantId) => {
-          const { syncChannels } = await import('../../../core/inventory/sync.ts');
-          await syncChannels({ ...ports, clock: shared.ports.clock }, tenantId);
+        stopMs: config.INVENTORY_SYNC_EVERY_MS,
+        push: async (tenantId, skus, skip) => {
+          const { pushChanges } = await import('../../../core/inventory/push.ts');
+          return pushChanges({ ...ports, clock: shared.ports.clock }, tenantId, { skus, skip });
         },
-        onError: (tenantId, error) => logger.warn('channel push after a stock change failed; the next change or sync retries', { tenantId, error: error as Error }),
+        onError: (tenantId, error) => logger.warn('channel push after a stock change failed; it is retried with backoff', { tenantId, error: error as Error }),
+        onStopped: (tenantId, f) => logger.warn('channel pushes stopped for the tenant until its connection works again', { tenantId, channel: f.channel, kind: f.kind }),
+        onGiveUp: (tenantId, skus) => logger.warn('channel push retries spent; the periodic sync pushes them', { tenantId, skus: skus === 'all' ? 'all' : skus.length }),
       });
       ports.changes = pushes;
     }
+    const jobs = wireSyncJobs({
+      database: shared.database, ports, clock: shared.ports.clock, logger, background: profile.background, everyMs: config.INVENTORY_SYNC_EVERY_MS,
+      synced: (tenantId, channels) => pushes?.resume(tenantId, channels),
+    });
+    ports.syncJobs = jobs.port;
     if (profile.background) {
       // Held stock past its reservation's expiry goes back to sale; several processes split the work (SKIP LOCKED).
       stopExpiry = every(config.INVENTORY_EXPIRY_EVERY_MS, async () => {
@@ -81,6 +91,7 @@ export const inventory = defineContext({
         await orders?.close();
         stopExpiry?.();
         await pushes?.close();
+        await jobs.close();
         await coupang.close();
         await smartStore.close();
       },
