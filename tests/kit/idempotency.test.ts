@@ -27,7 +27,7 @@ const makeOrder = () => {
     summary: 'Places an order',
     tags: ['test'],
     access: 'tenant',
-    body: z.object({ sku: z.string(), fail: z.enum(['conflict', 'crash', 'outage', 'hold']).optional() }),
+    body: z.object({ sku: z.string(), fail: z.enum(['conflict', 'invalid', 'crash', 'outage', 'hold']).optional() }),
     responses: { 201: z.object({ order: z.number(), sku: z.string() }) },
     audit: { action: 'order.create', target: (body: { order: number }) => `order:${body.order}` },
     run: async ({ body }) => {
@@ -37,6 +37,7 @@ const makeOrder = () => {
         await new Promise<void>((resolve) => (release = resolve));
       }
       if (body.fail === 'conflict') throw new DomainError('conflict', 'Out of stock.', { details: { sku: body.sku } });
+      if (body.fail === 'invalid') throw new DomainError('invalid', 'Not for sale.');
       if (body.fail === 'crash') throw new Error('boom');
       if (body.fail === 'outage') return { status: 503 as 201, body: { order: 0, sku: body.sku } };
       return { status: 201, body: { order: runs.length, sku: body.sku }, headers: { location: `/test/orders/${runs.length}` } };
@@ -65,7 +66,9 @@ describe('Idempotency-Key', () => {
     ]);
     // Without the key every request runs.
     await h.call(o.def, { headers: bearer('owner'), body: { sku: 'A' } });
-    expect(o.runs).toEqual(['A', 'A']);
+    await h.call(o.def, { headers: bearer('owner'), body: { sku: 'A' } });
+    expect(o.runs).toEqual(['A', 'A', 'A']);
+    expect(h.idempotency.calls.begin).toHaveLength(2);
   });
 
   it('two credentials of one member and role share replays; another tenant\'s same key is its own', async () => {
@@ -222,6 +225,14 @@ describe('replays of audited endpoints', () => {
     await h.call(o.def, { headers: idem('member', 'a-2'), body: { sku: 'C', fail: 'conflict' } });
     await h.send(o.def, { headers: { ...idem('member', 'a-2'), 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'C', fail: 'conflict' }), sourceIp: '' });
     expect(h.audits).toEqual([expect.objectContaining({ actor: 'member:u-member', target: null, clientRequestId: null, sourceIp: null, outcome: 'failure', details: { replay: true, status: 409 } })]);
+  });
+
+  it('a replayed 400 is a failure too', async () => {
+    const h = harness();
+    const o = makeOrder();
+    await h.call(o.def, { headers: idem('owner', 'a-5'), body: { sku: 'I', fail: 'invalid' } });
+    expect((await h.call(o.def, { headers: idem('owner', 'a-5'), body: { sku: 'I', fail: 'invalid' } })).status).toBe(400);
+    expect(h.audits.map((a) => [a.outcome, a.target, a.details])).toEqual([['failure', null, { replay: true, status: 400 }]]);
   });
 
   it('a replay whose record cannot be written is refused with 503 and Retry-After: 1', async () => {

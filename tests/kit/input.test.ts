@@ -200,5 +200,16 @@ describe('path, query and headers', () => {
     expect(parseQuery('s=\uD800%41', more)).toEqual({});
     expect(more).toEqual([{ in: 'query', field: 's', code: 'invalid_characters', message: expect.stringContaining('surrogate') }]);
     expect(parseQuery('x=%ff')).toEqual({});
+    expect(parseQuery('x=%00')).toEqual({});
+  });
+
+  it('where a value does not decode as a whole, only % and two hex digits (0-9, A-F, a-f) are an escape', () => {
+    // The bare % makes decodeURIComponent refuse the value; the escapes after it still decode.
+    expect(parseQuery('k=%%30%39%4A%4F%6a%6f%3/%3:%4@%4G%6`%6g')).toEqual({ k: '%09JOjo%3/%3:%4@%4G%6`%6g' });
+    expect(parseQuery('k=%zzx12')).toEqual({ k: '%zzx12' });
+    // A lone surrogate beside a bare % is reported as it stands, not as the U+FFFD that re-encoding would make.
+    const errors: FieldError[] = [];
+    expect(parseQuery('s=\uD800%', errors)).toEqual({});
+    expect(errors).toEqual([{ in: 'query', field: 's', code: 'invalid_characters', message: expect.stringContaining('surrogate') }]);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { DomainError } from '../../core/shared/errors.ts';
 import { defineEndpoint, NO_STORE } from '../../handlers/kit/endpoint.ts';
-import { errorResult, ProblemError, unroutedAnswer, validationProblem } from '../../handlers/kit/errors.ts';
+import { errorResult, ProblemError, toFieldErrors, unroutedAnswer, validationProblem } from '../../handlers/kit/errors.ts';
 import { clientRequestIdFrom, RequestScope } from '../../handlers/kit/request.ts';
 import { requireTenant } from '../../handlers/kit/tenant.ts';
 import { formatAccessLine } from '../../handlers/kit/access-log.ts';
@@ -222,6 +222,15 @@ describe('admission', () => {
     expect(read).toEqual(['198.51.100.7']);
   });
 
+  it('an authenticator that records nothing, and a throttle without a hold, still answer 401 and 429 without an error', async () => {
+    const h = harness({ auth: { recordFailure: undefined, throttled: (ip) => (ip === '203.0.113.9' ? { retryAfterSeconds: 5 } : null) } });
+    expect((await h.call(whoAmI)).status).toBe(401);
+    const throttled = await h.send(whoAmI, { sourceIp: '203.0.113.9' });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toBe('5');
+    expect(h.logs).toEqual([]);
+  });
+
   it('a failure that cannot be recorded is logged and the caller still gets its 401', async () => {
     const h = harness({ auth: { recordFailure: async () => Promise.reject(new Error('audit down')) } });
     const res = await h.call(whoAmI);
@@ -238,6 +247,8 @@ describe('admission', () => {
     expect(adminOnTenant.status).toBe(403);
     expect(adminOnTenant.body.detail).toBe('This endpoint needs a tenant credential.');
     expect(h.failures.map((f) => [f.reason, f.principal])).toEqual([['forbidden', owner], ['forbidden', admin]]);
+    // A valid credential's header is never handed to the failure record (only a refused one's, for its prefix).
+    expect(h.failures.filter((f) => 'authorization' in f)).toEqual([]);
     expect((await h.call(adminOnly, { headers: bearer('admin') })).status).toBe(200);
   });
 
@@ -254,6 +265,16 @@ describe('admission', () => {
     expect((await h.call(memberRole, { headers: bearer('member') })).status).toBe(200);
     expect((await h.call(memberRole, { headers: bearer('owner') })).status).toBe(200);
     expect(h.failures).toHaveLength(1);
+  });
+
+  it('the use case sees the request\'s headers and source address', async () => {
+    const seen = defineEndpoint({
+      id: 'test.seen', method: 'GET', path: '/test/seen', summary: 's', tags: ['test'], access: 'public',
+      responses: { 200: z.object({ auth: z.string().nullable(), ip: z.string() }) },
+      run: (_input, ctx) => ({ status: 200, body: { auth: ctx.headers.authorization ?? null, ip: ctx.sourceIp } }),
+    });
+    const res = await harness().send(seen, { headers: { authorization: 'Bearer x' }, sourceIp: '192.0.2.44' });
+    expect(res.body).toEqual({ auth: 'Bearer x', ip: '192.0.2.44' });
   });
 
   it('the use case sees the authenticated principal and the invocation\'s signal', async () => {
@@ -277,7 +298,7 @@ describe('admission', () => {
     const on = harness({ flagsOn: ['beta-thing', 'public-beta'] });
     expect((await on.call(flaggedTenant, { headers: bearer('owner'), path: { item: 'a' } })).status).toBe(200);
     expect((await on.call(flaggedPublic)).status).toBe(200);
-    expect(on.flagChecks.at(-1)).toEqual({ flag: 'public-beta', context: {} });
+    expect(on.flagChecks.at(-1)).toStrictEqual({ flag: 'public-beta', context: {} });
     expect((await h.call(flaggedPublic)).status).toBe(404);
   });
 
@@ -388,6 +409,11 @@ describe('problems', () => {
     expect(res.status).toBe(413);
     expect(res.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-extra': 'yes' });
     expect(res.body).toMatchObject({ type: 'urn:sellpo:problem:payload-too-large', detail: 'Too big.', limitBytes: 9 });
+  });
+
+  it('a nested field is named by its dotted path', () => {
+    const failed = z.object({ a: z.object({ b: z.string() }) }).safeParse({ a: { b: 1 } });
+    expect(failed.success ? [] : toFieldErrors('body', failed.error).map((e) => [e.in, e.field, e.code])).toEqual([['body', 'a.b', 'invalid_type']]);
   });
 
   it('validation problems count their fields in the detail', () => {

@@ -174,7 +174,7 @@ describe('answers conform to openapi.yaml', () => {
     const order = [
       'inventory.createSku', 'inventory.createBundle', 'inventory.listSkus', 'inventory.getSku', 'inventory.adjustStock', 'inventory.listLedger',
       'inventory.putListing', 'inventory.listListings', 'inventory.reserve', 'inventory.getReservation', 'inventory.releaseReservation',
-      'inventory.confirmReservation', 'inventory.sync',
+      'inventory.confirmReservation', 'inventory.sync', 'inventory.getSync',
       'billing.subscribe', 'billing.getSubscription', 'billing.changePlan', 'billing.changePaymentMethod', 'billing.cancel', 'billing.resume',
       'platform.authorizeAlibaba1688', 'platform.grantAlibaba1688', 'platform.getAlibaba1688Account',
       'platform.createConnection', 'platform.deleteConnection', 'platform.health',
@@ -193,6 +193,8 @@ describe('answers conform to openapi.yaml', () => {
       const res = await send(op.id, { ...(values[op.id] ? { path: values[op.id] } : {}), ...(queries[op.id] ? { query: queries[op.id] } : {}), ...(sent !== undefined ? { body: sent } : {}) });
       statuses[op.id] = res.status;
       if (op.id === 'platform.createConnection' && res.status === 201) values['platform.deleteConnection'] = { connectionId: res.body.connection.id };
+      // The sync example queues a job; reading it back needs its id.
+      if (op.id === 'inventory.sync' && res.status === 202) values['inventory.getSync'] = { id: res.body.id };
     }
     // /health may honestly be 503 (a dependency down); everything else must succeed as the example promises.
     const failed = Object.entries(statuses).filter(([id, status]) => (status < 200 || status > 299) && !(id === 'platform.health' && status === 503));
