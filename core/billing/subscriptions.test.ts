@@ -6,6 +6,7 @@ import type { PaymentRecord, PlanCatalog, StoredBillingKey, Subscription } from 
 import {
   cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, effectivePlan, executeRefund, getSubscription, listPayments, resume, subscribe,
 } from './subscriptions.ts';
+import type { BillingDeps } from './ports.ts';
 import { settleInitial, settlePaid } from './settle.ts';
 import { billingTestbed, DAY_MS, declined } from '../../tests/billing/memory-billing.ts';
 
@@ -714,5 +715,37 @@ describe('a subscription that is not there', () => {
     expect(await failure(cancelAtPeriodEnd(gone(), 't1'))).toMatchObject(missing);
     expect(await failure(cancelNow(gone(), 't1', 'r'))).toMatchObject(missing);
     expect(await failure(changePaymentMethod(gone(), 't1', { authKey: 'auth-2', customerKey: 'cust-1' }))).toMatchObject(missing);
+  });
+
+  it('a plan change that finds another subscription under the lock (the read one expired, a new one began) answers 409 and writes nothing', async () => {
+    const OTHER = '1c2d3e4f-aaaa-4bbb-8ccc-ddddeeeeffff';
+    const bed = activeBed({ planId: 'pro-monthly', amountKrw: 79_000, state: 'expired' });
+    bed.data.subscriptions.push({ ...bed.sub, id: OTHER, state: 'active', version: 1 });
+    // The first read still sees the old subscription as active; the transaction sees the new one.
+    const stale = { ...bed.sub, state: 'active' as const };
+    bed.deps.store = { ...bed.deps.store, latestSubscription: async () => structuredClone(stale) };
+    expect(await failure(changePlan(bed.deps, 't1', 'basic-monthly'))).toMatchObject({ code: 'conflict', message: 'The subscription changed meanwhile; try again.' });
+    expect(bed.data.subscriptions.map((s) => [s.id, s.pendingPlanId, s.version])).toEqual([[SUB, null, 3], [OTHER, null, 1]]);
+  });
+});
+
+describe('a caller\'s abort signal', () => {
+  it('reaches the store\'s transactions of subscribe, cancelNow and changePaymentMethod', async () => {
+    const signal = new AbortController().signal;
+    const watched = (deps: BillingDeps) => {
+      const options: unknown[] = [];
+      const transaction = deps.store.transaction;
+      deps.store.transaction = (work, o) => (options.push(o), transaction(work, o));
+      return { deps, options };
+    };
+    const fresh = watched(billingTestbed(START).deps);
+    await subscribe(fresh.deps, 't1', input(), signal);
+    expect(fresh.options).toContainEqual({ signal });
+    const canceled = watched(activeBed().deps);
+    await cancelNow(canceled.deps, 't1', 'r', signal);
+    expect(canceled.options).toContainEqual({ signal });
+    const card = watched(activeBed().deps);
+    await changePaymentMethod(card.deps, 't1', { authKey: 'auth-2', customerKey: 'cust-2' }, signal);
+    expect(card.options).toContainEqual({ signal });
   });
 });
