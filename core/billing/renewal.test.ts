@@ -351,6 +351,16 @@ describe('renewDue: work a crashed process left', () => {
     }
   });
 
+  it('a paid first charge left pending while the tenant holds another live subscription sends no receipt: the charge goes back', async () => {
+    const b = bed({ nextActionAt: null });
+    b.data.intents.push(stale({ subscriptionId: 'new-sub' }));
+    b.toss.ledger.set('pk-in', paymentFor({ orderId: 'in-abc', orderName: 'x', amountKrw: 29_000 }, at(MARCH), 'pk-in'));
+    expect(await b.run()).toEqual(summary({ reconciled: 1 }));
+    expect(b.data.subscriptions.map((s) => s.id)).toEqual([SUB]);
+    expect(b.data.intents.map((i) => [i.kind, i.status, i.targetPaymentKey ?? null])).toEqual([['initial', 'succeeded', null], ['refund', 'pending', 'pk-in']]);
+    expect(b.notices).toEqual([]);
+  });
+
   it('an abandoned upgrade keeps the card; an upgrade paid meanwhile is applied', async () => {
     const b = bed();
     b.data.intents.push(stale({ kind: 'upgrade', orderId: 'up-1', subscriptionId: SUB }));
