@@ -11,6 +11,7 @@ import type { Database } from '../../adapters/postgres/database.ts';
 import { pgDatabase, quoteIdent } from '../../adapters/postgres/pg.ts';
 import { openPglite } from '../../adapters/postgres/pglite.ts';
 import { loadMigrations, migrate, migrationsDirectory } from '../../adapters/postgres/migrations.ts';
+import { migratedTemplate } from './pglite-template.ts';
 
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -21,9 +22,20 @@ export interface TestDatabase extends Database {
 
 const migrateAll = async (db: Database) => migrate(db, loadMigrations(migrationsDirectory()));
 
-/** A fresh in-memory PGlite, migrated unless `migrated: false`. */
-export const withPglite = async (options: { migrated?: boolean } = {}): Promise<TestDatabase> => {
-  const db = await openPglite({ statementTimeoutMs: 0 });
+/**
+ * A fresh in-memory PGlite, migrated unless `migrated: false`: loaded from the migrated template
+ * (tests/helpers/pglite-template.ts) when the run made one, else migrated from nothing.
+ */
+export const withPglite = async (options: { migrated?: boolean; statementTimeoutMs?: number } = {}): Promise<TestDatabase> => {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 0;
+  const template = options.migrated !== false ? migratedTemplate() : null;
+  if (template) {
+    const db = await openPglite({ statementTimeoutMs, loadDataDir: template });
+    // Applied to this database now, as the server's restored copies say.
+    await db.query('UPDATE schema_migrations SET applied_at = now()');
+    return Object.assign(db, { schema: 'public' });
+  }
+  const db = await openPglite({ statementTimeoutMs });
   if (options.migrated !== false) await migrateAll(db);
   return Object.assign(db, { schema: 'public' });
 };
