@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import { defaultCatalog, FREE_PLAN } from './plans.ts';
-import type { PaymentRecord, StoredBillingKey, Subscription } from './model.ts';
+import type { PaymentRecord, PlanCatalog, StoredBillingKey, Subscription } from './model.ts';
 import {
   cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, effectivePlan, executeRefund, getSubscription, listPayments, resume, subscribe,
 } from './subscriptions.ts';
+import type { BillingDeps } from './ports.ts';
+import { settleInitial, settlePaid } from './settle.ts';
 import { billingTestbed, DAY_MS, declined } from '../../tests/billing/memory-billing.ts';
 
 const START = '2026-03-01T00:00:00Z';
@@ -25,8 +27,8 @@ const failure = async (promise: Promise<unknown>): Promise<DomainError> => {
 };
 
 /** An active basic-monthly subscription for March 2026 (31 days), paid 29,000 with payment pk-0. */
-const activeBed = (over: Partial<Subscription> = {}) => {
-  const bed = billingTestbed(START);
+const activeBed = (over: Partial<Subscription> = {}, plans?: PlanCatalog) => {
+  const bed = billingTestbed(START, plans ? { plans } : {});
   const sub: Subscription = {
     id: SUB, tenantId: 't1', state: 'active', planId: 'basic-monthly', planVersion: 1, amountKrw: 29_000, anchor: new Date(START), periodIndex: 0,
     currentPeriodStart: new Date(START), currentPeriodEnd: new Date('2026-04-01T00:00:00Z'), trialEndsAt: null, pendingPlanId: null, billingKeyId: 'bk-old',
@@ -90,6 +92,14 @@ describe('reading', () => {
     expect((await getSubscription(lost.deps, 't1')).plan).toBeNull();
   });
 
+  it('an administrator\'s daily API-call budget replaces the plan\'s, and only that entitlement', async () => {
+    const { deps } = activeBed();
+    await deps.store.setApiCallBudget('t1', 7_000, new Date(START));
+    expect((await getSubscription(deps, 't1')).effective).toEqual({
+      planCode: 'basic', planId: 'basic-monthly', entitlements: { apiCallsPerDay: 7_000, trackedKeywords: 200, agentRunsPerMonth: 100, members: 3 },
+    });
+  });
+
   it('listPayments reads the tenant\'s history', async () => {
     const { deps, paid } = activeBed();
     paid('pk-0', 29_000);
@@ -100,7 +110,16 @@ describe('reading', () => {
 describe('subscribe', () => {
   it('issues the key, charges the first period with a deterministic order id and starts the subscription', async () => {
     const { deps, data, toss, notices } = billingTestbed(START);
+    const issues: string[] = [];
+    const lookups: string[] = [];
+    const { issueBillingKey, getPaymentByOrderId } = deps.gateway;
+    deps.gateway = {
+      ...deps.gateway,
+      issueBillingKey: (request, signal) => (issues.push(request.idempotencyKey), issueBillingKey(request, signal)),
+      getPaymentByOrderId: (orderId, signal) => (lookups.push(orderId), getPaymentByOrderId(orderId, signal)),
+    };
     const view = await subscribe(deps, 't1', input());
+    expect(issues).toEqual([`sellpo-issue-${H1}`]);
     expect(toss.charges).toEqual([{
       billingKey: 'bk-secret-auth-1', customerKey: 'cust-1', amountKrw: 29_000, orderId: `in-${H1}`, orderName: 'Sell-Po Basic (monthly)', idempotencyKey: `sellpo-in-${H1}`,
     }]);
@@ -114,9 +133,12 @@ describe('subscribe', () => {
     ]);
     expect(data.lockedTenants).toEqual(['t1']);
     expect(notices).toEqual([{ tenantId: 't1', notice: { kind: 'receipt', subscriptionId: view.subscription!.id, orderId: `in-${H1}`, amountKrw: 29_000, receiptUrl: `https://receipt.example/pay-in-${H1}` } }]);
-    // The same request again finds the paid intent: no second charge.
+    // The same request again finds the paid intent: no second charge, no look-up at Toss, no second receipt.
+    lookups.length = 0;
     await subscribe(deps, 't1', input());
     expect(toss.charges).toHaveLength(1);
+    expect(lookups).toEqual([]);
+    expect(notices).toHaveLength(1);
   });
 
   it('refuses a plan not on sale, naming the ones that are', async () => {
@@ -181,6 +203,34 @@ describe('subscribe', () => {
     expect(reads).toBe(1);
     expect(data.keys).toEqual([]);
     expect(await latest('t1')).toBeNull();
+  });
+
+  it('a paid subscribe that finds a live subscription once the tenant is locked stores nothing and charges nothing', async () => {
+    const { deps, data, toss } = billingTestbed(START);
+    // The first read sees none; the one under the lock sees a subscription that won the race.
+    deps.store.transaction = ((work) => work({ ...deps.store, latestSubscription: async () => ({ ...activeBed().sub }) })) as typeof deps.store.transaction;
+    expect(await failure(subscribe(deps, 't1', input()))).toMatchObject({ code: 'conflict', message: 'The tenant already has a live subscription.' });
+    expect(data.keys).toEqual([]);
+    expect(data.intents).toEqual([]);
+    expect(toss.charges).toEqual([]);
+  });
+
+  it('a payment another path (a webhook) settled while Toss answered gets its receipt from that path only', async () => {
+    const { deps, data, toss, notices } = billingTestbed(START);
+    const { charge } = deps.gateway;
+    deps.gateway = {
+      ...deps.gateway,
+      charge: async (request, signal) => {
+        const outcome = await charge(request, signal);
+        const intent = data.intents.find((i) => i.orderId === request.orderId)!;
+        if (outcome.kind === 'paid') await deps.store.transaction((unit) => settleInitial(unit, deps.plans, intent, outcome.payment, 'cust-1', deps.clock.now()));
+        return outcome;
+      },
+    };
+    const view = await subscribe(deps, 't1', input());
+    expect(view.subscription).toMatchObject({ state: 'active', planId: 'basic-monthly' });
+    expect(toss.charges).toHaveLength(1);
+    expect(notices).toEqual([]);
   });
 
   it('a declined card answers 422 with the code; the key is wiped and the authKey cannot be used again', async () => {
@@ -485,6 +535,64 @@ describe('changePlan', () => {
     expect(view.subscription?.pendingPlanId).toBeNull();
   });
 
+  describe('what counts as an upgrade: a higher plan, or the same plan code at a higher price than the subscription pays', () => {
+    // Other monthly plans of code basic (and one basic priced above pro), beside the default catalog.
+    const variant = (id: string, code: 'basic' | 'pro', priceKrw: number) => ({ ...basic, id, code, name: id, priceKrw });
+    const catalog: PlanCatalog = [
+      ...defaultCatalog, variant('basic-lite-monthly', 'basic', 19_000), variant('basic-team-monthly', 'basic', 29_000),
+      variant('basic-plus-monthly', 'basic', 39_000), variant('basic-max-monthly', 'basic', 99_000),
+    ];
+
+    it('the same code at a higher price is an upgrade: charged now and switched at once', async () => {
+      // 21 of 31 days left: floor(39,000 * 21 / 31) = 26,419 minus basic's floor(29,000 * 21 / 31) = 19,645.
+      const { deps, toss, clock } = activeBed({}, catalog);
+      clock.set(NOW);
+      const view = await changePlan(deps, 't1', 'basic-plus-monthly');
+      expect(view.chargedKrw).toBe(6_774);
+      expect(toss.charges.map((c) => [c.amountKrw, c.orderId])).toEqual([[6_774, `up-${HEX}-0-3`]]);
+      expect(view.subscription).toMatchObject({ planId: 'basic-plus-monthly', amountKrw: 39_000, pendingPlanId: null });
+    });
+
+    it('the same code at the same or a lower price waits for the period end, like a downgrade', async () => {
+      for (const planId of ['basic-team-monthly', 'basic-lite-monthly']) {
+        const { deps, toss, clock } = activeBed({}, catalog);
+        clock.set(NOW);
+        const view = await changePlan(deps, 't1', planId);
+        expect(view.chargedKrw).toBe(0);
+        expect(toss.charges).toEqual([]);
+        expect(view.subscription).toMatchObject({ planId: 'basic-monthly', amountKrw: 29_000, pendingPlanId: planId });
+      }
+    });
+
+    it('a lower plan waits for the period end even when it costs more than the subscription pays', async () => {
+      const { deps, toss, clock } = activeBed({ planId: 'pro-monthly', amountKrw: 79_000 }, catalog);
+      clock.set(NOW);
+      const view = await changePlan(deps, 't1', 'basic-max-monthly');
+      expect(view.chargedKrw).toBe(0);
+      expect(toss.charges).toEqual([]);
+      expect(view.subscription).toMatchObject({ planId: 'pro-monthly', amountKrw: 79_000, pendingPlanId: 'basic-max-monthly' });
+    });
+  });
+
+  it('an upgrade another path (a webhook) settled while Toss answered gets its receipt from that path only', async () => {
+    const { deps, data, toss, notices, clock } = activeBed();
+    clock.set(NOW);
+    const { charge } = deps.gateway;
+    deps.gateway = {
+      ...deps.gateway,
+      charge: async (request, signal) => {
+        const outcome = await charge(request, signal);
+        const intent = data.intents.find((i) => i.orderId === request.orderId)!;
+        if (outcome.kind === 'paid') await deps.store.transaction((unit) => settlePaid(unit, deps.plans, intent, outcome.payment, deps.clock.now()));
+        return outcome;
+      },
+    };
+    const view = await changePlan(deps, 't1', 'pro-monthly');
+    expect(view).toMatchObject({ chargedKrw: 33_871, subscription: { planId: 'pro-monthly', amountKrw: 79_000 } });
+    expect(toss.charges).toHaveLength(1);
+    expect(notices).toEqual([]);
+  });
+
   it('during a trial the plan switches at once, without a charge', async () => {
     const { deps, toss } = activeBed({ state: 'trialing', amountKrw: 0 });
     const view = await changePlan(deps, 't1', 'pro-monthly');
@@ -569,7 +677,11 @@ describe('changePaymentMethod', () => {
 
   it('an active subscription keeps its schedule; the same authKey again changes nothing', async () => {
     const { deps, data } = activeBed();
+    const issues: string[] = [];
+    const { issueBillingKey } = deps.gateway;
+    deps.gateway = { ...deps.gateway, issueBillingKey: (request, signal) => (issues.push(request.idempotencyKey), issueBillingKey(request, signal)) };
     await changePaymentMethod(deps, 't1', { authKey: 'auth-2', customerKey: 'cust-2' });
+    expect(issues).toEqual([`sellpo-issue-${H2}`]);
     expect(data.subscriptions[0]).toMatchObject({ billingKeyId: `bk-${H2}`, nextActionAt: new Date('2026-04-01T00:00:00Z'), version: 4 });
     await changePaymentMethod(deps, 't1', { authKey: 'auth-2', customerKey: 'cust-2' });
     expect(data.subscriptions[0]!.version).toBe(4);
@@ -603,5 +715,37 @@ describe('a subscription that is not there', () => {
     expect(await failure(cancelAtPeriodEnd(gone(), 't1'))).toMatchObject(missing);
     expect(await failure(cancelNow(gone(), 't1', 'r'))).toMatchObject(missing);
     expect(await failure(changePaymentMethod(gone(), 't1', { authKey: 'auth-2', customerKey: 'cust-1' }))).toMatchObject(missing);
+  });
+
+  it('a plan change that finds another subscription under the lock (the read one expired, a new one began) answers 409 and writes nothing', async () => {
+    const OTHER = '1c2d3e4f-aaaa-4bbb-8ccc-ddddeeeeffff';
+    const bed = activeBed({ planId: 'pro-monthly', amountKrw: 79_000, state: 'expired' });
+    bed.data.subscriptions.push({ ...bed.sub, id: OTHER, state: 'active', version: 1 });
+    // The first read still sees the old subscription as active; the transaction sees the new one.
+    const stale = { ...bed.sub, state: 'active' as const };
+    bed.deps.store = { ...bed.deps.store, latestSubscription: async () => structuredClone(stale) };
+    expect(await failure(changePlan(bed.deps, 't1', 'basic-monthly'))).toMatchObject({ code: 'conflict', message: 'The subscription changed meanwhile; try again.' });
+    expect(bed.data.subscriptions.map((s) => [s.id, s.pendingPlanId, s.version])).toEqual([[SUB, null, 3], [OTHER, null, 1]]);
+  });
+});
+
+describe('a caller\'s abort signal', () => {
+  it('reaches the store\'s transactions of subscribe, cancelNow and changePaymentMethod', async () => {
+    const signal = new AbortController().signal;
+    const watched = (deps: BillingDeps) => {
+      const options: unknown[] = [];
+      const transaction = deps.store.transaction;
+      deps.store.transaction = (work, o) => (options.push(o), transaction(work, o));
+      return { deps, options };
+    };
+    const fresh = watched(billingTestbed(START).deps);
+    await subscribe(fresh.deps, 't1', input(), signal);
+    expect(fresh.options).toContainEqual({ signal });
+    const canceled = watched(activeBed().deps);
+    await cancelNow(canceled.deps, 't1', 'r', signal);
+    expect(canceled.options).toContainEqual({ signal });
+    const card = watched(activeBed().deps);
+    await changePaymentMethod(card.deps, 't1', { authKey: 'auth-2', customerKey: 'cust-2' }, signal);
+    expect(card.options).toContainEqual({ signal });
   });
 });
