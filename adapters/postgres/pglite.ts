@@ -29,6 +29,8 @@ export interface PgliteOptions {
   onWarning?: (message: string) => void;
   /** The folder of copies the build shipped (dist/pglite-snapshot); found next to the program when omitted. */
   shippedSnapshots?: string;
+  /** An in-memory database starts from this dump (PGlite's `dumpDataDir`) instead of initdb: tests' migrated template. */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -195,7 +197,7 @@ interface DirectorySnapshot {
 }
 
 /** The name of the copy of a directory migrated to `migrations`, keyed by PGlite's version and their checksums. */
-const migratedSnapshotName = (migrations: readonly Migration[]): string | null => {
+export const migratedSnapshotName = (migrations: readonly Migration[]): string | null => {
   const install = pgliteInstall();
   if (!install) return null;
   const key = createHash('sha256');
@@ -365,6 +367,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
       }
     }
     const fromCopy = pglite !== undefined;
+    if (!pglite && !dataPath && options.loadDataDir) pglite = await start(options.loadDataDir);
     if (!pglite) {
       const snapshotFile = fresh ? initdbSnapshotPath() : null;
       const snapshot = readSnapshot(snapshotFile);

@@ -11,6 +11,7 @@ import type { Database } from '../../adapters/postgres/database.ts';
 import { pgDatabase, quoteIdent } from '../../adapters/postgres/pg.ts';
 import { openPglite } from '../../adapters/postgres/pglite.ts';
 import { loadMigrations, migrate, migrationsDirectory } from '../../adapters/postgres/migrations.ts';
+import { migratedTemplate } from './pglite-template.ts';
 
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -21,11 +22,38 @@ export interface TestDatabase extends Database {
 
 const migrateAll = async (db: Database) => migrate(db, loadMigrations(migrationsDirectory()));
 
-/** A fresh in-memory PGlite, migrated unless `migrated: false`. */
-export const withPglite = async (options: { migrated?: boolean } = {}): Promise<TestDatabase> => {
-  const db = await openPglite({ statementTimeoutMs: 0 });
+/**
+ * A fresh in-memory PGlite, migrated unless `migrated: false`: loaded from the migrated template
+ * (tests/helpers/pglite-template.ts) when the run made one, else migrated from nothing.
+ */
+export const withPglite = async (options: { migrated?: boolean; statementTimeoutMs?: number } = {}): Promise<TestDatabase> => {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 0;
+  const template = options.migrated !== false ? migratedTemplate() : null;
+  if (template) {
+    const db = await openPglite({ statementTimeoutMs, loadDataDir: template });
+    // Applied to this database now, as the server's restored copies say.
+    await db.query('UPDATE schema_migrations SET applied_at = now()');
+    return Object.assign(db, { schema: 'public' });
+  }
+  const db = await openPglite({ statementTimeoutMs });
   if (options.migrated !== false) await migrateAll(db);
   return Object.assign(db, { schema: 'public' });
+};
+
+/** What the schema holds, in a form two databases can be compared by (column order, types, indexes, triggers...). */
+export const schemaOf = async (db: Database) => {
+  const q = async (sql: string) => (await db.query(sql)).rows;
+  return {
+    columns: await q(`SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default
+                        FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 3`),
+    indexes: await q(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`),
+    constraints: await q(`SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def
+                            FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`),
+    functions: await q(`SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1, 2`),
+    triggers: await q(`SELECT tgrelid::regclass::text AS rel, tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`),
+    sequences: await q(`SELECT sequence_name, data_type, start_value, increment FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`),
+    migrations: await q(`SELECT version, name, checksum FROM schema_migrations ORDER BY version`),
+  };
 };
 
 /** PostgreSQL suites may not be skipped: in CI (`CI=true`) or when asked (`REQUIRE_POSTGRES=1`). */

@@ -6,6 +6,8 @@ import { loadConfig } from '../../adapters/config.ts';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
 import { memoryAccessStore } from '../../adapters/memory/access.ts';
+import { IN_MEMORY, lazyDatabase } from '../../adapters/postgres/open.ts';
+import { withPglite } from './database.ts';
 import { memoryRateCounter } from '../naver/helpers.ts';
 import { invokeDirect, type RequestSpec } from '../../adapters/routing/direct.ts';
 
@@ -52,6 +54,13 @@ export const testRuntime = async (
   const logger = createRootLogger('DEBUG', { printer: { info: print, warn: print, error: print, debug: print, log: print, trace: print } });
   // An embedded database of its own, in memory: never the developer's ./.data, which a running `npm start` holds.
   const config = loadConfig({ DATA_DIR: 'memory://', VALIDATE_RESPONSES: 'true', NODE_ENV: 'test', HEALTH_TIMEOUT_MS: '15000', ...options.env });
+  // The configured embedded database, in memory and migrated on open, starts from the run's migrated template
+  // (tests/helpers/pglite-template.ts) instead of initdb and the migrations; opened on first use all the same.
+  const embedded =
+    !options.database && !config.DATABASE_URL && config.DATA_DIR === IN_MEMORY && config.MIGRATE_ON_START
+      ? lazyDatabase('pglite', () => withPglite({ statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS }))
+      : undefined;
+  const database = options.database ?? embedded;
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
     // As the CLI runs: providers on first use, no background work, unmetered unless asked.
@@ -66,7 +75,7 @@ export const testRuntime = async (
     // Tenants, keys, audit and rate counters in memory unless a database is given (then they live in it, as in
     // production): a 401 counts against its source, which would otherwise open the embedded database.
     overrides: { ...(options.database ? {} : { access: memoryAccessStore(), rateCounter: memoryRateCounter() }), ...options.overrides },
-    ...(options.database ? { database: options.database } : {}),
+    ...(database ? { database } : {}),
     // Most tests never touch the database: open it on first use (a first /health then includes that opening).
     lazyDatabase: true,
   });
@@ -75,5 +84,16 @@ export const testRuntime = async (
     if (!def) throw new Error(`no endpoint ${id}`);
     return parseResult(await invokeDirect(def, runtime.dispatcher.handlers.get(id)!, spec));
   };
+  if (embedded) {
+    const close = runtime.close;
+    // The runtime's own database: closed with it, as the configured one is.
+    runtime.close = async () => {
+      try {
+        await close();
+      } finally {
+        await embedded.close();
+      }
+    };
+  }
   return Object.assign(runtime, { captured, call });
 };

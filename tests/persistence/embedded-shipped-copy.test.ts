@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { checksumOf, loadMigrations, migrate, migrationsDirectory, type Migration } from '../../adapters/postgres/migrations.ts';
 import { migratedSnapshotPath, openPglite, writeMigratedSnapshot } from '../../adapters/postgres/pglite.ts';
+import { schemaOf } from '../helpers/database.ts';
 
 const migration = (version: number, sql: string): Migration => {
   const name = `step_${version}`;
@@ -69,22 +70,6 @@ const openFresh = async (migrations: Migration[], shippedSnapshots: string, insp
   } finally {
     await db.close();
   }
-};
-
-/** What the schema holds, in a form two databases can be compared by (column order, types, indexes, triggers...). */
-const schemaOf = async (db: Database) => {
-  const q = async (sql: string) => (await db.query(sql)).rows;
-  return {
-    columns: await q(`SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default
-                        FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 3`),
-    indexes: await q(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`),
-    constraints: await q(`SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def
-                            FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`),
-    functions: await q(`SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1, 2`),
-    triggers: await q(`SELECT tgrelid::regclass::text AS rel, tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`),
-    sequences: await q(`SELECT sequence_name, data_type, start_value, increment FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`),
-    migrations: await q(`SELECT version, name, checksum FROM schema_migrations ORDER BY version`),
-  };
 };
 
 // Each test opens embedded databases on disk (WASM initdb and migrations): slow on a busy machine.
