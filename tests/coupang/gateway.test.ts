@@ -2,22 +2,17 @@
  * The sandbox gateway and the clients' signatures, each checked against a CEA signature computed in this file from
  * the contract (helpers.ts), not by the adapter's cea.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { coupangPartners } from '../../adapters/coupang/partners.ts';
 import { coupangWing } from '../../adapters/coupang/wing.ts';
-import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
-import { coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
 import { memoryRateCounter, memoryResponseCache } from '../naver/helpers.ts';
-import { control, creds, independentSignature, signedDateOf, signedFetch } from './helpers.ts';
+import { control, creds, independentSignature, signedDateOf, signedFetch, useCoupangSandbox } from './helpers.ts';
 
-let sandbox: RunningSandbox;
+const coupang = useCoupangSandbox();
 let base: string;
-beforeAll(async () => {
-  sandbox = await startSandbox(coupangSandboxProviders());
-  base = sandbox.urls.coupang!;
+beforeAll(() => {
+  base = coupang.base();
 });
-afterAll(() => sandbox?.close());
-beforeEach(() => control(base, 'reset', {}));
 
 const SEARCH = '/v2/providers/affiliate_open_api/apis/openapi/v1/products/search';
 const PRODUCTS = '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products';

@@ -4,6 +4,7 @@
  * (not the adapter's) for checks of both sides.
  */
 import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { memoryAuthenticator } from '../../adapters/memory/auth.ts';
 import type { Principal } from '../../core/platform/principal.ts';
 import type { Ports } from '../../core/ports.ts';
@@ -47,6 +48,18 @@ export const coupangRuntime = (sandbox: RunningSandbox, options: { env?: Record<
 
 /** Sandbox control calls (the Coupang sandbox shares the Naver sandbox's `/__sandbox` controls). */
 export { control } from '../naver/helpers.ts';
+import { control } from '../naver/helpers.ts';
+
+/** Starts the Coupang sandbox for the file's tests, resets it before each test, and answers its address. */
+export const useCoupangSandbox = (): { base: () => string } => {
+  let sandbox: RunningSandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox(coupangSandboxProviders());
+  });
+  afterAll(() => sandbox?.close());
+  beforeEach(() => control(sandbox!.urls.coupang!, 'reset', {}));
+  return { base: () => sandbox!.urls.coupang! };
+};
 
 /** The contract's CEA signature, computed here: HMAC-SHA256 over date + method + path + raw query, hex. */
 export const independentSignature = (secret: string, signedDate: string, method: string, path: string, rawQuery: string): string =>

@@ -2,23 +2,18 @@
  * The Partners client: per-keyword cache, one per-minute budget shared by every client over one rate counter (as
  * processes share the database's), and Coupang's own quota answer (rCode "403") turned into a 429, never a 403.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { coupangPartners, type PartnersOptions } from '../../adapters/coupang/partners.ts';
 import type { RateCounter } from '../../core/platform/rate-counter.ts';
 import { DomainError } from '../../core/shared/errors.ts';
-import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
-import { coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
 import { memoryRateCounter, memoryResponseCache } from '../naver/helpers.ts';
-import { control, creds } from './helpers.ts';
+import { control, creds, useCoupangSandbox } from './helpers.ts';
 
-let sandbox: RunningSandbox;
+const coupang = useCoupangSandbox();
 let base: string;
-beforeAll(async () => {
-  sandbox = await startSandbox(coupangSandboxProviders());
-  base = sandbox.urls.coupang!;
+beforeAll(() => {
+  base = coupang.base();
 });
-afterAll(() => sandbox?.close());
-beforeEach(() => control(base, 'reset', {}));
 
 const options = (over: Partial<PartnersOptions> = {}): PartnersOptions => ({
   baseUrl: base,

@@ -3,25 +3,20 @@
  * documentation, error mapping, and the rate: no 429 at the configured rate, slowing down on X-CAG-Warnings, a
  * 429 problem (never a 502) once Coupang blocks the vendor.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { coupangWing, type WingOptions } from '../../adapters/coupang/wing.ts';
 import type { ProviderDeps } from '../../adapters/providers/deps.ts';
 import type { Page, WingAccount } from '../../core/coupang/model.ts';
 import { DomainError } from '../../core/shared/errors.ts';
-import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
-import { coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
 import { daysBetween, ordersOfDay } from '../../sandbox/coupang/data.ts';
 import { memoryRateCounter, memoryResponseCache } from '../naver/helpers.ts';
-import { control, creds } from './helpers.ts';
+import { control, creds, useCoupangSandbox } from './helpers.ts';
 
-let sandbox: RunningSandbox;
+const coupang = useCoupangSandbox();
 let base: string;
-beforeAll(async () => {
-  sandbox = await startSandbox(coupangSandboxProviders());
-  base = sandbox.urls.coupang!;
+beforeAll(() => {
+  base = coupang.base();
 });
-afterAll(() => sandbox?.close());
-beforeEach(() => control(base, 'reset', {}));
 
 const warnings: Array<{ message: string; attributes: Record<string, unknown> }> = [];
 const deps = (): ProviderDeps => ({

@@ -4,7 +4,7 @@
  * refused key marking the connection rejected without retries, Rocket Growth read only and paged, and the Wing
  * order feed's windows, overlap, paging and quantities with orders, cancels and returns emitted in the sandbox.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { coupangWing } from '../../adapters/coupang/wing.ts';
 import { encodeCursor, kstMinute, WING_ORDER_FEED_DEFAULTS, wingOrderFeed } from '../../adapters/coupang/wing-orders.ts';
 import { rocketGrowthStock, wingStock } from '../../adapters/coupang/wing-stock.ts';
@@ -13,26 +13,21 @@ import type { WingApi } from '../../core/coupang/ports.ts';
 import type { ChannelOrderEvent } from '../../core/inventory/model.ts';
 import type { OrderFeed } from '../../core/inventory/ports.ts';
 import { DomainError } from '../../core/shared/errors.ts';
-import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
-import { coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
 import { rocketGrowthCatalogue } from '../../sandbox/coupang/stock.ts';
 import { manualClock } from '../contracts/key-value.contracts.ts';
 import { memoryRateCounter, memoryResponseCache } from '../naver/helpers.ts';
-import { control, creds, independentSignature, memoryConnections, signedDateOf } from '../coupang/helpers.ts';
+import { control, creds, independentSignature, memoryConnections, signedDateOf, useCoupangSandbox } from '../coupang/helpers.ts';
 
 const VENDOR = creds.wing.vendorId;
 /** 18 digits: past 2^53, so a double would change it (900000000000000123 reads back as ...120). */
 const BIG = '900000000000000123';
 const TENANT = 'tenant-wing';
 
-let sandbox: RunningSandbox;
+const coupang = useCoupangSandbox();
 let base: string;
-beforeAll(async () => {
-  sandbox = await startSandbox(coupangSandboxProviders());
-  base = sandbox.urls.coupang!;
+beforeAll(() => {
+  base = coupang.base();
 });
-afterAll(() => sandbox?.close());
-beforeEach(() => control(base, 'reset', {}));
 
 /** 8 calls a second: under the sandbox's 10 per vendor, as in production. */
 const wingClient = (ratePerSecond = 8): WingApi =>
