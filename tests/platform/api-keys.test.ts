@@ -38,6 +38,10 @@ for (const engine of engines) {
 
     it('lists keys a page at a time, newest first, with an opaque cursor', async () => {
       const t = await seedTenant(rt.ports);
+      // Keys made in one millisecond tie on createdAt (then order by id): let the clock pass the seed key's time
+      // first, so "the seed's key is the oldest" holds by the clock rather than by luck.
+      const seededAt = rt.ports.clock.now().getTime();
+      while (rt.ports.clock.now().getTime() <= seededAt) await new Promise((resolve) => setImmediate(resolve));
       const made: string[] = [t.apiKey.id];
       for (let i = 0; i < 4; i++) made.push((await create(t.secret, `k${i}`)).body.apiKey.id);
       const seen: string[] = [];
