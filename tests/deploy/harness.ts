@@ -32,15 +32,23 @@ export const assembleApp = (): string => {
   return out;
 };
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A free port below Linux's ephemeral range (32768-60999). The apps under test start their provider sandboxes on
+ * port 0 before they listen themselves, so a port taken from the ephemeral range and released could be handed to
+ * one of those sandboxes first (seen as EADDRINUSE on green's port).
+ */
+export const freePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port found between 20000 and 32000');
+};
 
 export const waitForPort = async (port: number, timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
