@@ -29,6 +29,7 @@ export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptio
         max: config.DATABASE_POOL_SIZE,
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       })
     : openPglite({
         ...(config.DATA_DIR === IN_MEMORY ? {} : { dataDir: config.DATA_DIR }),
