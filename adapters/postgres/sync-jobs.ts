@@ -58,7 +58,16 @@ const jobOf = (j: { id: string; state: string; data: JobData; output?: unknown; 
     createdAt: new Date(j.createdOn),
     startedAt: state === 'running' && j.data.direct ? new Date(j.createdOn) : date(j.startedOn),
     finishedAt: state === 'done' || state === 'failed' ? date(j.completedOn) : null,
-    result: state === 'done' && output ? { ...output, startedAt: new Date(output.startedAt), finishedAt: new Date(output.finishedAt) } : null,
+    result:
+      state === 'done' && output
+        ? {
+            ...output,
+            startedAt: new Date(output.startedAt),
+            finishedAt: new Date(output.finishedAt),
+            // Results stored before drift was corrected say nothing of it: nothing was.
+            drift: output.drift.map((d) => ({ ...d, corrected: d.corrected ?? false })),
+          }
+        : null,
     error: state === 'failed' ? (output?.message ?? 'the sync failed') : null,
   };
 };
