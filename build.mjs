@@ -174,9 +174,9 @@ if (!quiet) {
   if (snapshot) process.stdout.write(`  dist/${snapshot.path}: migrated embedded database for fresh data directories (${snapshot.ms} ms)\n`);
   for (const [file, bytes] of rows) process.stdout.write(`  ${file.padEnd(width)}  ${(bytes / 1024).toFixed(1).padStart(8)} kB\n`);
   const idWidth = Math.max(...lambdas.map((l) => l.id.length));
-  process.stdout.write('code each per-endpoint Lambda loads at start (its entry and the chunks it imports statically), and the largest parts of it\n');
+  process.stdout.write('code each per-endpoint Lambda loads at start (its entry and the chunks it imports statically), the largest parts of it and the contexts it wires\n');
   for (const l of lambdas) {
     const parts = Object.entries(largest(l.modules, 3)).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
-    process.stdout.write(`  ${l.id.padEnd(idWidth)}  ${(l.bytes / 1024).toFixed(1).padStart(8)} kB  ${l.files.length} files  (${parts.join(', ')})\n`);
+    process.stdout.write(`  ${l.id.padEnd(idWidth)}  ${(l.bytes / 1024).toFixed(1).padStart(8)} kB  ${l.files.length} files  (${parts.join(', ')})  [${l.contexts.join(', ') || 'platform only'}]\n`);
   }
 }
