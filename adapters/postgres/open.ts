@@ -29,6 +29,7 @@ export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptio
         max: config.DATABASE_POOL_SIZE,
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       })
     : // The embedded engine's adapter loads only where it is used: a Lambda on PostgreSQL never carries it.
       (await import('./pglite.ts')).openPglite({
