@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from './bin/node-runtime.mjs';
 import { bundleOptions, externals } from './scripts/bundle-options.mjs';
-import { contextsRead } from './scripts/lambda-contexts.mjs';
+import { contextModule, contextsRead } from './scripts/lambda-contexts.mjs';
 
 await ensureProjectNode();
 const quiet = process.argv.includes('--quiet');
@@ -108,9 +108,9 @@ for (const e of endpoints) {
   writeFileSync(
     file,
     `import { endpointLambda } from '${rel(join(root, 'adapters/lambda/endpoint.ts'))}';\n` +
-      e.contexts.map((name) => `import { ${name} } from '${rel(join(root, `adapters/contexts/${name}/wire.ts`))}';\n`).join('') +
+      e.contexts.map((name) => `import { ${contextModule(name).exportName} } from '${rel(join(root, contextModule(name).file))}';\n`).join('') +
       `import { ${e.exportName} as definition } from '${rel(e.path)}';\n` +
-      `export const handler = await endpointLambda(definition, [${e.contexts.join(', ')}]);\n`,
+      `export const handler = await endpointLambda(definition, [${e.contexts.map((name) => contextModule(name).exportName).join(', ')}]);\n`,
   );
   // Lambda handler strings are `<module>.<export>`, so the file name must not contain a dot: `platform-meta`.
   endpointEntries[`lambda/endpoints/${e.id.replaceAll('.', '-')}`] = file;

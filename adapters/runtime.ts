@@ -7,7 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ContextPorts, PlatformPorts, Ports } from '../core/ports.ts';
 import { isMetered, type HandlerOptions, type LineSink } from '../handlers/toolkit.ts';
 import type { Config } from './config.ts';
-import type { BoundedContext, ContextName, Profile, Started } from './contexts/context.ts';
+import { notWired, type BoundedContext, type ContextName, type Profile, type Started } from './contexts/context.ts';
 import { wirePlatform, type Platform } from './contexts/platform/wire.ts';
 import { createDispatcher, type Dispatcher } from './routing/dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
@@ -49,17 +49,6 @@ export interface Runtime {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyContext = BoundedContext<ContextName, any, any>;
-
-/**
- * The ports of a context this process did not wire: reading any of them throws, naming the context, so an
- * endpoint that reads a context its Lambda left out fails loudly instead of misbehaving.
- */
-const notWired = (name: ContextName): object => {
-  const refuse = (_target: object, key: string | symbol): never => {
-    throw new Error(`the ${name} context is not wired into this process (read ${String(key)})`);
-  };
-  return new Proxy({}, { get: refuse, has: refuse });
-};
 
 const CONTEXT_NAMES = Object.keys({ naver: 0, coupang: 0, billing: 0, inventory: 0, alibaba: 0 } satisfies Record<ContextName, 0>) as ContextName[];
 

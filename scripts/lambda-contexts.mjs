@@ -1,8 +1,9 @@
 // Which bounded contexts a per-endpoint Lambda wires: those whose ports its endpoint's code reads. An endpoint
 // reaches a context only through `ports.<context>` (handlers never import adapters, contexts meet through ports),
 // so the reads are found in the sources its module imports, handlers/ and core/ (`.naver`, `['naver']`). A read
-// this misses throws at run time, naming the context (adapters/runtime.ts), rather than misbehaving. Metered
-// endpoints also wire billing, which meters them.
+// this misses throws at run time, naming the context (adapters/runtime.ts), rather than misbehaving. A metered
+// endpoint that does not read billing wires `billing-meter` (adapters/contexts/billing/meter.ts): billing only as
+// far as metering reads it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -28,6 +29,11 @@ const importedSources = async (root, modulePath) => {
 export const contextsRead = async (root, endpoint, names) => {
   const text = (await importedSources(root, endpoint.path)).map((file) => readFileSync(join(root, file), 'utf8')).join('\n');
   const read = names.filter((name) => new RegExp(`(\\.${name}\\b|\\[['"\`]${name}['"\`]\\])`).test(text));
-  if (endpoint.metered && !read.includes('billing')) read.push('billing');
-  return names.filter((name) => read.includes(name));
+  const meterOnly = endpoint.metered && !read.includes('billing');
+  // In the composition root's order, the meter in billing's place.
+  return names.filter((name) => read.includes(name) || (meterOnly && name === 'billing')).map((name) => (meterOnly && name === 'billing' ? 'billing-meter' : name));
 };
+
+/** Where build.mjs imports a context's wiring from: `<name>` from its wire.ts, the meter from billing/meter.ts. */
+export const contextModule = (name) =>
+  name === 'billing-meter' ? { file: 'adapters/contexts/billing/meter.ts', exportName: 'billingMeter' } : { file: `adapters/contexts/${name}/wire.ts`, exportName: name };

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { loadConfig } from '../../adapters/config.ts';
+import { billingMeter } from '../../adapters/contexts/billing/meter.ts';
+import { postgresBillingStore } from '../../adapters/postgres/billing.ts';
 import { contexts } from '../../adapters/contexts/index.ts';
 import { createRootLogger } from '../../adapters/logging.ts';
 import { memoryAccessStore } from '../../adapters/memory/access.ts';
@@ -17,6 +19,8 @@ import { endpoints } from '../../handlers/registry.ts';
 import { isMetered } from '../../handlers/toolkit.ts';
 import { contextsRead } from '../../scripts/lambda-contexts.mjs';
 import { memoryRateCounter } from '../naver/helpers.ts';
+import { withPglite } from '../helpers/database.ts';
+import { bearer, seedTenant } from '../platform/fixtures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const names = contexts.filter((c) => 'start' in c).map((c) => c.name);
@@ -36,12 +40,13 @@ const picked = async (id: string): Promise<string[]> => {
 };
 
 describe('the contexts a per-endpoint Lambda wires', () => {
-  it("are those whose ports the endpoint's code reads, with billing for a metered endpoint", async () => {
+  it("are those whose ports the endpoint's code reads, with billing's meter for a metered endpoint", async () => {
     // Naver and Coupang side by side (core/coupang reads ports.naver and ports.coupang); a tenant's call is metered.
-    expect(await picked('coupang.crossMarket')).toEqual(['naver', 'coupang', 'billing']);
+    // Billing's ports are not read, so billing is wired only as far as metering reads it.
+    expect(await picked('coupang.crossMarket')).toEqual(['naver', 'coupang', 'billing-meter']);
     // A margin priced from a 1688 offer reads the alibaba context.
-    expect(await picked('analysis.margin')).toEqual(['billing', 'alibaba']);
-    expect(await picked('inventory.listSkus')).toEqual(['billing', 'inventory']);
+    expect(await picked('analysis.margin')).toEqual(['billing-meter', 'alibaba']);
+    expect(await picked('inventory.listSkus')).toEqual(['billing-meter', 'inventory']);
     // Platform ports only: public, or an account endpoint that is not metered.
     expect(await picked('platform.meta')).toEqual([]);
     expect(await picked('platform.createApiKey')).toEqual([]);
@@ -84,4 +89,31 @@ describe('a runtime wired with some contexts only', () => {
       'metered endpoints need the billing context, which serves the API quota',
     );
   });
+});
+
+describe("billing wired only to meter calls (a per-endpoint Lambda outside billing)", () => {
+  it("answers 429 past the free plan's 100 calls a day and past a budget an administrator set, and keeps billing's ports closed", async () => {
+    const db = await withPglite();
+    const feeTables = endpoints.find((e) => e.id === 'analysis.feeTables')!;
+    const runtime = await composeRuntime(config, { ...profile, meter: true, endpoints: [feeTables], database: db }, [billingMeter]);
+    try {
+      const handler = runtime.dispatcher.handlers.get(feeTables.id)!;
+      const call = (key: string) => invokeDirect(feeTables, handler, { headers: bearer(key) });
+      const free = await seedTenant(runtime.ports);
+      for (let i = 0; i < 100; i++) expect((await call(free.secret)).statusCode).toBe(200);
+      const spent = await call(free.secret);
+      expect(spent.statusCode).toBe(429);
+      expect(JSON.parse(spent.body!)).toMatchObject({ type: 'urn:sellpo:problem:rate-limited', limit: 'apiCallsPerDay', allowed: 100, plan: 'free', upgradeTo: 'basic-monthly' });
+
+      const budgeted = await seedTenant(runtime.ports);
+      await postgresBillingStore(db).setApiCallBudget(budgeted.tenant.id, 3, new Date());
+      for (let i = 0; i < 3; i++) expect((await call(budgeted.secret)).statusCode).toBe(200);
+      expect(JSON.parse((await call(budgeted.secret)).body!)).toMatchObject({ limit: 'apiCallsPerDay', allowed: 3 });
+
+      expect(() => runtime.ports.billing.store).toThrow('the billing context is not wired into this process');
+    } finally {
+      await runtime.close();
+      await db.close();
+    }
+  }, 60_000);
 });

@@ -6,7 +6,6 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { BillingGateway, BillingPorts, Notifier } from '../../../core/billing/ports.ts';
-import { defaultWebhookPolicy } from '../../../core/billing/model.ts';
 import { defaultCatalog } from '../../../core/billing/plans.ts';
 import { DomainError } from '../../../core/shared/errors.ts';
 import { postgresBillingStore, purgeWebhookEvents } from '../../postgres/billing.ts';
@@ -14,7 +13,7 @@ import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
 import type { WebhookWorker } from '../../toss/webhook-worker.ts';
 import { defineContext, every, PURGE_EVERY_MS, type Profile } from '../context.ts';
-import { billingConfig } from './config.ts';
+import { billingConfig, billingPolicy } from './config.ts';
 import { meteredQuota } from './quota.ts';
 
 /** Tells the tenant what happened; this adapter writes it to the log (no card data beyond the masked). */
@@ -74,13 +73,7 @@ export const billing = defineContext({
       vault: shared.ports.vault,
       notifier: logNotifier(logger),
       plans: defaultCatalog,
-      policy: {
-        retryDays: config.BILLING_RETRY_DAYS,
-        retryableAttempts: config.BILLING_RETRYABLE_ATTEMPTS,
-        leaseSeconds: config.BILLING_LEASE_SECONDS,
-        expiryNoticeDays: 3,
-        webhooks: defaultWebhookPolicy,
-      },
+      policy: billingPolicy(config),
     };
     let worker: WebhookWorker | undefined;
     let stopPurge: (() => void) | undefined;
