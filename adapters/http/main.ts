@@ -5,7 +5,7 @@
  * line ran. V8's code for the program's modules is then kept on disk (in os.tmpdir()/node-compile-cache, or
  * NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so later starts skip compiling them again.
  */
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
-enableCompileCache();
+nodeModule.enableCompileCache?.();
 await import('./serve.ts');
