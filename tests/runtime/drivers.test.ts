@@ -133,6 +133,18 @@ describe('the same endpoint through every driver', () => {
     expect(answer.body).toMatchObject({ service: 'sellpo', version: built.version, commit: built.commit, builtAt: built.builtAt });
   });
 
+  it('the YAML document answers alike directly, over HTTP and in Lambda (the bundles load yaml, CommonJS, on demand)', async () => {
+    const expected = await direct.call('platform.openapiYaml', {});
+    expect(expected.status).toBe(200);
+    expect(expected.body).toMatch(/^openapi: 3\.1\.0\n/);
+    const http = await fetch(`${serverUrl}/openapi.yaml`);
+    expect(http.status).toBe(200);
+    expect(await http.text()).toBe(expected.body);
+    const { result } = await Promise.race([runtimeApi.invoke(buildV2Event({ method: 'GET', rawPath: '/openapi.yaml' })), ricExited]);
+    expect((result as { statusCode: number }).statusCode).toBe(200);
+    expect((result as { body: string }).body).toBe(expected.body);
+  });
+
   it('unknown routes and wrong methods answer the same problem over HTTP and Lambda', async () => {
     const http404 = await viaHttp('/v1/nothing-here', 'nf');
     expect(http404).toMatchObject({ status: 404, contentType: 'application/problem+json', requestId: 'nf' });
