@@ -34,6 +34,8 @@ export interface SyncJobQueue extends SyncJobs {
    * while one is queued or running. Answers how many were queued.
    */
   enqueuePeriodic(tenantIds: readonly string[], periodSeconds: number): Promise<number>;
+  /** One maintenance pass now (what supervising processes run every minute): abandoned jobs expire, old ones go. */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -167,6 +169,9 @@ export const pgBossSyncJobs = (db: Database, options: { schema?: string; onError
         if (id) queued++;
       }
       return queued;
+    },
+    maintain: async () => {
+      await (await boss()).supervise();
     },
     close: async () => {
       if (started) await (await started).stop({ graceful: true, timeout: 10_000 });
