@@ -158,12 +158,9 @@ if (await benchPostgresReachable()) {
 // Cold start: spawn to the first 200 on /health, for the embedded default (a fresh data directory, which starts from
 // the migrated copy the build ships, and an empty user cache; provider sandboxes started) and for the production
 // shape (PostgreSQL, provider credentials configured), when PostgreSQL is here; the cases interleaved, medians.
-// The server keeps V8's compiled code in Node's compile cache (adapters/http/main.ts): the production shape is
-// measured with the cache a first start left (a restart) and without any (a new container's first start).
-// `npm run bench:cold` says more.
-const compileCache = join(cache, 'compile-cache');
-rmSync(compileCache, { recursive: true, force: true });
-const startOnce = async (script, env, holdMs = 0) => {
+// The server starts from the compiled code the build ships (dist/compile-cache, adapters/http/main.ts), as a new
+// container's first start does; the production shape is measured without it too. `npm run bench:cold` says more.
+const startOnce = async (script, env) => {
   const started = performance.now();
   const child = spawn(node, [script], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCESS_LOG: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -185,8 +182,6 @@ const startOnce = async (script, env, holdMs = 0) => {
     await new Promise((r) => setTimeout(r, 2));
   }
   const ms = performance.now() - started;
-  // A warm-up start lives long enough to write the compile cache (a second after listening).
-  if (holdMs) await new Promise((r) => setTimeout(r, holdMs));
   child.removeAllListeners('exit');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
@@ -194,22 +189,20 @@ const startOnce = async (script, env, holdMs = 0) => {
 };
 const postgresReachable = await benchPostgresReachable();
 const server = join(root, 'dist/server.mjs');
-const withCache = { NODE_COMPILE_CACHE: compileCache };
 const coldCases = {
   embedded: () => {
     const dir = mkdtempSync(join(cache, 'cold-'));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return [server, { ...withCache, DATA_DIR: join(dir, 'data'), XDG_CACHE_HOME: join(dir, 'xdg') }];
+    return [server, { DATA_DIR: join(dir, 'data'), XDG_CACHE_HOME: join(dir, 'xdg') }];
   },
   ...(postgresReachable
     ? {
-        postgres: () => [server, { ...productionShapeEnv, ...withCache }],
-        postgresFirst: () => [server, { ...productionShapeEnv, NODE_DISABLE_COMPILE_CACHE: '1' }],
+        postgres: () => [server, productionShapeEnv],
+        postgresUncompiled: () => [server, { ...productionShapeEnv, NODE_DISABLE_COMPILE_CACHE: '1' }],
       }
     : {}),
   fastify: () => [fastify, {}],
 };
-await startOnce(...coldCases[postgresReachable ? 'postgres' : 'embedded'](), 1_500);
 const coldTimes = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
 for (let i = 0; i < COLD_STARTS; i++) for (const [k, make] of Object.entries(coldCases)) coldTimes[k].push(await startOnce(...make()));
 const cold = Object.fromEntries(Object.entries(coldTimes).map(([k, ts]) => [k, median(ts)]));
@@ -229,7 +222,7 @@ for (const c of cases) {
 }
 lines.push('');
 lines.push(
-  `cold start, spawn to first 200 on /health (median of ${COLD_STARTS}, interleaved): sellpo ${cold.postgres === null ? '(PostgreSQL not reachable)' : `${cold.postgres.toFixed(0)} ms on PostgreSQL with provider credentials (${cold.postgresFirst.toFixed(0)} ms without a compile cache, a new container's first start)`}, ` +
+  `cold start, spawn to first 200 on /health (median of ${COLD_STARTS}, interleaved): sellpo ${cold.postgres === null ? '(PostgreSQL not reachable)' : `${cold.postgres.toFixed(0)} ms on PostgreSQL with provider credentials (${cold.postgresUncompiled.toFixed(0)} ms without the shipped compile cache)`}, ` +
     `${cold.embedded.toFixed(0)} ms on the embedded default (a fresh data directory, sandboxes); fastify ${cold.fastify.toFixed(0)} ms`,
 );
 if (Object.keys(tenantResults).length) {

@@ -98,7 +98,8 @@ export const statementNames = (enabled: boolean) => {
   const names = new Map<string, string | null>();
   return {
     of: (text: string, params: readonly unknown[] | undefined): string | undefined => {
-      if (!enabled || params === undefined) return undefined; // no parameters: the simple protocol, one round trip
+      // No parameters: the simple protocol, which also takes several statements in one text (pg-boss sends such).
+      if (!enabled || params === undefined || params.length === 0) return undefined;
       let name = names.get(text);
       if (name === undefined) {
         name = names.size < MAX_NAMED_STATEMENTS ? `sellpo_${names.size}` : null;
@@ -109,6 +110,15 @@ export const statementNames = (enabled: boolean) => {
     forget: (text: string): void => void names.set(text, null),
   };
 };
+
+/**
+ * One result for the caller. A text of several statements (simple protocol) gives pg one result per statement:
+ * their rows follow each other, as pg-boss, which sends such texts, reads them.
+ */
+const resultOf = <R>(r: pg.QueryResult | pg.QueryResult[]): QueryResult<R> =>
+  Array.isArray(r)
+    ? { rows: r.flatMap((each) => each.rows ?? []) as R[], rowCount: r.reduce((sum, each) => sum + (each.rowCount ?? 0), 0) }
+    : { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
 
 /** PostgreSQL's refusal to run a prepared statement whose result type changed under it (SQLSTATE 0A000). */
 const isStalePlan = (error: unknown): boolean =>
@@ -159,10 +169,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     broken: { value: boolean },
     inTransaction: boolean,
   ): Promise<QueryResult<R>> => {
-    if (!signal) {
-      const r = await send(client, text, params, inTransaction);
-      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
-    }
+    if (!signal) return resultOf<R>(await send(client, text, params, inTransaction));
     if (signal.aborted) throw abortError(signal);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -176,8 +183,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     const pending = send(client, text, params, inTransaction);
     pending.catch(() => {}); // settles later on the discarded connection
     try {
-      const r = await Promise.race([pending, aborted]);
-      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      return resultOf<R>(await Promise.race([pending, aborted]));
     } finally {
       signal.removeEventListener('abort', onAbort!);
     }
@@ -246,8 +252,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
   const query = async <R>(text: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
     const signal = opts?.signal;
     if (!signal) {
-      const r = await send(pool, text, params, false);
-      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      return resultOf<R>(await send(pool, text, params, false));
     }
     if (signal.aborted) throw abortError(signal);
     const client = await pool.connect();

@@ -50,7 +50,7 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
     const first = await rt.call('inventory.sync', { headers, body: { wait: true } });
     expect(first.status).toBe(200);
     expect(first.body.result).toMatchObject({ listings: 2, pushed: 1, unchanged: 1, failures: [] });
-    expect(first.body.result.drift).toEqual([{ channel: 'coupang_rocket_growth', externalId: RG_ITEM, sku: 'CHAIR', channelQuantity: 7, ourQuantity: 11 }]);
+    expect(first.body.result.drift).toEqual([{ channel: 'coupang_rocket_growth', externalId: RG_ITEM, sku: 'CHAIR', channelQuantity: 7, ourQuantity: 11, corrected: false }]);
     expect((await wingStock(WING_ITEM)).amountInStock).toBe(11);
     expect((await wingStock(RG_ITEM)).rocketGrowth).toBe(7);
 

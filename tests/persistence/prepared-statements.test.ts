@@ -10,6 +10,7 @@ describe('statement names', () => {
     expect(names.of('SELECT $1::int', [2])).toBe(a);
     expect(names.of('SELECT $1::text', ['x'])).not.toBe(a);
     expect(names.of('BEGIN', undefined)).toBeUndefined();
+    expect(names.of('SELECT 1; SELECT 2', [])).toBeUndefined();
   });
 
   it('names nothing when turned off', () => {
@@ -50,6 +51,12 @@ describe.skipIf(skip !== null)('named statements on PostgreSQL', () => {
     const rows = (await prepared()).filter((r) => r.statement === text);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.name).toMatch(/^sellpo_\d+$/);
+  });
+
+  it('sends a text of several statements without parameters unnamed, and gives the rows of each in turn', async () => {
+    const r = await db.query<{ n: number }>('SELECT 1 AS n; SELECT 2 AS n UNION ALL SELECT 3', []);
+    expect(r.rows).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(r.rowCount).toBe(3);
   });
 
   it('names statements run inside a transaction too', async () => {
