@@ -22,8 +22,22 @@ export class ProblemError extends Error {
   }
 }
 
-export const toFieldErrors = (part: FieldError['in'], error: z.ZodError): FieldError[] =>
-  error.issues.map((issue) => ({ in: part, field: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
+/**
+ * zod's issues as field errors, one per field: the first names the real problem (a string where a list belongs is
+ * `invalid_type`); zod goes on to run length and range checks on the same value, whose messages only confuse.
+ * Fields in `skip` already have an error of their own (text that does not decode, a repeated parameter).
+ */
+export const toFieldErrors = (part: FieldError['in'], error: z.ZodError, skip?: ReadonlySet<string>): FieldError[] => {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join('.');
+    if (seen.has(field) || (skip !== undefined && issue.path.length > 0 && skip.has(String(issue.path[0])))) continue;
+    seen.add(field);
+    out.push({ in: part, field, message: issue.message, code: issue.code });
+  }
+  return out;
+};
 
 export const validationProblem = (errors: FieldError[]): ProblemError =>
   new ProblemError('validation', `${errors.length} invalid field${errors.length === 1 ? '' : 's'}; see errors.`, { errors });

@@ -69,11 +69,35 @@ export interface InputChecks {
   query(raw: string, errors: FieldError[]): unknown;
 }
 
+type Def = { type: string; innerType?: unknown; in?: unknown; options?: readonly unknown[]; shape?: Record<string, unknown> };
+const defOf = (schema: unknown): Def | undefined => (schema as { _zod?: { def?: Def } })._zod?.def;
+/** Wrappers that take what their inner schema takes. */
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional']);
+
+/** Whether a schema takes a list (an array, or a union with one: `hint=a&hint=b`), through optional, default and the like. */
+const takesList = (schema: unknown): boolean => {
+  const def = defOf(schema);
+  if (def === undefined) return false;
+  if (def.type === 'array' || def.type === 'tuple') return true;
+  if (def.type === 'union') return (def.options ?? []).some(takesList);
+  if (def.type === 'pipe') return takesList(def.in);
+  return WRAPPERS.has(def.type) && takesList(def.innerType);
+};
+
+/** The fields of a query schema that take one value: a repeated one is an error of its own, not a confusing type error. */
+const singleValueFields = (schema: unknown): string[] => {
+  let def = defOf(schema);
+  while (def && (def.type === 'pipe' || WRAPPERS.has(def.type))) def = defOf(def.type === 'pipe' ? def.in : def.innerType);
+  if (def?.type !== 'object' || !def.shape) return [];
+  return Object.entries(def.shape).filter(([, field]) => !takesList(field)).map(([name]) => name);
+};
+
 /** Compiles an endpoint's schemas once (handlers/kit/fast-parse.ts answers as safeParse does, several times faster). */
 export const inputChecks = (def: AnyEndpoint): InputChecks => {
   const checkBody = def.body ? safeParser(def.body) : null;
   const checkParams = def.params ? safeParser(def.params) : null;
   const checkQuery = def.query ? safeParser(def.query) : null;
+  const singleQueryFields = def.query ? singleValueFields(def.query) : [];
   return {
     body: (value, errors) => {
       if (!checkBody) return undefined;
@@ -84,20 +108,34 @@ export const inputChecks = (def: AnyEndpoint): InputChecks => {
     },
     path: (values, errors) => {
       if (!checkParams) return {};
+      const bad = new Set<string>();
       for (const name in values) {
         const problem = textProblem(values[name] ?? '');
-        if (problem) errors.push({ in: 'path', field: name, ...problem });
+        if (problem) {
+          errors.push({ in: 'path', field: name, ...problem });
+          bad.add(name);
+        }
       }
       const result = checkParams(values);
       if (result.success) return result.data;
-      errors.push(...toFieldErrors('path', result.error));
+      errors.push(...toFieldErrors('path', result.error, bad));
       return {};
     },
     query: (raw, errors) => {
       if (!checkQuery) return {};
-      const result = checkQuery(parseQuery(raw, errors));
+      const before = errors.length;
+      const values = parseQuery(raw, errors);
+      const bad = new Set(errors.slice(before).map((e) => e.field));
+      for (const name of singleQueryFields) {
+        const value = values[name];
+        if (!Array.isArray(value)) continue;
+        errors.push({ in: 'query', field: name, code: 'repeated', message: `given ${value.length} times; expected one value` });
+        bad.add(name);
+        delete values[name];
+      }
+      const result = checkQuery(values);
       if (result.success) return result.data;
-      errors.push(...toFieldErrors('query', result.error));
+      errors.push(...toFieldErrors('query', result.error, bad));
       return {};
     },
   };

@@ -25,6 +25,30 @@ const echo = defineEndpoint({
   run: ({ params, query, body }) => ({ status: 201, body: { itemId: params.itemId, limit: query.limit, tag: query.tag ?? null, name: body.name, price: body.price } }),
 });
 
+const searchy = defineEndpoint({
+  id: 'test.search',
+  method: 'GET',
+  path: '/test/search',
+  summary: 'A required single query value beside a list',
+  tags: ['test'],
+  access: 'public',
+  query: z.object({ keyword: z.string().min(1).max(50), hint: z.union([z.string(), z.array(z.string())]).optional() }),
+  responses: { 200: z.object({ keyword: z.string() }) },
+  run: ({ query }) => ({ status: 200, body: { keyword: query.keyword } }),
+});
+
+const listy = defineEndpoint({
+  id: 'test.lists',
+  method: 'POST',
+  path: '/test/lists',
+  summary: 'A bounded list in the body',
+  tags: ['test'],
+  access: 'public',
+  body: z.object({ channels: z.array(z.enum(['a', 'b'])).min(1).max(3) }),
+  responses: { 200: z.object({ n: z.number() }) },
+  run: ({ body }) => ({ status: 200, body: { n: body.channels.length } }),
+});
+
 /** No schemas at all: nothing is decoded or checked but the data headers. */
 const bare = defineEndpoint({
   id: 'test.bare',
@@ -155,9 +179,11 @@ describe('the body', () => {
 });
 
 describe('path, query and headers', () => {
-  it('path values that are not text are listed; a path schema\'s own failures too', async () => {
+  it('path values that are not text are listed once, without the schema\'s complaints about the same value', async () => {
     const res = await post('{"name":"x","price":1}', { 'content-type': 'application/json' }, { itemId: 'a\u0000' });
-    expect(fields(res.body.errors)).toEqual(['path:itemId:invalid_characters', 'path:itemId:invalid_format']);
+    expect(fields(res.body.errors)).toEqual(['path:itemId:invalid_characters']);
+    const shape = await post('{"name":"x","price":1}', { 'content-type': 'application/json' }, { itemId: 'A' });
+    expect(fields(shape.body.errors)).toEqual(['path:itemId:invalid_format']);
   });
 
   it('query values that do not decode to text are listed, named as far as they can be', async () => {
@@ -168,6 +194,36 @@ describe('path, query and headers', () => {
       { in: 'query', field: '\uFFFD', code: 'invalid_encoding', message: 'is not valid UTF-8 once percent-decoded' },
       { in: 'query', field: 'x', code: 'invalid_characters', message: expect.stringContaining('NUL') },
     ]);
+  });
+
+  it('a parameter that takes one value given more than once is one error saying so; list parameters take repeats', async () => {
+    const res = await post('{"name":"x","price":1}', { 'content-type': 'application/json' }, { query: 'limit=2&limit=3&tag=a&tag=b&limit=4' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ in: 'query', field: 'limit', code: 'repeated', message: 'given 3 times; expected one value' }]);
+    const once = await post('{"name":"x","price":1}', { 'content-type': 'application/json' }, { query: 'limit=2&tag=a&tag=b' });
+    expect(once).toMatchObject({ status: 201, body: { limit: 2, tag: ['a', 'b'] } });
+    // A required parameter, repeated: one error, not also "required".
+    const h = harness();
+    const search = (q: string) => h.send(searchy, { rawPath: '/test/search', rawQueryString: q });
+    expect((await search('keyword=a&keyword=b')).body.errors).toEqual([{ in: 'query', field: 'keyword', code: 'repeated', message: 'given 2 times; expected one value' }]);
+    expect((await search('keyword=a&hint=a&hint=b')).status).toBe(200);
+  });
+
+  it('a required query value that is not text gets that one error, not also "received undefined"', async () => {
+    const res = await harness().send(searchy, { rawPath: '/test/search', rawQueryString: 'keyword=%00' });
+    expect(res.status).toBe(400);
+    expect(fields(res.body.errors)).toEqual(['query:keyword:invalid_characters']);
+    // Missing altogether, it is required as before.
+    expect(fields((await harness().send(searchy, { rawPath: '/test/search', rawQueryString: '' })).body.errors)).toEqual(['query:keyword:invalid_type']);
+  });
+
+  it('a body field of the wrong type gets the one type error, not the length checks zod runs on it too', async () => {
+    const res = await harness().send(listy, { rawPath: '/test/lists', headers: { 'content-type': 'application/json' }, body: '{"channels":"coupang_wing"}' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ in: 'body', field: 'channels', code: 'invalid_type', message: expect.stringContaining('expected array') }]);
+    // Different fields, and different elements of a list, each keep their own error.
+    const many = await harness().send(listy, { rawPath: '/test/lists', headers: { 'content-type': 'application/json' }, body: '{"channels":["x",5]}' });
+    expect(fields(many.body.errors)).toEqual(['body:channels.0:invalid_value', 'body:channels.1:invalid_value']);
   });
 
   it('an endpoint without schemas gets empty path and query, decoding nothing', async () => {
