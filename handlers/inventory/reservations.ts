@@ -47,7 +47,15 @@ export const reserveEndpoint = defineEndpoint({
     z.object({
       reference: referenceCode,
       lines: z.array(z.object({ sku: skuCode, quantity: z.number().int().min(1).max(100_000) })).min(1).max(100),
-      ttlSeconds: z.number().int().min(10).max(2_592_000).optional().describe('How long to hold before the stock goes back on sale (default 900)'),
+      // The upper bound is the server's INVENTORY_RESERVATION_MAX_SECONDS, checked by the use case, which names it;
+      // a fixed bound here would contradict it. int() would refuse 1e308 as an unsafe integer, hiding that bound.
+      ttlSeconds: z
+        .number()
+        .min(10, 'expected at least 10 seconds')
+        .refine(Number.isInteger, 'expected whole seconds')
+        .meta({ type: 'integer' })
+        .optional()
+        .describe('How long to hold before the stock goes back on sale, in seconds: at least 10, at most the server\'s INVENTORY_RESERVATION_MAX_SECONDS (default 604800); default INVENTORY_RESERVATION_SECONDS (900)'),
     }),
   ),
   example: { reference: 'order-20260412-0001', lines: [{ sku: 'TENT-SET-2', quantity: 1 }, { sku: 'TENT-001', quantity: 1 }], ttlSeconds: 900 },

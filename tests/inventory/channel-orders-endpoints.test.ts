@@ -56,6 +56,9 @@ describe('channel order endpoints', () => {
 
   it('refuses an unknown channel and a made-up cursor with 400', async () => {
     expect((await rt.call('inventory.pollChannelOrders', { headers: a, body: { channels: ['gmarket'] } })).status).toBe(400);
+    // A lone string where the list belongs: the type error only, not also a length zod checks on the string.
+    const lone = await rt.call('inventory.pollChannelOrders', { headers: a, body: { channels: 'coupang_wing' } });
+    expect(lone.body.errors).toEqual([{ in: 'body', field: 'channels', code: 'invalid_type', message: expect.stringContaining('expected array') }]);
     expect((await rt.call('inventory.listChannelOrders', { headers: a, query: { cursor: 'bm90LWEtY3Vyc29y' } })).status).toBe(400);
   });
 });

@@ -50,6 +50,15 @@ describe('inventory endpoints', () => {
     expect(ledger.body.nextCursor).toMatch(/^\d+$/);
   });
 
+  it('refuses a ttlSeconds above the configured maximum with that maximum, however large the number', async () => {
+    for (const ttlSeconds of [604_801, 2_000_000, 1e308]) {
+      const res = await rt.call('inventory.reserve', { headers: a, body: { reference: 'order-ttl', lines: [{ sku: 'CHAIR-1', quantity: 1 }], ttlSeconds } });
+      expect([res.status, res.body.field, res.body.detail]).toEqual([400, 'ttlSeconds', 'ttlSeconds may be at most 604800']);
+    }
+    const frac = await rt.call('inventory.reserve', { headers: a, body: { reference: 'order-ttl', lines: [{ sku: 'CHAIR-1', quantity: 1 }], ttlSeconds: 10.5 } });
+    expect(frac.body.errors).toEqual([{ in: 'body', field: 'ttlSeconds', code: 'custom', message: 'expected whole seconds' }]);
+  });
+
   it('turns away bad input with a 400 naming each field', async () => {
     const bad = await rt.call('inventory.createSku', { headers: a, body: { sku: 'has space', name: '', onHand: -1, safetyStock: 1.5 } });
     expect(bad.status).toBe(400);
