@@ -1,7 +1,8 @@
 /**
  * `Idempotency-Key` on state-changing POSTs. The same key with the same request from the same caller replays the
  * first response (status, headers, body, plus `idempotency-replayed: true`) without running the use case again;
- * the same key with a different request, or from another credential (another member or role), is 422; a key whose
+ * the same key with a different request, or from another credential (another member or role), is 422 (a JSON body
+ * is compared by value, so the same body re-serialised with its keys in another order is the same request); a key whose
  * first request is still running is 409. Keys are scoped by tenant and endpoint. A use case that fails with a 5xx
  * (or throws) releases the key so a retry can run; 4xx answers are stored like successes, since repeating the
  * request would get the same answer.
@@ -41,9 +42,25 @@ export const callerIdentity = (principal: Principal): string =>
     ? `tenant:${principal.tenantId}:member:${principal.actorId}:${principal.role}`
     : principal.kind === 'admin' ? `admin:${principal.actorId}` : 'anonymous';
 
-/** What makes two requests "the same": the caller, method, path, query and body. */
-export const requestFingerprint = (event: V2Event, principal: Principal): string => {
-  const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+/** JSON with every object's keys sorted, recursively: one text for one value however a client orders its keys. */
+export const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    return `{${Object.keys(object).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+};
+
+/**
+ * What makes two requests "the same": the caller, method, path, query and body. A JSON body the endpoint parsed
+ * counts as its value in canonical form, so a retry re-serialised by another client library (keys in another
+ * order, other spacing) is a replay; any other body counts as its bytes.
+ */
+export const requestFingerprint = (event: V2Event, principal: Principal, parsed?: { value: unknown }): string => {
+  const body = parsed
+    ? `json:${canonicalJson(parsed.value)}`
+    : event.body ? `raw:${event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body}` : '';
   return createHash('sha256')
     .update(`${callerIdentity(principal)}\n${event.requestContext?.http?.method ?? ''}\n${event.rawPath ?? ''}\n${event.rawQueryString ?? ''}\n`)
     .update(body)
@@ -106,7 +123,7 @@ const hold = async (def: AnyEndpoint, ports: Ports, event: V2Event, s: RequestSc
   const key: IdempotencyKey = { scope: scopeOf(s.principal), operation: def.id, key: header };
   let begun;
   try {
-    begun = await store.begin(key, { fingerprint: requestFingerprint(event, s.principal), ttlSeconds, lockSeconds });
+    begun = await store.begin(key, { fingerprint: requestFingerprint(event, s.principal, s.body?.ok ? s.body : undefined), ttlSeconds, lockSeconds });
   } catch (error) {
     s.log.error('idempotency store unavailable', { error: error as Error });
     throw new DomainError('unavailable', 'The request could not be checked against its Idempotency-Key; retry shortly.', { retryAfterSeconds: 1, cause: error });

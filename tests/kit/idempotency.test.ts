@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { DomainError } from '../../core/shared/errors.ts';
 import type { IdempotencyStore } from '../../core/platform/idempotency.ts';
 import { defineEndpoint } from '../../handlers/kit/endpoint.ts';
-import { callerIdentity, isIdempotent, requestFingerprint, storableResponse } from '../../handlers/kit/idempotency.ts';
+import { callerIdentity, canonicalJson, isIdempotent, requestFingerprint, storableResponse } from '../../handlers/kit/idempotency.ts';
 import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { admin, bearer, harness, member, NOW, otherTenant, owner } from './fixtures.ts';
 
@@ -80,6 +80,25 @@ describe('Idempotency-Key', () => {
     expect(other.headers['idempotency-replayed']).toBeUndefined();
     expect(o.runs).toEqual(['A', 'A']);
     expect(h.idempotency.calls.begin[1]!.key.scope).toBe('t-2');
+  });
+
+  it('the same body re-serialised (keys in another order, other spacing) is a replay; a changed value is still 422', async () => {
+    const h = harness();
+    const o = makeOrder();
+    const json = { ...idem('owner', 'k-order'), 'content-type': 'application/json' };
+    const first = await h.send(o.def, { headers: json, body: '{"sku":"A","fail":"invalid"}' });
+    expect(first.status).toBe(400);
+    const reordered = await h.send(o.def, { headers: json, body: '{ "fail": "invalid",\n  "sku": "A" }' });
+    expect([reordered.status, reordered.headers['idempotency-replayed']]).toEqual([400, 'true']);
+    const changed = await h.send(o.def, { headers: json, body: '{"fail":"invalid","sku":"B"}' });
+    expect(changed.status).toBe(422);
+    expect(o.runs).toEqual(['A']);
+  });
+
+  it('canonicalJson sorts keys at every depth and keeps array order and values', () => {
+    expect(canonicalJson({ b: [{ z: 1, a: null }, 'x'], a: { d: true, c: 1.5 } })).toBe('{"a":{"c":1.5,"d":true},"b":[{"a":null,"z":1},"x"]}');
+    expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
+    expect(canonicalJson('a"b')).toBe('"a\\"b"');
   });
 
   it('the same key with another body, path query or caller is 422 naming the key; nothing runs', async () => {
