@@ -138,6 +138,37 @@ describe('the batch session answers as the handler does', () => {
     expect(out.filter((l) => l.status === 200).length).toBeGreaterThan(300);
   });
 
+  it('reports each line that is not UTF-8 as a bad line and goes on, wherever it falls among the 64 KiB pieces', async () => {
+    const good = (i: number) => Buffer.from(JSON.stringify({ body: { ...scenario(i), rateOverrides: undefined, exchange: { cnyKrw: 190, usdKrw: 1400, source: `환율 ${'가'.repeat(i % 40)}`, asOf: '2025-06-01' } } }));
+    // A stray byte in a string, and a Hangul syllable cut after two of its three bytes (as a truncating tool leaves it).
+    const stray = Buffer.concat([Buffer.from('{"body":{"category":"'), Buffer.from([0xff]), Buffer.from('"}}')]);
+    const cut = Buffer.concat([Buffer.from('{"body":{"category":"'), Buffer.from('가').subarray(0, 2), Buffer.from('"}}')]);
+    const lines: Buffer[] = [];
+    const badAt: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      if (i % 97 === 5) {
+        lines.push(i % 2 ? stray : cut);
+        badAt.push(i + 1);
+      } else lines.push(good(i));
+    }
+    lines.push(cut); // the last line, without a line end
+    badAt.push(601);
+    const bytes = Buffer.concat(lines.flatMap((l, i) => (i < lines.length - 1 ? [l, Buffer.from('\n')] : [l])));
+    expect(bytes.length).toBeGreaterThan(4 * 64 * 1024);
+    const file = join(mkdtempSync(join(tmpdir(), 'sellpo-batch-')), 'rows.jsonl');
+    writeFileSync(file, bytes);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const summary = await invokeEach(margin, rt.dispatcher.handlers.get(margin.id)!, { input: file, out, progress: new PassThrough(), concurrency: 8, base: { headers: auth }, session: await sessionFor({ headers: auth }) });
+    const rows = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+    expect(rows.filter((r) => r.error !== undefined)).toEqual(badAt.map((n) => ({ line: n, error: `line ${n} is not valid UTF-8` })));
+    expect(summary).toMatchObject({ lines: 601, badLines: badAt.length, inSession: 601 - badAt.length });
+    // No U+FFFD stands in for a bad byte anywhere in the answers.
+    expect(text).not.toContain('\uFFFD');
+  });
+
   it("names each problem by the batch's id and the line", async () => {
     const session = await sessionFor({ headers: auth });
     const { text } = await run([JSON.stringify({ body: { category: 'kitchen' } })], session);
