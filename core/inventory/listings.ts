@@ -32,15 +32,17 @@ export const toListingView = (l: Listing, shared: number): ListingView => ({
  * Rocket Growth the vendorItemId (the option id).
  */
 export const externalIdFormats: Record<ListingChannel, { pattern: RegExp; example: string }> = {
-  naver_smart_store: { pattern: /^\d{1,20}(:\d{1,20})?$/, example: '8123456789:51234567' },
-  coupang_wing: { pattern: /^\d{1,20}$/, example: '70123456789' },
-  coupang_rocket_growth: { pattern: /^\d{1,20}$/, example: '70123456789' },
+  // The ids are positive integers the channels number from 1; no zero, no leading zeros (`0123` would be a second
+  // name for listing 123).
+  naver_smart_store: { pattern: /^[1-9]\d{0,19}(:[1-9]\d{0,19})?$/, example: '8123456789:51234567' },
+  coupang_wing: { pattern: /^[1-9]\d{0,19}$/, example: '70123456789' },
+  coupang_rocket_growth: { pattern: /^[1-9]\d{0,19}$/, example: '70123456789' },
 };
 
 export const putListing = async (deps: InventoryDeps, tenantId: string, input: ListingInput): Promise<{ listing: ListingView; created: boolean }> => {
   const format = externalIdFormats[input.channel];
   if (!format.pattern.test(input.externalId)) {
-    const what = input.channel === 'naver_smart_store' ? 'originProductNo:optionCombinationId (digits)' : 'the vendorItemId (digits)';
+    const what = input.channel === 'naver_smart_store' ? 'originProductNo:optionCombinationId (positive whole numbers)' : 'the vendorItemId (a positive whole number)';
     throw new DomainError('invalid', `externalId for ${input.channel} is ${what}, e.g. ${format.example}`, { details: { field: 'externalId' } });
   }
   const now = deps.clock.now();

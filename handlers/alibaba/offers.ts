@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { CUSTOMS_ROUTES } from '../../core/analysis/customs.ts';
 import { CATEGORIES, CHANNELS, kstDate } from '../../core/analysis/fee-tables.ts';
 import type { LandedQuote } from '../../core/analysis/model.ts';
+import { MAX_SALE_PRICE_KRW } from '../../core/analysis/margin/price-search.ts';
 import { landedQuote } from '../../core/analysis/sourcing.ts';
 import { searchOffersByImage, type ImageSearchInput } from '../../core/alibaba/image-search.ts';
 import { MAX_IMAGE_BASE64_CHARS, MAX_PAGE_SIZE, OFFER_SORTS, QUOTE_TYPES, type ImageSearchResult, type OfferDetail, type OfferSearchQuery, type OfferSearchResult, type Provenance } from '../../core/alibaba/model.ts';
@@ -166,7 +167,7 @@ const landedQuery = z.object({
   skuId: z.string().regex(/^[0-9A-Za-z_-]{1,40}$/, 'expected a SKU id of the offer').optional(),
   quantity: z.coerce.number().int('expected an integer').min(1, 'expected 1 or more').max(1_000_000).optional().describe('Order quantity for the margin; default the offer\'s minimum order'),
   channel: z.enum(CHANNELS, { error: `expected ${CHANNELS.join(', ')}` }).optional().describe('Default naver_smart_store'),
-  salePriceKrw: z.coerce.number().int('expected whole won').min(1).max(100_000_000).optional().describe('List price per unit; without it only the landed costs are answered'),
+  salePriceKrw: z.coerce.number().int('expected whole won').min(1).max(MAX_SALE_PRICE_KRW, `expected at most ${MAX_SALE_PRICE_KRW} won`).optional().describe('List price per unit; without it only the landed costs are answered'),
   cnyKrw: z.coerce.number().min(50).max(500).optional().describe('Won per yuan; default 190'),
   usdKrw: z.coerce.number().min(500).max(3000).optional().describe('Won per dollar; default 1380'),
   ratePerKgKrw: z.coerce.number().int().min(0).max(200_000).optional().describe('International freight per chargeable kg; default 4000'),

@@ -5,7 +5,7 @@ import { defineEndpoint } from '../kit/endpoint.ts';
 import { problemSchema } from '../kit/problem.ts';
 import { inputOf } from '../kit/schema.ts';
 import { requireTenant } from '../kit/tenant.ts';
-import { depsOf, skuCode, stockSchema, toStockBody } from './schemas.ts';
+import { depsOf, itemName, skuCode, stockSchema, toStockBody } from './schemas.ts';
 
 export const createBundleEndpoint = defineEndpoint({
   id: 'inventory.createBundle',
@@ -20,7 +20,7 @@ export const createBundleEndpoint = defineEndpoint({
   body: inputOf<NewBundleInput>()(
     z.object({
       sku: skuCode,
-      name: z.string().min(1).max(200),
+      name: itemName,
       components: z.array(z.object({ sku: skuCode, quantity: z.number().int().min(1).max(1_000) })).min(1).max(MAX_COMPONENTS),
     }),
   ),

@@ -18,6 +18,9 @@ export const referenceCode = z
   .regex(/^[A-Za-z0-9._:@#-]{1,128}$/, 'expected 1..128 letters, digits or . _ : @ # -')
   .describe('Your reference: an order id, a receipt number');
 
+/** What a SKU or bundle is called: trimmed like every other name, so one of spaces only is blank. */
+export const itemName = z.string().trim().min(1, 'must not be blank').max(200, 'expected at most 200 characters');
+
 export const channel = z.enum(listingChannels).describe('naver_smart_store, coupang_wing or coupang_rocket_growth');
 
 export const units = (max: number) => z.number().int().min(0).max(max);

@@ -6,7 +6,7 @@ import { defineEndpoint } from '../kit/endpoint.ts';
 import { problemSchema } from '../kit/problem.ts';
 import { inputOf } from '../kit/schema.ts';
 import { requireTenant } from '../kit/tenant.ts';
-import { depsOf, ledgerEntrySchema, pageQuery, skuCode, stockSchema, toLedgerEntryBody, toStockBody, units } from './schemas.ts';
+import { depsOf, itemName, ledgerEntrySchema, pageQuery, skuCode, stockSchema, toLedgerEntryBody, toStockBody, units } from './schemas.ts';
 
 const skuParams = z.object({ sku: skuCode });
 const notFound = { 404: problemSchema.describe('The tenant has no SKU or bundle with this code.') };
@@ -21,7 +21,7 @@ export const createSkuEndpoint = defineEndpoint({
   body: inputOf<NewSkuInput>()(
     z.object({
       sku: skuCode,
-      name: z.string().min(1).max(200).describe('What the SKU is, e.g. 캠핑의자 블랙'),
+      name: itemName.describe('What the SKU is, e.g. 캠핑의자 블랙'),
       onHand: units(10_000_000).optional().describe('Opening stock (default 0)'),
       safetyStock: units(10_000_000).optional().describe('Units kept back from every channel (default 0)'),
     }),

@@ -163,6 +163,14 @@ describe('GET /v1/alibaba/offers/{offerId}/landed', () => {
     expect(below.status).toBe(400);
   });
 
+  it('takes a salePriceKrw up to the margin engine\'s 1,000,000,000 won, as POST /v1/analysis/margin does', async () => {
+    const high = await rt.call('alibaba.landedCost', { path: { offerId: '600000000001' }, query: { salePriceKrw: '500000000' }, headers: auth });
+    expect(high.status).toBe(200);
+    expect(high.body.margin).not.toBeNull();
+    const over = await rt.call('alibaba.landedCost', { path: { offerId: '600000000001' }, query: { salePriceKrw: '1000000001' }, headers: auth });
+    expect([over.status, over.body.errors]).toEqual([400, [{ in: 'query', field: 'salePriceKrw', code: 'too_big', message: 'expected at most 1000000000 won' }]]);
+  });
+
   it('needs the SKU of a per-SKU offer and answers 400 naming skuId', async () => {
     // Family 0 template 2: a tarp priced per size.
     const res = await rt.call('alibaba.landedCost', { path: { offerId: '602000000001' }, headers: auth });

@@ -75,6 +75,18 @@ describe('inventory endpoints', () => {
     expect([nested.status, nested.body.nested]).toEqual([400, ['SET-1']]);
     const listing = await rt.call('inventory.putListing', { headers: a, body: { sku: 'CHAIR-1', channel: 'naver_smart_store', externalId: 'V-123' } });
     expect([listing.status, listing.body.field]).toEqual([400, 'externalId']);
+    // Channel ids are positive whole numbers: zero and leading zeros are not a listing's id.
+    for (const [channel, externalId] of [['naver_smart_store', '0:0'], ['naver_smart_store', '8123456789:0'], ['naver_smart_store', '0'], ['naver_smart_store', '08123:5'], ['coupang_wing', '0'], ['coupang_rocket_growth', '070123']]) {
+      const zero = await rt.call('inventory.putListing', { headers: a, body: { sku: 'CHAIR-1', channel, externalId } });
+      expect([zero.status, zero.body.field, zero.body.detail]).toEqual([400, 'externalId', expect.stringContaining('positive whole number')]);
+    }
+    // A name of spaces only is blank, as any other name; one with spaces around is kept trimmed.
+    for (const [id, body] of [['inventory.createSku', { sku: 'BLANK-1', name: '   ', onHand: 1 }], ['inventory.createBundle', { sku: 'BLANK-2', name: ' \t ', components: [{ sku: 'CHAIR-1', quantity: 1 }] }]] as const) {
+      const blank = await rt.call(id, { headers: a, body });
+      expect([blank.status, blank.body.errors]).toEqual([400, [{ in: 'body', field: 'name', code: 'too_small', message: 'must not be blank' }]]);
+    }
+    const trimmed = await rt.call('inventory.createSku', { headers: a, body: { sku: 'TRIM-1', name: '  랜턴 ', onHand: 1 } });
+    expect([trimmed.status, trimmed.body.name]).toEqual([201, '랜턴']);
     const channel = await rt.call('inventory.putListing', { headers: a, body: { sku: 'CHAIR-1', channel: 'gmarket', externalId: '1', allocationPercent: 101 } });
     expect(channel.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['allocationPercent', 'channel']);
     const cursor = await rt.call('inventory.listLedger', { headers: a, path: { sku: 'CHAIR-1' }, query: { cursor: 'abc' } });

@@ -120,7 +120,7 @@ describe('pushes after a stock change', () => {
         const sku = `S${p}-${o}`;
         skus.push(sku);
         await createSku(base, tenant, 'm', { sku, name: sku, onHand: 10 });
-        await putListing(base, tenant, { sku, channel: 'naver_smart_store', externalId: `${1000 + p}:${o}` });
+        await putListing(base, tenant, { sku, channel: 'naver_smart_store', externalId: `${1000 + p}:${o + 1}` });
         await putListing(base, tenant, { sku, channel: 'coupang_wing', externalId: `${70000 + p * OPTIONS + o}` });
       }
     }
@@ -161,11 +161,11 @@ describe('pushes after a stock change', () => {
     expect(naver.calls.filter((c) => c.at < 33_000).map((c) => c.at)).toEqual(Array.from({ length: PRODUCTS }, (_, i) => 2000 + i * 50));
     expect(Math.max(...burst.map((c) => c.at))).toBe(31_900);
     expect(burst.filter((c) => c.kind === 'push')).toHaveLength(300);
-    for (const sku of skus.slice(1)) expect(naver.shown.get(`${1000 + Number(sku.slice(1).split('-')[0])}:${sku.split('-')[1]}`)).toBe(9);
+    for (const sku of skus.slice(1)) expect(naver.shown.get(`${1000 + Number(sku.slice(1).split('-')[0])}:${Number(sku.split('-')[1]) + 1}`)).toBe(9);
     // The order at 5 s waits for the run in progress (ends 31.9 s), then the delay: pushed at 33.9 s, 28.9 s
     // after the order, still inside the 60 s budget.
-    expect([lastAt(naver, '1000:0'), lastAt(wing, '70000')]).toEqual([33_900, 33_900]);
-    expect([naver.shown.get('1000:0'), wing.shown.get('70000')]).toEqual([8, 8]);
+    expect([lastAt(naver, '1000:1'), lastAt(wing, '70000')]).toEqual([33_900, 33_900]);
+    expect([naver.shown.get('1000:1'), wing.shown.get('70000')]).toEqual([8, 8]);
     // Pushes never read back.
     expect(naver.calls.concat(wing.calls).filter((c) => c.kind === 'read')).toEqual([]);
   }, 240_000);
