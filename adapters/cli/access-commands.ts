@@ -7,6 +7,7 @@ import type { ChainReport, RequestOrigin } from '../../core/platform/model.ts';
 import { createAdmin, createTenant } from '../../core/platform/tenants.ts';
 import { isDomainError } from '../../core/shared/errors.ts';
 import { setApiCallBudget } from '../../core/billing/entitlements.ts';
+import { localServerUrl } from '../contexts/platform/config.ts';
 import type { Command } from './commands.ts';
 import { UsageError } from './usage.ts';
 
@@ -91,7 +92,7 @@ export const tenantsCommand: Command = {
       io.out.write(`${JSON.stringify({ tenantId: created.tenant.id, name: created.tenant.name, ownerId: created.owner.id, ownerEmail: created.owner.email, keyId: created.apiKey.id, key: created.secret })}\n`);
       return 0;
     }
-    const base = `http://${io.config.HOST.includes(':') ? `[${io.config.HOST}]` : io.config.HOST}:${io.config.PORT}`;
+    const base = localServerUrl(io.config);
     io.out.write(
       [
         `tenant   ${created.tenant.id}  ${created.tenant.name}`,
@@ -99,7 +100,7 @@ export const tenantsCommand: Command = {
         `api key  ${created.secret}`,
         '',
         'The API key is shown only now; store it in a password manager or secret store.',
-        'Try it (with `npm start` running):',
+        'Try it (with `npm start` running under the same HOST and PORT):',
         `  curl -H ${shellQuote(`Authorization: Bearer ${created.secret}`)} ${base}/v1/members`,
         '',
       ].join('\n'),

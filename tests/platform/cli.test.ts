@@ -10,7 +10,8 @@ import { runCapturedCli } from '../helpers/cli.ts';
 import { openPglite } from '../../adapters/postgres/pglite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sellpo-access-cli-'));
-const env = { DATA_DIR: dir, LOG_LEVEL: 'ERROR', ACCESS_LOG: 'false', PORT: '3000' };
+// The server's HOST and PORT, as an operator sets them for both: the printed curl line follows them.
+const env = { DATA_DIR: dir, LOG_LEVEL: 'ERROR', ACCESS_LOG: 'false', PORT: '3996', HOST: '0.0.0.0' };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (...argv: string[]) => runCapturedCli(argv, env);
@@ -26,7 +27,7 @@ describe('sellpo tenants / admins / audit', () => {
     const created = await run('tenants', 'create', '--name', '캠핑하우스', '--owner-email', 'kim@camping.example');
     expect(created.code, created.stderr).toBe(0);
     const key = /api key {2}(sp_live_\S+)/.exec(created.stdout)![1]!;
-    expect(created.stdout).toContain(`curl -H 'Authorization: Bearer ${key}' http://127.0.0.1:3000/v1/members`);
+    expect(created.stdout).toContain(`curl -H 'Authorization: Bearer ${key}' http://localhost:3996/v1/members`);
     tenant = { tenantId: /tenant {3}(\S+)/.exec(created.stdout)![1]!, key };
 
     const members = await run('invoke', 'platform.listMembers', '--header', `authorization=Bearer ${key}`);

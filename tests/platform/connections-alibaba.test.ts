@@ -234,3 +234,19 @@ describe('a tenant\'s own 1688 account (OAuth, PGlite, the 1688 sandbox)', () =>
     }
   });
 });
+
+describe('1688 OAuth through the sandbox started on first use (no 1688 credentials, no redirect URI)', () => {
+  it("sends the seller back to this server's own HOST and PORT", async () => {
+    const db = await withPglite();
+    const rt = await testRuntime({ database: db, env: { ALIBABA_SANDBOX: 'on', PORT: '3996', HOST: '0.0.0.0' } });
+    try {
+      const t = await seedTenant(rt.ports);
+      const started = await rt.call('platform.authorizeAlibaba1688', { headers: bearer(t.secret), body: {} });
+      expect(started.status).toBe(200);
+      expect(new URL(started.body.authorizeUrl).searchParams.get('redirect_uri')).toBe('http://localhost:3996/alibaba_1688/granted');
+    } finally {
+      await rt.close();
+      await db.close();
+    }
+  });
+});

@@ -7,6 +7,15 @@ import * as z from 'zod';
 import { proxyEntryProblem } from '../../http/client-address.ts';
 import { bool, int, list, sandboxSetting, type EnvSection, type SectionConfig } from '../env.ts';
 
+/**
+ * The URL of this server as seen from the same machine, from HOST and PORT: a wildcard address (0.0.0.0, ::) is
+ * reached as localhost, an IPv6 address in brackets.
+ */
+export const localServerUrl = (config: { HOST: string; PORT: number }): string => {
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
+};
+
 export const platformEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('development'),
   PORT: int(3000, 0, 65535),

@@ -11,6 +11,7 @@ import { DomainError } from '../../../core/shared/errors.ts';
 import type { Clock } from '../../../core/shared/clock.ts';
 import type { RunningSandbox } from '../../../sandbox/server.ts';
 import type { Config } from '../../config.ts';
+import { localServerUrl } from './config.ts';
 import type { RetryPolicy } from '../../providers/http.ts';
 import { lazy } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
@@ -89,8 +90,11 @@ export const channelVerifierFromConfig = (config: Config, deps: { clock: Clock; 
   };
 };
 
-/** Where the 1688 sandbox sends a seller back when no ALIBABA_OAUTH_REDIRECT_URI is set (nothing listens there). */
-export const SANDBOX_REDIRECT_URI = 'http://localhost:3000/alibaba_1688/granted';
+/**
+ * Where the 1688 sandbox sends a seller back when no ALIBABA_OAUTH_REDIRECT_URI is set: this server's own URL from
+ * HOST and PORT (nothing listens on the path; the code and state are read off the address bar).
+ */
+export const sandboxRedirectUri = (config: Pick<Config, 'HOST' | 'PORT'>): string => `${localServerUrl(config)}/alibaba_1688/granted`;
 
 export interface AlibabaGrantClients {
   grants: AlibabaGrants;
@@ -121,7 +125,7 @@ export const alibabaGrantsFromConfig = (config: Config, deps: { logger: Logger }
       const base = sandboxUrl(sandbox, name);
       const grants = alibabaOAuth({
         ...common, baseUrl: base, authorizeUrl: `${base}/oauth/authorize`, appKey: creds.appKey, appSecret: creds.appSecret,
-        redirectUri: config.ALIBABA_OAUTH_REDIRECT_URI ?? SANDBOX_REDIRECT_URI,
+        redirectUri: config.ALIBABA_OAUTH_REDIRECT_URI ?? sandboxRedirectUri(config),
       });
       return { grants, sandbox: sandbox as RunningSandbox | undefined };
     }
