@@ -60,6 +60,8 @@ describe('inventory endpoints', () => {
   });
 
   it('turns away bad input with a 400 naming each field', async () => {
+    const twice = await rt.call('inventory.listSkus', { headers: a, query: { limit: ['2', '3'] } });
+    expect([twice.status, twice.body.errors]).toEqual([400, [{ in: 'query', field: 'limit', code: 'repeated', message: 'given 2 times; expected one value' }]]);
     const bad = await rt.call('inventory.createSku', { headers: a, body: { sku: 'has space', name: '', onHand: -1, safetyStock: 1.5 } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'onHand', 'safetyStock', 'sku']);
