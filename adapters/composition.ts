@@ -70,6 +70,15 @@ export const buildRuntime = async (config: Config, options: RuntimeOptions): Pro
   for (const context of contexts) {
     if ('start' in context) started.push(await context.start(config, platform.shared, options, overrides));
   }
+  // The contexts (and the provider sandboxes) started while the database opened; a database that cannot be opened
+  // or migrated still fails the start, with everything started so far stopped.
+  try {
+    await platform.ready;
+  } catch (error) {
+    for (const context of started) await context.close().catch(() => {});
+    await platform.close().catch(() => {});
+    throw error;
+  }
   const contextPorts = Object.fromEntries(started.map((s) => [s.name, s.ports])) as Assembled;
   // What contexts serve the platform (billing: the metered quota) joins it; a test's replacement still wins.
   const served: Partial<PlatformPorts> = Object.assign({}, ...started.map((s) => s.serves));
