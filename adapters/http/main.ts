@@ -1,16 +1,6 @@
 /** HTTP driver entry: `node dist/server.mjs` (what `npm start` and the container run). */
-// First: starts compiling the embedded database's engine while the rest loads.
+// First, before the rest of the program is even loaded: the embedded database's worker starts (and, with the default
+// settings, the database starts opening in it) while the rest loads here.
 import './embedded-engine.ts';
-import { endpoints } from '../../handlers/registry.ts';
-import { ConfigError } from '../config.ts';
-import { runServer } from './start.ts';
 
-runServer(endpoints).catch((error: unknown) => {
-  // Some settings are only checked while the runtime is built (a flag file that does not parse): same exit as config.
-  if (error instanceof ConfigError) {
-    process.stderr.write(`sellpo: cannot start.\n${error.message}\n`);
-    process.exit(78);
-  }
-  process.stderr.write(`sellpo: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+await import('./run.ts');

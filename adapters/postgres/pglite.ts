@@ -194,14 +194,9 @@ const workerFile = (): URL | null => {
 const spawnWorker = (): Worker | null => {
   const file = workerFile();
   if (!file) return null;
-  // The process's own flags, less those that only make sense for a script given on the command line (`node -e`).
-  const execArgv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i]!;
-    if (['-e', '--eval', '-p', '--print'].includes(arg)) i++;
-    else if (!arg.startsWith('--input-type')) execArgv.push(arg);
-  }
-  const worker = new Worker(file, { execArgv });
+  // None of the process's flags: a worker refuses V8's (the CLI's batch flags) and `node -e`'s; V8's apply to the
+  // whole process anyway.
+  const worker = new Worker(file, { execArgv: [] });
   // Idle, it holds nothing open: it must not keep a process alive that never opens the database.
   worker.unref();
   return worker;
@@ -306,12 +301,23 @@ const engineInWorker = (worker: Worker, request: EngineRequest, onWarning: (mess
     worker.postMessage({ op: 'open', request } satisfies ToEngine);
   });
 
-/**
- * Opens the embedded database in `dataDir`. When another process holds the directory and serves it (a running
- * `npm start`), this process connects to that process's engine instead (the CLI next to the server): PGlite
- * stays in one process, and the wire protocol's multiplexer there runs one transaction at a time.
- */
-export const openPglite = async (options: PgliteOptions): Promise<Database> => {
+/** The engine started for an `openPglite`, before the database handle is built around it. */
+type Started =
+  | { served: { host: string; port: number } }
+  | {
+      engine: Engine;
+      dir: string | undefined;
+      dataPath: string | undefined;
+      unlock: () => void;
+      /** The migrations a fresh directory on disk is to hold (from the copy, or applied by the opener); else none. */
+      migrations: Migration[] | undefined;
+      copy: string | null;
+    };
+
+type StartOptions = Pick<PgliteOptions, 'dataDir' | 'migrations' | 'shippedSnapshots' | 'loadDataDir'>;
+
+/** Locks the directory (or finds the process that serves it) and starts the engine on it. */
+const startOn = async (options: StartOptions, onWarning: (message: string) => void): Promise<Started> => {
   let unlock = () => {};
   let dataPath: string | undefined;
   let dir: string | undefined;
@@ -323,7 +329,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
     } catch (error) {
       const served = error instanceof DirectoryInUse ? servedAddress(dir, error.owner) : null;
       if (!served) throw error;
-      return pgDatabase({ engine: 'pglite', ...served, user: 'postgres', database: 'postgres', max: 1, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: 10_000 });
+      return { served };
     }
     dataPath = join(dir, 'pgdata');
   }
@@ -334,9 +340,76 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
     // The build's copy first (shipped next to the program, never changed here), then the one in the user's cache.
     const copies = migrations ? [shippedSnapshotPath(migrations, options.shippedSnapshots), copy].filter((c): c is string => c !== null && existsSync(c)) : [];
     const request: EngineRequest = { ...(dataPath ? { dataPath } : {}), copies, cacheCopy: copy };
-    const onWarning = (message: string) => options.onWarning?.(message);
     const worker = dataPath ? takeWorker() : null;
     const engine = worker ? await engineInWorker(worker, request, onWarning) : await startEngine(request, onWarning, options.loadDataDir);
+    return { engine, dir, dataPath, unlock, migrations, copy };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+};
+
+/** What an early start was for: the directory, the migrations (by their checksums) and the shipped copies' folder. */
+const startKey = (options: StartOptions): string | null =>
+  options.dataDir && !options.loadDataDir
+    ? JSON.stringify([resolve(options.dataDir), options.migrations ? migratedSnapshotName(options.migrations) : null, options.shippedSnapshots ?? null])
+    : null;
+
+let early: { key: string; started: Promise<Started>; warnings: string[] } | undefined;
+
+/**
+ * Starts opening the embedded database in `dataDir` now, before the caller has loaded the rest of the program or
+ * read its configuration (the server, first thing, when the environment leaves the choice to the defaults): the
+ * copy is restored and PostgreSQL starts in the worker meanwhile. The `openPglite` that asks for the same directory,
+ * migrations and shipped copies takes it over, warnings included; one that asks for anything else closes it first.
+ * Resolves once it has started or failed (never rejects).
+ */
+export const startEmbeddedEarly = (options: StartOptions): Promise<void> => {
+  const key = startKey(options);
+  if (!key || early) return Promise.resolve();
+  const warnings: string[] = [];
+  const started = startOn(options, (message) => warnings.push(message));
+  early = { key, started, warnings };
+  // Settles once the engine has started or failed; a failure is reported by the open that claims it.
+  return started.then(
+    () => {},
+    () => {},
+  );
+};
+
+/** The early start made for these options, or null; an early start made for others is closed and dropped. */
+const claimEarly = async (options: StartOptions, onWarning: (message: string) => void): Promise<Started | null> => {
+  const claimed = early;
+  if (!claimed) return null;
+  early = undefined;
+  const started = await claimed.started.catch(() => null);
+  if (started && claimed.key === startKey(options)) {
+    for (const warning of claimed.warnings) onWarning(warning);
+    return started;
+  }
+  // Not what this open asks for (or it failed: this open tries again, and reports its own failure).
+  if (started && 'engine' in started) {
+    await started.engine.close().catch(() => {});
+    started.unlock();
+  }
+  return null;
+};
+
+/**
+ * Opens the embedded database in `dataDir`. When another process holds the directory and serves it (a running
+ * `npm start`), this process connects to that process's engine instead (the CLI next to the server): PGlite
+ * stays in one process, and the wire protocol's multiplexer there runs one transaction at a time.
+ */
+export const openPglite = async (options: PgliteOptions): Promise<Database> => {
+  const onWarning = (message: string) => options.onWarning?.(message);
+  const started = (await claimEarly(options, onWarning)) ?? (await startOn(options, onWarning));
+  if ('served' in started) {
+    return pgDatabase({ engine: 'pglite', ...started.served, user: 'postgres', database: 'postgres', max: 1, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: 10_000 });
+  }
+  const { engine, dir, dataPath, unlock, migrations, copy } = started;
+  // Until the handle exists, a failure stops the engine here; after, closing the handle does.
+  let handle: Database | undefined;
+  try {
     const { host, port, fromCopy } = engine;
     // Published only for the process that owns the directory: a second process on it connects here.
     const addressFile = dir ? join(dir, ADDRESS_FILE) : undefined;
@@ -374,6 +447,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
       };
     };
     const db: Database = { ...served, listen };
+    handle = db;
     if (migrations && fromCopy) options.onMigrated?.(migrations);
     if (migrations && copy && !fromCopy) {
       try {
@@ -391,7 +465,10 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
     }
     return db;
   } catch (error) {
-    unlock();
+    if (!handle) {
+      await engine.close().catch(() => {});
+      unlock();
+    }
     throw error;
   }
 };
