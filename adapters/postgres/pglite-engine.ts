@@ -7,7 +7,7 @@
  */
 import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,28 +112,8 @@ export interface DirectorySnapshot {
 const safeRelative = (path: unknown): path is string =>
   typeof path === 'string' && path !== '' && !isAbsolute(path) && !path.split(/[\\/]/).includes('..');
 
-/**
- * The template databases' files (template1 is database 1, template0 database 4, as initdb makes them): more than
- * half of a copy's thousand files, and creating files is most of a restore's cost. PostgreSQL opens a relation's
- * files when it first uses it, and opening the `postgres` database never uses the templates' (only CREATE DATABASE
- * does), so they are copied while the engine starts; the engine is served only once they are all in place.
- */
-const TEMPLATE_FILES = /^base\/(1|4)\//;
-
-/** Checks a saved file against its sha256; returns its full length when its trailing zeros are to be restored. */
-const checkFile = (bytes: Buffer, [path, sha256, size]: [string, unknown, unknown]): number | undefined => {
-  if (hash('sha256', bytes) !== sha256) throw new Error(`${path} is not the file that was saved`);
-  if (size === undefined) return undefined;
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < bytes.length) throw new Error(`its manifest gives ${path} a wrong size`);
-  return size > bytes.length ? size : undefined;
-};
-
-/**
- * Copies the snapshot's files into `target` (which must not exist yet), checking each against its sha256: all but
- * the template databases' now; those on libuv's threads, in the promise returned, which rejects as the copy does
- * when one of them is not the file that was saved. The caller awaits it before the directory is used by anyone.
- */
-const restoreDirectory = (snapshot: string, target: string): Promise<void> => {
+/** Copies the snapshot's files into `target` (which must not exist yet), checking each against its sha256. */
+const restoreDirectory = (snapshot: string, target: string): void => {
   const manifest = JSON.parse(readFileSync(join(snapshot, MANIFEST), 'utf8')) as Partial<DirectorySnapshot>;
   if (!Array.isArray(manifest.directories) || !Array.isArray(manifest.files) || manifest.files.length === 0) throw new Error('its manifest lists no files');
   mkdirSync(target, { mode: 0o700 });
@@ -141,38 +121,18 @@ const restoreDirectory = (snapshot: string, target: string): Promise<void> => {
     if (!safeRelative(dir)) throw new Error('its manifest names a path outside it');
     mkdirSync(join(target, dir), { recursive: true, mode: 0o700 });
   }
-  const entries = manifest.files.map((entry) => {
+  for (const entry of manifest.files) {
     const [path, sha256, size] = Array.isArray(entry) ? entry : [];
     if (!safeRelative(path)) throw new Error('its manifest names a path outside it');
-    return [path, sha256, size] as [string, unknown, unknown];
-  });
-  for (const entry of entries) {
-    if (TEMPLATE_FILES.test(entry[0])) continue;
-    const bytes = readFileSync(join(snapshot, DATA, entry[0]));
-    const size = checkFile(bytes, entry);
-    writeFileSync(join(target, entry[0]), bytes, { mode: 0o600 });
-    if (size !== undefined) truncateSync(join(target, entry[0]), size);
-  }
-  const later = entries.filter((entry) => TEMPLATE_FILES.test(entry[0]));
-  // A few at a time: the engine's start keeps this thread busy meanwhile, the copies run on libuv's threads.
-  let next = 0;
-  let failed: unknown;
-  const lane = async (): Promise<void> => {
-    while (failed === undefined && next < later.length) {
-      const entry = later[next++]!;
-      try {
-        const bytes = await readFile(join(snapshot, DATA, entry[0]));
-        const size = checkFile(bytes, entry);
-        await writeFile(join(target, entry[0]), bytes, { mode: 0o600 });
-        if (size !== undefined) await truncate(join(target, entry[0]), size);
-      } catch (error) {
-        failed ??= error;
-      }
+    const bytes = readFileSync(join(snapshot, DATA, path));
+    if (hash('sha256', bytes) !== sha256) throw new Error(`${path} is not the file that was saved`);
+    const file = join(target, path);
+    writeFileSync(file, bytes, { mode: 0o600 });
+    if (size !== undefined) {
+      if (!Number.isSafeInteger(size) || size < bytes.length) throw new Error(`its manifest gives ${path} a wrong size`);
+      if (size > bytes.length) truncateSync(file, size);
     }
-  };
-  return Promise.all([lane(), lane(), lane()]).then(() => {
-    if (failed !== undefined) throw failed;
-  });
+  }
 };
 
 /** What to start: plain data, so it crosses to a worker thread. */
@@ -224,18 +184,10 @@ export const startEngine = async (request: EngineRequest, onWarning: (message: s
     let started: Awaited<ReturnType<typeof start>> | undefined;
     try {
       rmSync(dataPath!, { recursive: true, force: true });
-      const templates = restoreDirectory(saved, dataPath!);
-      // Settled below, after the start; a failure meanwhile is not unhandled.
-      templates.catch(() => {});
-      try {
-        started = await start();
-        // Applied to this database now, as far as anyone reading the table can tell.
-        await started.exec('UPDATE schema_migrations SET applied_at = now()');
-      } finally {
-        // Whatever happened, nothing is removed or retried while copies into the directory are under way.
-        await templates.catch(() => {});
-      }
-      await templates;
+      restoreDirectory(saved, dataPath!);
+      started = await start();
+      // Applied to this database now, as far as anyone reading the table can tell.
+      await started.exec('UPDATE schema_migrations SET applied_at = now()');
       pglite = started;
       break;
     } catch (error) {

@@ -112,47 +112,6 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
     }
   });
 
-  it('restores every file of the copy, the template databases\' (copied while the engine starts) as they were saved', async () => {
-    const shipped = fresh('shipped');
-    const copy = await writeMigratedSnapshot(first, shipped);
-    const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as { files: [string, string, number][] };
-    const templates = manifest.files.filter(([path]) => /^base\/(1|4)\//.test(path));
-    expect(templates.length).toBeGreaterThan(100);
-
-    const dataDir = fresh('data');
-    const opened = await openPglite({ dataDir, statementTimeoutMs: 0, migrations: first, shippedSnapshots: shipped });
-    try {
-      // Served only once the whole directory is in place.
-      for (const [path] of manifest.files) expect(existsSync(join(dataDir, 'pgdata', path)), path).toBe(true);
-      for (const [path, , size] of templates) {
-        const saved = readFileSync(join(copy, 'pgdata', path));
-        const restored = readFileSync(join(dataDir, 'pgdata', path));
-        expect(restored.length, path).toBe(size);
-        expect(restored.subarray(0, saved.length).equals(saved), path).toBe(true);
-        expect(restored.subarray(saved.length).every((b) => b === 0), path).toBe(true);
-      }
-      // The catalog lists both templates, whose files are all there.
-      expect((await opened.query<{ n: string }>(`SELECT count(*) AS n FROM pg_database WHERE datname IN ('template0', 'template1')`)).rows).toEqual([{ n: '2' }]);
-    } finally {
-      await opened.close();
-    }
-  });
-
-  it('a damaged file of a template database in the shipped copy is refused like any other', async () => {
-    const shipped = fresh('shipped');
-    const copy = await writeMigratedSnapshot(first, shipped);
-    const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as { files: [string, string, number][] };
-    const [path] = manifest.files.find(([p]) => p.startsWith('base/1/') && statSync(join(copy, 'pgdata', p)).size > 0)!;
-    const bytes = readFileSync(join(copy, 'pgdata', path));
-    bytes.writeUInt8(bytes.readUInt8(0) ^ 0xff, 0);
-    writeFileSync(join(copy, 'pgdata', path), bytes);
-
-    const opened = await openFresh(first, shipped);
-    expect(opened.warnings).toHaveLength(1);
-    expect(opened.warnings[0]).toContain(`(${path} is not the file that was saved); starting from initdb instead`);
-    expect(opened).toMatchObject({ applied: [[1]], tables: ['alpha', 'schema_migrations'] });
-  });
-
   it('a shipped copy made for other migrations is never used: the directory is migrated from initdb', async () => {
     const shipped = fresh('shipped');
     await writeMigratedSnapshot(first, shipped);
