@@ -7,12 +7,14 @@
 //   node build.mjs --no-embedded-snapshot
 //                             without dist/pglite-snapshot (a fresh embedded data directory then starts from the
 //                             user's cache, or from initdb and the migrations)
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from './bin/node-runtime.mjs';
 import { bundleOptions, externals } from './scripts/bundle-options.mjs';
+import { contextModule, contextsRead } from './scripts/lambda-contexts.mjs';
 
 await ensureProjectNode();
 const quiet = process.argv.includes('--quiet');
@@ -38,6 +40,7 @@ const buildInfo = { version: pkg.version, commit, builtAt: new Date().toISOStrin
 
 // Finds each endpoint definition's module and export name, so a per-endpoint Lambda bundle imports only it.
 const endpointModules = async () => {
+  const { isMetered } = await import('./handlers/toolkit.ts');
   const found = [];
   const handlersDir = join(root, 'handlers');
   for (const context of readdirSync(handlersDir, { withFileTypes: true })) {
@@ -48,7 +51,7 @@ const endpointModules = async () => {
       const mod = await import(path);
       for (const [exportName, value] of Object.entries(mod)) {
         if (value && typeof value === 'object' && typeof value.id === 'string' && typeof value.run === 'function' && typeof value.path === 'string') {
-          found.push({ id: value.id, path, exportName });
+          found.push({ id: value.id, path, exportName, metered: isMetered(value) });
         }
       }
     }
@@ -96,15 +99,19 @@ rmSync(generated, { recursive: true, force: true });
 mkdirSync(generated, { recursive: true });
 
 const endpoints = await endpointModules();
+// The contexts that wire themselves; each exports its wiring by its name from adapters/contexts/<name>/wire.ts.
+const contextNames = (await import('./adapters/contexts/index.ts')).contexts.filter((c) => 'start' in c).map((c) => c.name);
 const endpointEntries = {};
 for (const e of endpoints) {
   const file = join(generated, `${e.id}.ts`);
   const rel = (p) => relative(generated, p).replaceAll('\\', '/');
+  e.contexts = await contextsRead(root, e, contextNames);
   writeFileSync(
     file,
     `import { endpointLambda } from '${rel(join(root, 'adapters/lambda/endpoint.ts'))}';\n` +
+      e.contexts.map((name) => `import { ${contextModule(name).exportName} } from '${rel(join(root, contextModule(name).file))}';\n`).join('') +
       `import { ${e.exportName} as definition } from '${rel(e.path)}';\n` +
-      `export const handler = await endpointLambda(definition);\n`,
+      `export const handler = await endpointLambda(definition, [${e.contexts.map((name) => contextModule(name).exportName).join(', ')}]);\n`,
   );
   // Lambda handler strings are `<module>.<export>`, so the file name must not contain a dot: `platform-meta`.
   endpointEntries[`lambda/endpoints/${e.id.replaceAll('.', '-')}`] = file;
@@ -144,13 +151,42 @@ if (!process.argv.includes('--no-embedded-snapshot')) {
   const path = await writeMigratedSnapshot(loadMigrations(join(root, 'migrations')), join(staging, SHIPPED_SNAPSHOTS), join(dist, SHIPPED_SNAPSHOTS));
   snapshot = { path: relative(staging, path), ms: Math.round(performance.now() - snapshotStarted) };
 }
+// V8's compiled code for what the server loads at start, shipped in dist/compile-cache so that a new container's
+// first start does not compile it (adapters/http/main.ts turns the cache on). Made by importing the server's start-up
+// chunks, all but the one that starts it, in the Node that builds (another Node version ignores the cache). Portable:
+// keyed by paths relative to the directory, so dist/ may move.
+let compileCache = null;
+if (!process.argv.includes('--no-compile-cache')) {
+  const cacheStarted = performance.now();
+  const outputs = results[0].metafile.outputs;
+  const server = Object.keys(outputs).find((file) => file.endsWith('/server.mjs'));
+  const starters = new Set(outputs[server].imports.filter((i) => i.kind === 'dynamic-import' && !i.external).map((i) => i.path));
+  const chunks = new Set();
+  const pending = [server, ...starters];
+  while (pending.length) {
+    for (const i of outputs[pending.pop()].imports) {
+      if (i.kind === 'import-statement' && !i.external && !chunks.has(i.path)) {
+        chunks.add(i.path);
+        pending.push(i.path);
+      }
+    }
+  }
+  const urls = [...chunks].filter((file) => !starters.has(file)).map((file) => pathToFileURL(join(root, file)).href);
+  const directory = join(staging, 'compile-cache');
+  const script = `import * as m from 'node:module'; m.enableCompileCache({ directory: ${JSON.stringify(directory)}, portable: true }); ` +
+    `for (const u of ${JSON.stringify(urls)}) await import(u); m.flushCompileCache(); process.exit(0);`;
+  // A DATABASE_URL, so nothing imported starts the embedded engine; nothing connects to it.
+  const made = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DATABASE_URL: 'postgres://build@127.0.0.1:9/none' }, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`making the compile cache failed: ${made.stderr}`);
+  compileCache = { files: urls.length, ms: Math.round(performance.now() - cacheStarted) };
+}
 // What went into each output, for a closer look (https://esbuild.github.io/analyze/ reads it).
 writeFileSync(join(root, '.cache', 'metafile.json'), JSON.stringify(results[0].metafile));
 const largest = (modules, n) => Object.fromEntries(Object.entries(modules).sort((a, b) => b[1] - a[1]).slice(0, n));
-const lambdas = endpoints.map((e) => ({ id: e.id, ...loadedCode(results[0].metafile, `lambda/endpoints/${e.id.replaceAll('.', '-')}`) }));
+const lambdas = endpoints.map((e) => ({ id: e.id, contexts: e.contexts, ...loadedCode(results[0].metafile, `lambda/endpoints/${e.id.replaceAll('.', '-')}`) }));
 writeFileSync(
   join(staging, 'build.json'),
-  `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id), lambdas: lambdas.map(({ id, bytes, files, modules }) => ({ id, bytes, files, largest: largest(modules, 10) })) }, null, 2)}\n`,
+  `${JSON.stringify({ ...buildInfo, endpoints: endpoints.map((e) => e.id), lambdas: lambdas.map(({ id, contexts, bytes, files, modules }) => ({ id, contexts, bytes, files, largest: largest(modules, 10) })) }, null, 2)}\n`,
 );
 const retired = join(root, `.dist-old-${process.pid}`);
 if (existsSync(dist)) renameSync(dist, retired);
@@ -168,11 +204,12 @@ if (!quiet) {
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`built ${rows.length} bundles in ${Math.round(performance.now() - started)} ms (commit ${commit})\n`);
   if (snapshot) process.stdout.write(`  dist/${snapshot.path}: migrated embedded database for fresh data directories (${snapshot.ms} ms)\n`);
+  if (compileCache) process.stdout.write(`  dist/compile-cache: compiled code of the server's ${compileCache.files} start-up files (${compileCache.ms} ms)\n`);
   for (const [file, bytes] of rows) process.stdout.write(`  ${file.padEnd(width)}  ${(bytes / 1024).toFixed(1).padStart(8)} kB\n`);
   const idWidth = Math.max(...lambdas.map((l) => l.id.length));
-  process.stdout.write('code each per-endpoint Lambda loads at start (its entry and the chunks it imports statically), and the largest parts of it\n');
+  process.stdout.write('code each per-endpoint Lambda loads at start (its entry and the chunks it imports statically), the largest parts of it and the contexts it wires\n');
   for (const l of lambdas) {
     const parts = Object.entries(largest(l.modules, 3)).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
-    process.stdout.write(`  ${l.id.padEnd(idWidth)}  ${(l.bytes / 1024).toFixed(1).padStart(8)} kB  ${l.files.length} files  (${parts.join(', ')})\n`);
+    process.stdout.write(`  ${l.id.padEnd(idWidth)}  ${(l.bytes / 1024).toFixed(1).padStart(8)} kB  ${l.files.length} files  (${parts.join(', ')})  [${l.contexts.join(', ') || 'platform only'}]\n`);
   }
 }

@@ -2,118 +2,19 @@
  * The composition root: configuration and the driver's profile in, ports and handlers out. The platform builds
  * the shared infrastructure, then every context in adapters/contexts/index.ts wires its ports from it.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ContextPorts, PlatformPorts, Ports } from '../core/ports.ts';
-import type { HandlerOptions, LineSink } from '../handlers/toolkit.ts';
+import type { ContextPorts } from '../core/ports.ts';
 import type { Config } from './config.ts';
-import type { Profile, Started } from './contexts/context.ts';
 import { contexts } from './contexts/index.ts';
-import { wirePlatform, type Platform } from './contexts/platform/wire.ts';
-import { createDispatcher, type Dispatcher } from './routing/dispatch.ts';
-import { bufferedLineSink, createRootLogger } from './logging.ts';
-import { tracedDatabase } from './observability/traced-database.ts';
-import type { Tracing } from './observability/tracing.ts';
-import type { Database } from './postgres/database.ts';
+import { composeRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 
 export type { Profile } from './contexts/context.ts';
+export type { Runtime, RuntimeOptions } from './runtime.ts';
 
-export interface RuntimeOptions extends Profile {
-  /** Replace ports (tests): a platform port before any context is wired from it, a context's ports whole. */
-  overrides?: Partial<Ports>;
-  /** Where access lines go; default the profile's log sink, or off when ACCESS_LOG=false. */
-  accessLog?: LineSink | null;
-  logger?: Logger;
-  /** Use this database instead of the configured one (tests: a fresh PGlite); the caller closes it. */
-  database?: Database;
-  /** Open the database on first use instead of at start (tests that may never touch it). */
-  lazyDatabase?: boolean;
-}
+const wired = contexts.filter((c) => 'start' in c);
 
-export interface Runtime {
-  config: Config;
-  ports: Ports;
-  logger: Logger;
-  options: HandlerOptions;
-  dispatcher: Dispatcher;
-  /** The relational database (PostgreSQL or the embedded PGlite) for repositories; opened on first use. */
-  database: Database;
-  /** The tracer when tracing is on: wrap outbound calls with `tracedFetch(runtime.tracing)`. */
-  tracing: Tracing | undefined;
-  /** Writes buffered access lines now (Lambda, before the environment may freeze). */
-  flushLogs(): void;
-  /** Appends the aggregated audit entries of failed authentication now, windows still open included. */
-  flushAuthFailures(): Promise<void>;
-  /** Verified API keys in memory and the database change feed that keeps them fresh (the server's profile). */
-  keyCache: Platform['keyCache'];
-  close(): Promise<void>;
-}
-
-/** A context of `Ports` missing from the list makes its entry this message, which fails type checking below. */
-type Listed = Extract<(typeof contexts)[number], { start: unknown }>['name'];
+/** A context of `Ports` missing from the list makes its entry this message, which fails type checking here. */
+type Listed = (typeof wired)[number]['name'];
 type Assembled = { [K in keyof ContextPorts]: K extends Listed ? ContextPorts[K] : 'not listed in adapters/contexts/index.ts' };
+({}) as ContextPorts satisfies Assembled;
 
-export const buildRuntime = async (config: Config, options: RuntimeOptions): Promise<Runtime> => {
-  const toStderr = options.logSink === 'stderr';
-  const logger = options.logger ?? createRootLogger(config.LOG_LEVEL, { toStderr });
-  const buffered = options.accessLog === undefined && config.ACCESS_LOG ? bufferedLineSink(toStderr ? 2 : 1) : null;
-  const accessLog = options.accessLog !== undefined ? options.accessLog : buffered;
-  const overrides = options.overrides ?? {};
-
-  const platform = await wirePlatform(config, {
-    profile: options,
-    logger,
-    replacements: overrides,
-    ...(options.database ? { database: options.database } : {}),
-    ...(options.lazyDatabase ? { lazyDatabase: true } : {}),
-  });
-  const started: Started<Listed>[] = [];
-  for (const context of contexts) {
-    if ('start' in context) started.push(await context.start(config, platform.shared, options, overrides));
-  }
-  // The contexts (and the provider sandboxes) started while the database opened; a database that cannot be opened
-  // or migrated still fails the start, with everything started so far stopped.
-  try {
-    await platform.ready;
-  } catch (error) {
-    for (const context of started) await context.close().catch(() => {});
-    await platform.close().catch(() => {});
-    throw error;
-  }
-  const contextPorts = Object.fromEntries(started.map((s) => [s.name, s.ports])) as Assembled;
-  // What contexts serve the platform (billing: the metered quota) joins it; a test's replacement still wins.
-  const served: Partial<PlatformPorts> = Object.assign({}, ...started.map((s) => s.serves));
-  const ports: Ports = { ...platform.shared.ports, ...contextPorts, ...served, ...overrides };
-
-  const handlerOptions: HandlerOptions = {
-    ports,
-    logger,
-    accessLog,
-    service: 'sellpo',
-    validateResponses: config.VALIDATE_RESPONSES,
-    ...(platform.tracing ? { tracing: platform.tracing.requests } : {}),
-    ...(platform.metrics ? { metrics: platform.metrics } : {}),
-  };
-  const dispatcher = createDispatcher(options.endpoints, handlerOptions);
-  const database = platform.shared.database;
-  return {
-    config,
-    ports,
-    logger,
-    options: handlerOptions,
-    dispatcher,
-    // Repositories built on this get a span per query when tracing is on.
-    database: platform.tracing ? tracedDatabase(database, platform.tracing) : database,
-    tracing: platform.tracing,
-    flushLogs: () => buffered?.flush(),
-    flushAuthFailures: platform.flushAuthFailures,
-    keyCache: platform.keyCache,
-    close: async () => {
-      buffered?.flush();
-      // Before the stores close: the meter gives back the budget it leased and did not spend.
-      await ports.quota?.close?.();
-      for (const context of started) await context.close();
-      await platform.close();
-      await platform.tracing?.shutdown();
-    },
-  };
-};
+export const buildRuntime = (config: Config, options: RuntimeOptions): Promise<Runtime> => composeRuntime(config, options, wired);

@@ -243,4 +243,8 @@ export const buildOpenApi = (endpoints: readonly AnyEndpoint[]): Json => {
 };
 
 /** The document as YAML. The YAML writer (about 110 kB minified) loads here, only where YAML is served. */
-export const openApiYaml = async (doc: Json): Promise<string> => (await import('yaml')).stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+export const openApiYaml = async (doc: Json): Promise<string> => {
+  // yaml is CommonJS on Node, so its exports are the default export; bundled, they are only that (no named ones).
+  const { stringify } = (await import('yaml')).default;
+  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+};

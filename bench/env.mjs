@@ -37,4 +37,13 @@ export const productionShapeEnv = {
   NAVER_SEARCHAD_SECRET: 'bench',
   NAVER_SEARCHAD_CUSTOMER_ID: '1',
   TOSS_SECRET_KEY: 'test_sk_bench',
+  // Every provider configured, as in production: otherwise the server starts a development sandbox for each
+  // provider left out (Coupang, 1688, Naver Commerce), and the cold start measures those.
+  COUPANG_PARTNERS_ACCESS_KEY: 'bench',
+  COUPANG_PARTNERS_SECRET_KEY: 'bench',
+  ALIBABA_APP_KEY: 'bench',
+  ALIBABA_APP_SECRET: 'bench',
+  ALIBABA_ACCESS_TOKEN: 'bench',
+  NAVER_COMMERCE_BASE_URL: 'http://127.0.0.1:9',
+  BILLING_KEY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };

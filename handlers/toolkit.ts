@@ -14,6 +14,7 @@ export {
   type RequestTracing,
 } from './kit/options.ts';
 export { openBatch, type BatchCaller, type BatchOpening, type BatchSession } from './kit/batch.ts';
+export { MAX_JSON_DEPTH, parseJson } from './kit/json.ts';
 export { problem, problemKinds, problemSchema, problemType, type Problem } from './kit/problem.ts';
 export { formatAccessLine, type LineSink } from './kit/access-log.ts';
 export type { AnyEndpoint, Deprecation, EndpointDefinition } from './kit/endpoint.ts';

@@ -191,7 +191,7 @@ export const alibabaGateway = (options: AlibabaOptions, deps: ProviderDeps): Off
   const now = () => deps.clock.now().getTime();
   const base = options.baseUrl.replace(/\/+$/, '');
   // The app key is not a secret; the secret and the token never leave the signed form body.
-  const rate = rateLimiter(deps.rateCounter, { name: `alibaba:rate:${options.appKey}`, provider: '1688', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
+  const rate = rateLimiter(deps, { name: `alibaba:rate:${options.appKey}`, provider: '1688', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
   const cache = ttlCache(deps.cache, { namespace: 'alibaba', onError: (message, attributes) => deps.warn?.(message, attributes) });
 
   /** One gateway call; resolves with the API's `result.result` or throws the mapped domain error. */

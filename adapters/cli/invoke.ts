@@ -1,10 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { fillPath } from '../routing/build-event.ts';
 import { directEvent, missingPathMessage, requestHeaders, toQueryString, type RequestSpec } from '../routing/direct.ts';
-import { openBatch, type AnyEndpoint, type BatchOpening, type BatchSession, type HandlerOptions, type HttpHandler, type V2Result } from '../../handlers/toolkit.ts';
+import { MAX_JSON_DEPTH, openBatch, parseJson, type AnyEndpoint, type BatchOpening, type BatchSession, type HandlerOptions, type HttpHandler, type V2Result } from '../../handlers/toolkit.ts';
 import { UsageError } from './usage.ts';
 
 /** `k=v` pairs; the first `=` splits, so values may contain `=`. */
@@ -33,25 +34,29 @@ export const readBody = (value: string | undefined): unknown => {
   if (value === undefined) return undefined;
   let text: string;
   let source: string;
-  if (value === '-') {
-    text = readFileSync(0, 'utf8');
-    source = 'standard input';
-  } else if (value.startsWith('@')) {
-    source = value.slice(1);
+  if (value === '-' || value.startsWith('@')) {
+    source = value === '-' ? 'standard input' : value.slice(1);
+    let bytes: Buffer;
     try {
-      text = readFileSync(source, 'utf8');
+      bytes = readFileSync(value === '-' ? 0 : source);
     } catch (error) {
       throw new UsageError(`--body: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
+    // Read as bytes: decoding would turn bytes that are not UTF-8 into U+FFFD and store them so, where HTTP refuses them.
+    if (!isUtf8(bytes)) throw new UsageError(`--body: ${source} is not valid UTF-8 text`);
+    text = bytes.toString('utf8');
   } else {
     text = value;
     source = 'the --body value';
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--body: ${source} is not valid JSON (${(error as Error).message})`);
-  }
+  return parsedBody(text, `--body: ${source}`);
+};
+
+/** The JSON of a body, refused as HTTP refuses it (too deep, forbidden keys) with `where` in the message. */
+const parsedBody = (text: string, where: string): unknown => {
+  const parsed = parseJson(text);
+  if (parsed.ok) return parsed.value;
+  throw new UsageError(parsed.reason === 'malformed' ? `${where} is not valid JSON (${parsed.message})` : `${where}: ${parsed.message}`);
 };
 
 /** Calls the endpoint's handler directly with the v2 event an HTTP request would have produced. */
@@ -208,6 +213,8 @@ export const invokeEach = async (
     try {
       return answered(n, await invokeOnce(def, handler, merged));
     } catch (error) {
+      // Rebuilding the request of a line nested past any limit overflows the stack before the handler refuses it.
+      if (error instanceof RangeError && /call stack/.test(error.message)) return bad(n, `the request nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep`);
       return bad(n, (error as Error).message);
     }
   };

@@ -96,6 +96,17 @@ export const defineContext = <N extends ContextName, S extends z.ZodRawShape, C>
   },
 });
 
+/**
+ * The ports of a context this process did not wire: reading any of them throws, naming the context, so an
+ * endpoint that reads a context its Lambda left out fails loudly instead of misbehaving.
+ */
+export const notWired = (name: ContextName): object => {
+  const refuse = (_target: object, key: string | symbol): never => {
+    throw new Error(`the ${name} context is not wired into this process (read ${String(key)})`);
+  };
+  return new Proxy({}, { get: refuse, has: refuse });
+};
+
 /** How often a process that runs background work purges what has expired. */
 export const PURGE_EVERY_MS = 60 * 60 * 1000;
 

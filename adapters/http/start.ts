@@ -1,3 +1,4 @@
+import * as nodeModule from 'node:module';
 import type { AnyEndpoint } from '../../handlers/toolkit.ts';
 import { buildRuntime } from '../composition.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -43,6 +44,9 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     site: siteServer(config.SITE_DIR),
   });
   runtime.logger.info('listening', { url: running.url, version: runtime.ports.build.version, pid: process.pid });
+  // The compile cache (main.ts) is written at a normal exit; written once now too, so a server that is killed
+  // still leaves it for the next start.
+  setTimeout(() => nodeModule.flushCompileCache?.(), 1_000).unref();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -34,8 +34,6 @@ export interface NaverCommerceClientOptions {
   rateMaxWaitMs: number;
   fetch?: typeof fetch;
   random?: () => number;
-  /** The rate slots' clock (ms); default the deps' clock, the one the shared rate counter keeps its windows by. */
-  rateNow?: () => number;
 }
 
 export interface NaverCommerceRequest {
@@ -99,9 +97,8 @@ export const naverCommerceClient = (options: NaverCommerceClientOptions, deps: P
   const limiterOf = (clientId: string): RateLimiter => {
     let limiter = limiters.get(clientId);
     if (!limiter) {
-      limiter = rateLimiter(deps.rateCounter, {
+      limiter = rateLimiter(deps, {
         name: `naver-commerce:rate:${clientId}`, provider: `${label} (application ${clientId.slice(-4)})`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs,
-        now: options.rateNow ?? (() => deps.clock.now().getTime()),
       });
       limiters.set(clientId, limiter);
     }

@@ -122,9 +122,9 @@ interface Entry<T> {
 export const naverOpenApi = (options: OpenApiOptions, deps: ProviderDeps): ShoppingSearch & DataLab => {
   const now = () => deps.clock.now().getTime();
   // Quotas are per client id; the id is not a secret, the secret never leaves the header.
-  const rate = rateLimiter(deps.rateCounter, { name: `naver:openapi:rate:${options.clientId}`, provider: 'Naver', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
+  const rate = rateLimiter(deps, { name: `naver:openapi:rate:${options.clientId}`, provider: 'Naver', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
   const budget = (name: string, label: string, limit: number) =>
-    dailyBudget(deps.rateCounter, { name: `naver:openapi:${name}:${options.clientId}`, provider: 'Naver', label, limit, day: KOREAN_DAY, now });
+    dailyBudget(deps, { name: `naver:openapi:${name}:${options.clientId}`, provider: 'Naver', label, limit, day: KOREAN_DAY });
   const budgets = { search: budget('search', 'search API', options.searchDailyBudget), datalab: budget('datalab', 'DataLab', options.datalabDailyBudget) };
   const http = providerHttp({
     provider: 'naver-openapi',

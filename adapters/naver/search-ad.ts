@@ -90,7 +90,7 @@ export const viewFor = (hints: readonly string[], callHints: readonly string[], 
 };
 
 export const naverSearchAd = (options: SearchAdOptions, deps: ProviderDeps): KeywordTool & { stats(): { providerCalls: number; packedRequests: number } } => {
-  const rate = rateLimiter(deps.rateCounter, { name: `naver:searchad:rate:${options.customerId}`, provider: 'Naver', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
+  const rate = rateLimiter(deps, { name: `naver:searchad:rate:${options.customerId}`, provider: 'Naver', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
   const http = providerHttp({
     provider: 'naver-searchad',
     label: 'Naver Search Ad',

@@ -9,25 +9,9 @@ import { WEBHOOK_MAX_ATTEMPTS } from '../../core/billing/webhooks.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Database } from './database.ts';
+import { d, dn, n, postgresPlanReader, s, sn, SUB_COLUMNS, subOf } from './billing-plans.ts';
 
 type Row = Record<string, unknown>;
-const d = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
-const dn = (v: unknown): Date | null => (v === null || v === undefined ? null : d(v));
-const n = (v: unknown): number => Number(v);
-const s = (v: unknown): string => String(v);
-const sn = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-const SUB_COLUMNS = `id, tenant_id, state, plan_id, plan_version, amount_krw, anchor, period_index, current_period_start, current_period_end,
-  trial_ends_at, pending_plan_id, billing_key_id, customer_key, attempt, dunning_step, next_action_at, canceled_at, ended_at, created_at, version`;
-
-const subOf = (r: Row): Subscription => ({
-  id: s(r.id), tenantId: s(r.tenant_id), state: s(r.state) as Subscription['state'], planId: s(r.plan_id), planVersion: n(r.plan_version),
-  amountKrw: n(r.amount_krw), anchor: d(r.anchor), periodIndex: n(r.period_index), currentPeriodStart: d(r.current_period_start),
-  currentPeriodEnd: d(r.current_period_end), trialEndsAt: dn(r.trial_ends_at), pendingPlanId: sn(r.pending_plan_id), billingKeyId: s(r.billing_key_id),
-  customerKey: s(r.customer_key), attempt: n(r.attempt), dunningStep: n(r.dunning_step), nextActionAt: dn(r.next_action_at), canceledAt: dn(r.canceled_at),
-  endedAt: dn(r.ended_at), createdAt: d(r.created_at), version: n(r.version),
-});
-
 const subParams = (x: Subscription): unknown[] => [
   x.id, x.tenantId, x.state, x.planId, x.planVersion, x.amountKrw, x.anchor, x.periodIndex, x.currentPeriodStart, x.currentPeriodEnd,
   x.trialEndsAt, x.pendingPlanId, x.billingKeyId, x.customerKey, x.attempt, x.dunningStep, x.nextActionAt, x.canceledAt, x.endedAt, x.createdAt, x.version,
@@ -86,14 +70,11 @@ const decodeCursor = (tenantId: string, cursor: string): PaymentsPosition | null
 };
 
 const unitOf = (db: Database): BillingUnit => ({
+  ...postgresPlanReader(db),
   lockTenant: async (tenantId) => void (await db.query(`SELECT pg_advisory_xact_lock(hashtext('sellpo:billing:' || $1))`, [tenantId])),
 
   getSubscription: async (tenantId, id) =>
     (await db.query(`SELECT ${SUB_COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rows.map(subOf)[0] ?? null,
-  apiCallBudget: async (tenantId) => {
-    const { rows } = await db.query<{ calls_per_day: number }>('SELECT calls_per_day FROM api_call_budgets WHERE tenant_id = $1', [tenantId]);
-    return rows[0]?.calls_per_day ?? null;
-  },
   setApiCallBudget: async (tenantId, callsPerDay, at) => {
     if (callsPerDay === null) {
       await db.query('DELETE FROM api_call_budgets WHERE tenant_id = $1', [tenantId]);
@@ -106,8 +87,6 @@ const unitOf = (db: Database): BillingUnit => ({
     );
     return r.rowCount === 1;
   },
-  latestSubscription: async (tenantId) =>
-    (await db.query(`SELECT ${SUB_COLUMNS} FROM subscriptions WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [tenantId])).rows.map(subOf)[0] ?? null,
   lockSubscription: async (tenantId, id) =>
     (await db.query(`SELECT ${SUB_COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id])).rows.map(subOf)[0] ?? null,
   insertSubscription: async (sub) => {

@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { Database, Listening } from './database.ts';
 import { loadMigrations, migrate, migrationsDirectory, type Migration } from './migrations.ts';
 import { pgDatabase, translateOutage } from './pg.ts';
-import { openPglite, type PgliteOptions } from './pglite.ts';
+import type { PgliteOptions } from './pglite.ts';
 
 export const IN_MEMORY = 'memory://';
 
@@ -29,8 +29,10 @@ export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptio
         max: config.DATABASE_POOL_SIZE,
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       })
-    : openPglite({
+    : // The embedded engine's adapter loads only where it is used: a Lambda on PostgreSQL never carries it.
+      (await import('./pglite.ts')).openPglite({
         ...(config.DATA_DIR === IN_MEMORY ? {} : { dataDir: config.DATA_DIR }),
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         ...embedded,

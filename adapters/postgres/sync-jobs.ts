@@ -34,6 +34,8 @@ export interface SyncJobQueue extends SyncJobs {
    * while one is queued or running. Answers how many were queued.
    */
   enqueuePeriodic(tenantIds: readonly string[], periodSeconds: number): Promise<number>;
+  /** One maintenance pass now (what supervising processes run every minute): abandoned jobs expire, old ones go. */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,16 @@ const jobOf = (j: { id: string; state: string; data: JobData; output?: unknown; 
     createdAt: new Date(j.createdOn),
     startedAt: state === 'running' && j.data.direct ? new Date(j.createdOn) : date(j.startedOn),
     finishedAt: state === 'done' || state === 'failed' ? date(j.completedOn) : null,
-    result: state === 'done' && output ? { ...output, startedAt: new Date(output.startedAt), finishedAt: new Date(output.finishedAt) } : null,
+    result:
+      state === 'done' && output
+        ? {
+            ...output,
+            startedAt: new Date(output.startedAt),
+            finishedAt: new Date(output.finishedAt),
+            // Results stored before drift was corrected say nothing of it: nothing was.
+            drift: output.drift.map((d) => ({ ...d, corrected: d.corrected ?? false })),
+          }
+        : null,
     error: state === 'failed' ? (output?.message ?? 'the sync failed') : null,
   };
 };
@@ -167,6 +178,9 @@ export const pgBossSyncJobs = (db: Database, options: { schema?: string; onError
         if (id) queued++;
       }
       return queued;
+    },
+    maintain: async () => {
+      await (await boss()).supervise();
     },
     close: async () => {
       if (started) await (await started).stop({ graceful: true, timeout: 10_000 });

@@ -2,8 +2,8 @@
  * Client-side limits kept in the shared RateCounter, so every process of the service spends one allowance:
  * a per-credential request rate and per-credential daily budgets.
  */
-import type { RateCounter } from '../../core/platform/rate-counter.ts';
 import { DomainError } from '../../core/shared/errors.ts';
+import type { ProviderDeps } from './deps.ts';
 import { sleep } from './http.ts';
 
 export const DAY_MS = 86_400_000;
@@ -28,32 +28,36 @@ export interface RateLimiter {
   acquire(signal?: AbortSignal): Promise<void>;
 }
 
+/** What a limiter is built on: the shared counter and the clock that counter keeps its windows by. */
+export type LimitDeps = Pick<ProviderDeps, 'rateCounter' | 'clock'>;
+
 /**
  * `perSecond` requests a second as one request per slot of 1000/perSecond ms. Fixed one-second windows would
  * allow twice the rate across a window boundary, which a provider counting over a sliding second rejects.
- * When the slot is taken the caller sleeps until it ends (plus a little jitter so waiting processes spread
- * out), for at most `maxWaitMs` in all.
+ * When the slot is taken the caller sleeps until it ends by the counter's clock (plus a little jitter so waiting
+ * processes spread out), for at most `maxWaitMs` of sleep in all (the counter's round trips come on top). The sleeps
+ * are added up rather than read off the clock, so a clock that stands still (a test's) ends the wait too.
  */
 export const rateLimiter = (
-  counter: RateCounter,
-  options: { name: string; provider: string; perSecond: number; maxWaitMs: number; now?: () => number; random?: () => number },
+  deps: LimitDeps,
+  options: { name: string; provider: string; perSecond: number; maxWaitMs: number; random?: () => number },
 ): RateLimiter => {
   const sizeMs = Math.ceil(1000 / options.perSecond);
-  const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   return {
     acquire: async (signal) => {
-      const deadline = now() + options.maxWaitMs;
+      let slept = 0;
       for (;;) {
-        const result = await counter.consume({ name: options.name, limit: 1, window: { sizeMs } });
+        const result = await deps.rateCounter.consume({ name: options.name, limit: 1, window: { sizeMs } });
         if (result.allowed) return;
-        const wait = Math.max(1, result.resetAt.getTime() - now()) + Math.floor(random() * Math.min(sizeMs, 20));
-        if (now() + wait > deadline) {
+        const wait = Math.max(1, result.resetAt.getTime() - deps.clock.now().getTime()) + Math.floor(random() * Math.min(sizeMs, 20));
+        if (slept + wait > options.maxWaitMs) {
           throw new DomainError('rate_limited', `the ${options.provider} request rate (${options.perSecond}/s) is saturated; try again shortly`, {
             retryAfterSeconds: 1,
             details: { limit: `${options.perSecond}/s` },
           });
         }
+        slept += wait;
         await sleep(wait, signal);
       }
     },
@@ -66,19 +70,16 @@ export interface DailyBudget {
 }
 
 export const dailyBudget = (
-  counter: RateCounter,
-  options: { name: string; provider: string; label: string; limit: number; day: ProviderDay; now?: () => number },
-): DailyBudget => {
-  const now = options.now ?? Date.now;
-  return {
-    spend: async () => {
-      const result = await counter.consume({ name: options.name, limit: options.limit, window: { sizeMs: DAY_MS, utcOffsetMs: options.day.utcOffsetMs } });
-      if (result.allowed) return;
-      const resetAt = result.resetAt.toISOString();
-      throw new DomainError('rate_limited', `the daily ${options.provider} ${options.label} budget of ${options.limit} calls is spent; it resets at ${resetAt} (${options.day.midnight})`, {
-        retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt.getTime() - now()) / 1000)),
-        details: { budget: options.label, limit: options.limit, resetAt },
-      });
-    },
-  };
-};
+  deps: LimitDeps,
+  options: { name: string; provider: string; label: string; limit: number; day: ProviderDay },
+): DailyBudget => ({
+  spend: async () => {
+    const result = await deps.rateCounter.consume({ name: options.name, limit: options.limit, window: { sizeMs: DAY_MS, utcOffsetMs: options.day.utcOffsetMs } });
+    if (result.allowed) return;
+    const resetAt = result.resetAt.toISOString();
+    throw new DomainError('rate_limited', `the daily ${options.provider} ${options.label} budget of ${options.limit} calls is spent; it resets at ${resetAt} (${options.day.midnight})`, {
+      retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt.getTime() - deps.clock.now().getTime()) / 1000)),
+      details: { budget: options.label, limit: options.limit, resetAt },
+    });
+  },
+});

@@ -91,6 +91,20 @@ describe('compareMargins', () => {
     expect(r.best.byRoi).toEqual({ channel: 'naver_brand_store', quantity: 1, roiPercent: 181.05 });
   });
 
+  it('names no best ROI when no cell has one: the units cost nothing to land', () => {
+    // A free unit (0 fen) with no freight lands at 0 won, so ROI (profit / landed cost) is no number; at 5,000 won
+    // the commission is 500 + VAT 50, profit 5,000 - 0 - 550 = 4,450 a unit, margin 4,450 / 5,000 = 89 %.
+    const r = compareMargins(input({ purchase: { unitPriceFen: 0, agentFeePercent: 0, chinaShippingFen: 0 } }));
+    expect(r.cells.map((c) => [c.landedCostPerUnit, c.profitPerUnit, c.marginPercent, c.roiPercent])).toEqual([
+      [0, 4450, 89, null],
+      [0, 4450, 89, null],
+      [0, 4450, 89, null],
+      [0, 4450, 89, null],
+    ]);
+    expect(r.best.byRoi).toBeNull();
+    expect(r.best.byProfitTotal).toEqual({ channel: 'naver_smart_store', quantity: 2, profitTotal: 8900 });
+  });
+
   it('lists each estimated rate once, sorted', () => {
     // Without overrides both stores charge the order-management fee, an estimate.
     const r = compareMargins(input({ rateOverrides: undefined, channels: [store('naver_smart_store'), store('naver_brand_store'), store('naver_smart_store')] }));
@@ -117,6 +131,19 @@ describe('compareIssues', () => {
     const issues = compareIssues(input({ saleDate: '2023-12-31', channels: [store('naver_smart_store'), bad, store('naver_smart_store')] }));
     expect(issues).toEqual([
       { field: 'saleDate', message: 'No naver_smart_store fee table is in force on 2023-12-31; tables start 2024-01-01.' },
+      { field: 'channels.1.discountKrw', message: 'Discounts exceed the sale price.' },
+    ]);
+  });
+
+  it('keeps faults that share only their field or only their message', () => {
+    // Both stores lack a table on the date (one field, two messages); both discounts exceed the price (one
+    // message, two fields).
+    const bad = (channel: SellingInput['channel']) => ({ ...store(channel, 1000), discountKrw: 2000 });
+    const issues = compareIssues(input({ saleDate: '2023-12-31', channels: [bad('naver_smart_store'), bad('naver_brand_store')] }));
+    expect(issues).toEqual([
+      { field: 'saleDate', message: 'No naver_smart_store fee table is in force on 2023-12-31; tables start 2024-01-01.' },
+      { field: 'channels.0.discountKrw', message: 'Discounts exceed the sale price.' },
+      { field: 'saleDate', message: 'No naver_brand_store fee table is in force on 2023-12-31; tables start 2024-01-01.' },
       { field: 'channels.1.discountKrw', message: 'Discounts exceed the sale price.' },
     ]);
   });

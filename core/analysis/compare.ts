@@ -9,15 +9,14 @@ import { landedCost } from './margin/landed-cost.ts';
 import type { CompareCell, CompareInput, CompareResult, Issue, ProductInput } from './model.ts';
 
 export const compareIssues = (c: CompareInput, tables: readonly FeeTable[] = FEE_TABLES): Issue[] => {
-  const issues: Issue[] = [];
-  const withQuantity = (q: number): ProductInput => ({ ...c, purchase: { ...c.purchase, quantity: q } });
-  issues.push(...productIssues(withQuantity(c.quantities[0] ?? 1), tables));
+  // The checks read no order quantity (their parameter type has none), so one pass covers every quantity.
+  const issues: Issue[] = productIssues(c, tables);
   const moq = c.purchase.priceTiers?.length ? Math.min(...c.purchase.priceTiers.map((t) => t.minQuantity)) : 1;
   c.quantities.forEach((q, i) => {
     if (q < moq) issues.push({ field: `quantities.${i}`, message: `Below the minimum order quantity of ${moq}.` });
   });
   c.channels.forEach((s, i) => {
-    for (const issue of sellingIssues(s, withQuantity(c.quantities[0] ?? 1), tables, `channels.${i}`)) {
+    for (const issue of sellingIssues(s, c, tables, `channels.${i}`)) {
       if (!issues.some((x) => x.field === issue.field && x.message === issue.message)) issues.push(issue);
     }
   });

@@ -86,6 +86,21 @@ describe('list clearance around US$150 (from China)', () => {
     expect(r.landed.shipment.dutyKrw).toBe(17_210);
     expect(r.landed.perUnit).toMatchObject({ duty: 0, importVat: 0, total: 215_140 });
   });
+
+  it('a unit that costs nothing to land has no ROI; a scenario without a target margin has no target', () => {
+    // 0 fen, no China shipping, no freight: landed 0 won, duty free. Profit 300,000 - 0 - 19,899 = 280,101,
+    // margin 280,101 / 300,000 = 93.367 -> 93.37 %; ROI (profit / landed cost) has no value.
+    const free = { ratePerKgKrw: 0, minimumChargeKrw: 0, unitWeightGrams: 1000, volumetricDivisor: 6000, weightStepGrams: 500 };
+    const r = computeMargin(personal(0, 0, { freight: free }));
+    expect(r.landed.perUnit.total).toBe(0);
+    expect(r.profit).toBe(280_101);
+    expect(r.marginPercent).toBe(93.37);
+    expect(r.roiPercent).toBeNull();
+    expect(r.target).toBeNull();
+    // With a target the result names it, even when no price reaches it: with nothing to land, the fees (6.03 % plus
+    // VAT, 6.633 % of the price) hold the margin near 93.37 % at every price, under the 95 % asked.
+    expect(computeMargin(personal(0, 0, { freight: free, targetMarginPercent: 95 })).target).toEqual({ marginPercent: 95, salePrice: null });
+  });
 });
 
 describe('US$200 when shipped from the US, formal-declaration goods at US$150', () => {

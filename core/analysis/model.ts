@@ -90,6 +90,11 @@ export interface ProductInput {
   rateOverrides?: Record<string, number> | undefined;
 }
 
+/** The product at no particular order quantity: what the checks between fields read (none reads the quantity). */
+export interface ProductAtAnyQuantity extends Omit<ProductInput, 'purchase'> {
+  purchase: Omit<PurchaseInput, 'quantity'>;
+}
+
 export interface MarginScenario extends ProductInput {
   selling: SellingInput;
 }
@@ -210,8 +215,7 @@ export interface MarginSummary {
 
 // ---------------------------------------------------------------------------------------------------- compare
 
-export interface CompareInput extends Omit<ProductInput, 'purchase'> {
-  purchase: Omit<ProductInput['purchase'], 'quantity'>;
+export interface CompareInput extends ProductAtAnyQuantity {
   quantities: number[];
   channels: SellingInput[];
 }

@@ -5,10 +5,10 @@
 import type { RateCounter } from '../platform/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
-import { planLifting } from './plans.ts';
-import type { BillingPolicy, EffectivePlan, Entitlements, PlanCatalog } from './model.ts';
+import { FREE_PLAN, planLifting, planVersionOf } from './plans.ts';
+import type { BillingPolicy, EffectivePlan, Entitlements, PlanCatalog, Subscription } from './model.ts';
 import type { BillingStore } from './ports.ts';
-import { effectivePlan } from './subscriptions.ts';
+import { entitledStates } from './subscription.ts';
 
 export interface EntitlementDeps {
   store: Pick<BillingStore, 'latestSubscription' | 'apiCallBudget'>;
@@ -16,6 +16,21 @@ export interface EntitlementDeps {
   policy: BillingPolicy;
   clock: Clock;
 }
+
+/**
+ * What the tenant is entitled to now: the plan of a live subscription until its paid period (or, past due, its
+ * grace) runs out, else the free plan. Judged by time as well as state, so a runner that has not yet expired a
+ * subscription does not extend it.
+ */
+export const effectivePlan = (deps: { plans: PlanCatalog; policy: BillingPolicy }, sub: Subscription | null, now: Date): EffectivePlan => {
+  const free = { planCode: FREE_PLAN.code, planId: null, entitlements: FREE_PLAN.entitlements };
+  if (!sub || !entitledStates.has(sub.state)) return free;
+  const graceDays = sub.state === 'past_due' ? (deps.policy.retryDays.at(-1) ?? 0) + 1 : 0;
+  if (now.getTime() >= sub.currentPeriodEnd.getTime() + graceDays * 86_400_000) return free;
+  const plan = planVersionOf(deps.plans, sub.planId, sub.planVersion);
+  if (!plan) return free;
+  return { planCode: plan.code, planId: plan.id, entitlements: plan.entitlements };
+};
 
 /** The tenant's plan as it stands now, with the daily API-call budget an administrator set in place of the plan's. */
 export const planOf = async (deps: EntitlementDeps, tenantId: string): Promise<EffectivePlan> => {

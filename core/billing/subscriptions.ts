@@ -3,12 +3,13 @@
  */
 import { sha256Hex } from '../shared/hash.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
-import { FREE_PLAN, planAt, planRank, planVersionOf } from './plans.ts';
-import type { CardInfo, EffectivePlan, Entitlements, GatewayPayment, PaymentIntent, PaymentRecord, PlanCode, PlanVersion, StoredBillingKey, Subscription, SubscriptionView } from './model.ts';
+import { effectivePlan } from './entitlements.ts';
+import { planAt, planRank, planVersionOf } from './plans.ts';
+import type { CardInfo, Entitlements, GatewayPayment, PaymentIntent, PaymentRecord, PlanCode, PlanVersion, StoredBillingKey, Subscription, SubscriptionView } from './model.ts';
 import type { BillingDeps, BillingUnit } from './ports.ts';
 import { MINIMUM_CHARGE_KRW, unusedShare, upgradeCharge } from './proration.ts';
 import { idempotencyKeyFor, orderIdFor, paymentRecordOf, settleInitial, settlePaid } from './settle.ts';
-import { entitledStates, liveStates, transition } from './subscription.ts';
+import { liveStates, transition } from './subscription.ts';
 
 
 const isLive = (sub: Subscription | null): sub is Subscription => sub !== null && liveStates.includes(sub.state);
@@ -24,20 +25,8 @@ const requirePlan = (deps: BillingDeps, planId: string, at: Date, field = 'plan'
 
 // ---- reading ------------------------------------------------------------------------------------------
 
-/**
- * What the tenant is entitled to now: the plan of a live subscription until its paid period (or, past due, its
- * grace) runs out, else the free plan. Judged by time as well as state, so a runner that has not yet expired a
- * subscription does not extend it.
- */
-export const effectivePlan = (deps: Pick<BillingDeps, 'plans' | 'policy'>, sub: Subscription | null, now: Date): EffectivePlan => {
-  const free = { planCode: FREE_PLAN.code, planId: null, entitlements: FREE_PLAN.entitlements };
-  if (!sub || !entitledStates.has(sub.state)) return free;
-  const graceDays = sub.state === 'past_due' ? (deps.policy.retryDays.at(-1) ?? 0) + 1 : 0;
-  if (now.getTime() >= sub.currentPeriodEnd.getTime() + graceDays * 86_400_000) return free;
-  const plan = planVersionOf(deps.plans, sub.planId, sub.planVersion);
-  if (!plan) return free;
-  return { planCode: plan.code, planId: plan.id, entitlements: plan.entitlements };
-};
+/** What the tenant is entitled to now (entitlements.ts, where metering reads it without the use cases). */
+export { effectivePlan };
 
 export const getSubscription = async (deps: BillingDeps, tenantId: string): Promise<SubscriptionView> => {
   const [sub, budget] = await Promise.all([deps.store.latestSubscription(tenantId), deps.store.apiCallBudget(tenantId)]);

@@ -212,6 +212,8 @@ export interface Drift {
   sku: string;
   channelQuantity: number;
   ourQuantity: number;
+  /** Our quantity was pushed over it in this sync (a writable channel showing more than we can sell). */
+  corrected: boolean;
 }
 
 export interface SyncFailure {

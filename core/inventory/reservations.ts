@@ -129,7 +129,7 @@ export const confirmReservation = async (deps: InventoryDeps, tenantId: string, 
 };
 
 const closedConflict = (r: Reservation) =>
-  new DomainError('conflict', `Reservation ${r.reference} was ${r.releaseCause === 'expired' ? 'released when it expired' : 'released'}; reserve again`, {
+  new DomainError('conflict', `Reservation ${r.reference} was ${r.releaseCause === 'expired' ? 'released when it expired' : 'released'}; reserve again under a new reference (this one answers the released reservation)`, {
     details: { reference: r.reference, state: r.state, releaseCause: r.releaseCause },
   });
 

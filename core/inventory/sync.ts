@@ -1,7 +1,8 @@
 /**
  * Keeps channels in step with our stock. For each listing: its sellable quantity is computed from stored stock;
  * when it differs from what was last pushed (or nothing was), it is pushed; then what the channel shows is read
- * back, and a listing whose channel says other than we do is reported as drift (channel says X, we say Y).
+ * back, and a listing whose channel says other than we do is reported as drift (channel says X, we say Y). Where a
+ * writable channel says more than we do, ours is pushed over it (`corrected`).
  *
  * A channel with `pushMany` takes the changed listings in as few provider calls as it allows (push.ts).
  * Channels run side by side, each listing of a channel after the other: the channel's adapter paces the calls to
@@ -69,6 +70,8 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
         }
         continue;
       }
+      const over: { listing: Listing; quantity: number }[] = [];
+      const seenDrift: Drift[] = [];
       for (const l of batch) {
         const ours = want.get(l)!;
         const theirs = seen.get(l.externalId);
@@ -78,8 +81,27 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
           continue;
         }
         await deps.store.recordCheck(tenantId, channel, l.externalId, { channelQuantity: theirs, error: null, at: deps.clock.now() });
-        if (theirs !== ours) drift.push({ channel, externalId: l.externalId, sku: l.sku, channelQuantity: theirs, ourQuantity: ours });
+        if (theirs === ours) continue;
+        seenDrift.push({ channel, externalId: l.externalId, sku: l.sku, channelQuantity: theirs, ourQuantity: ours, corrected: false });
+        if (theirs > ours && !port.readOnly) over.push({ listing: l, quantity: ours });
       }
+      // A channel offering more than we can sell (a hand edit, a lost push) is overwritten with ours. Less is left
+      // as reported: it is usually the channel's own sales on their way through the order feed, which would be
+      // sold twice if pushed back.
+      if (over.length) {
+        const fixed = await pushToChannel(deps, tenantId, channel, port, over, signal);
+        pushed += fixed.pushed;
+        unchanged -= fixed.pushed;
+        failures.push(...fixed.failed);
+        const notFixed = new Set(fixed.failed.map((f) => f.externalId));
+        for (const d of seenDrift) d.corrected = !fixed.stopped && over.some((o) => o.listing.externalId === d.externalId) && !notFixed.has(d.externalId);
+        if (fixed.stopped) {
+          drift.push(...seenDrift);
+          failures.push(fixed.stopped);
+          return;
+        }
+      }
+      drift.push(...seenDrift);
     }
   };
 

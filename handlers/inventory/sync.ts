@@ -15,10 +15,19 @@ const syncSchema = schemaOf<ReturnType<typeof toSyncBody>>()(
       startedAt: iso,
       finishedAt: iso,
       listings: z.number().int(),
-      pushed: z.number().int().describe('Listings whose sellable quantity changed and was pushed'),
+      pushed: z.number().int().describe('Listings pushed: their sellable quantity changed, or their channel showed more than it'),
       unchanged: z.number().int().describe('Listings whose channel already had our quantity (not pushed)'),
       drift: z
-        .array(z.object({ channel, externalId: z.string(), sku: z.string(), channelQuantity: z.number().int(), ourQuantity: z.number().int() }))
+        .array(
+          z.object({
+            channel,
+            externalId: z.string(),
+            sku: z.string(),
+            channelQuantity: z.number().int(),
+            ourQuantity: z.number().int(),
+            corrected: z.boolean().describe('A writable channel showed more than we can sell, and ours was pushed over it in this sync'),
+          }),
+        )
         .describe('Listings whose channel shows other than we say, read back after the pushes'),
       failures: z
         .array(

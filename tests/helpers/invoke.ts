@@ -61,6 +61,7 @@ export const testRuntime = async (
       ? lazyDatabase('pglite', () => withPglite({ statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS }))
       : undefined;
   const database = options.database ?? embedded;
+  const testClock = options.overrides?.clock;
   const runtime = await buildRuntime(config, {
     endpoints: options.endpoints ?? allEndpoints,
     // As the CLI runs: providers on first use, no background work, unmetered unless asked.
@@ -74,7 +75,8 @@ export const testRuntime = async (
     accessLog: (line) => captured.access.push(JSON.parse(line)),
     // Tenants, keys, audit and rate counters in memory unless a database is given (then they live in it, as in
     // production): a 401 counts against its source, which would otherwise open the embedded database.
-    overrides: { ...(options.database ? {} : { access: memoryAccessStore(), rateCounter: memoryRateCounter() }), ...options.overrides },
+    // The counter keeps its windows by the test's clock when it gives one, as the platform's counters do.
+    overrides: { ...(options.database ? {} : { access: memoryAccessStore(), rateCounter: memoryRateCounter(testClock ? () => testClock.now().getTime() : Date.now) }), ...options.overrides },
     ...(database ? { database } : {}),
     // Most tests never touch the database: open it on first use (a first /health then includes that opening).
     lazyDatabase: true,

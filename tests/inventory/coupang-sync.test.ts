@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
 import { coupangSandboxProviders } from '../../sandbox/coupang/index.ts';
 import { coupangEnv, control, creds } from '../coupang/helpers.ts';
-import { memoryRateCounter } from '../naver/helpers.ts';
 import { withPglite, type TestDatabase } from '../helpers/database.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { bearer, seedTenant } from '../platform/fixtures.ts';
@@ -51,7 +50,7 @@ describe('inventory sync with a Coupang Wing connection (sandbox)', () => {
     const first = await rt.call('inventory.sync', { headers, body: { wait: true } });
     expect(first.status).toBe(200);
     expect(first.body.result).toMatchObject({ listings: 2, pushed: 1, unchanged: 1, failures: [] });
-    expect(first.body.result.drift).toEqual([{ channel: 'coupang_rocket_growth', externalId: RG_ITEM, sku: 'CHAIR', channelQuantity: 7, ourQuantity: 11 }]);
+    expect(first.body.result.drift).toEqual([{ channel: 'coupang_rocket_growth', externalId: RG_ITEM, sku: 'CHAIR', channelQuantity: 7, ourQuantity: 11, corrected: false }]);
     expect((await wingStock(WING_ITEM)).amountInStock).toBe(11);
     expect((await wingStock(RG_ITEM)).rocketGrowth).toBe(7);
 
@@ -107,7 +106,7 @@ describe('Wing orders applied through POST /v1/inventory/channel-orders/poll (sa
   let headers: Record<string, string>;
   let base: string;
   // Real time plus what the test adds: the sandbox checks signed dates within 5 minutes of its own clock, so the
-  // test moves it a few minutes only. The rate slots are counted in real time (they wait in real time).
+  // test moves it a few minutes only.
   let offset = 0;
   const clock = { now: () => new Date(Date.now() + offset), advance: (ms: number) => void (offset += ms) };
 
@@ -115,7 +114,7 @@ describe('Wing orders applied through POST /v1/inventory/channel-orders/poll (sa
     db = await withPglite();
     sandbox = await startSandbox(coupangSandboxProviders());
     base = sandbox.urls.coupang!;
-    rt = await testRuntime({ database: db, env: coupangEnv(sandbox, { COUPANG_WING_RATE_PER_SECOND: '8' }), overrides: { clock, rateCounter: memoryRateCounter() } });
+    rt = await testRuntime({ database: db, env: coupangEnv(sandbox, { COUPANG_WING_RATE_PER_SECOND: '8' }), overrides: { clock } });
     const t = await seedTenant(rt.ports);
     headers = bearer(t.secret);
     expect((await rt.call('platform.createConnection', { headers, body: { channel: 'coupang_wing', ...creds.wing } })).status).toBe(201);

@@ -60,7 +60,7 @@ describe('inventory sync to Smart Store through the tenant\'s Naver Commerce con
     expect((await commerce.control('orders', { kind: 'sale', originProductNo: 1001, optionCombinationId: 10011, quantity: 2 })).productOrderId).toBeTruthy();
     const second = await rt.call('inventory.sync', { headers: as, body: { channels: ['naver_smart_store'], wait: true } });
     expect(second.body.result).toMatchObject({ pushed: 0, unchanged: 3, failures: [] });
-    expect(second.body.result.drift).toEqual([{ channel: 'naver_smart_store', externalId: '1001:10011', sku: 'CHAIR-B', channelQuantity: 10, ourQuantity: 12 }]);
+    expect(second.body.result.drift).toEqual([{ channel: 'naver_smart_store', externalId: '1001:10011', sku: 'CHAIR-B', channelQuantity: 10, ourQuantity: 12, corrected: false }]);
 
     // The secret is reissued at Naver: the next sync that signs in is refused, and the connection is marked rejected.
     await commerce.control('apps', { clientId: app.clientId, clientSecret: '$2a$04$AnotherSecretForTheApp' });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResult } from '../../core/inventory/model.ts';
 import { pgBossSyncJobs, type SyncJobQueue } from '../../adapters/postgres/sync-jobs.ts';
-import { withPglite, type TestDatabase } from '../helpers/database.ts';
+import { postgresUnavailable, withPglite, withPostgres, type TestDatabase } from '../helpers/database.ts';
 import { gate } from '../helpers/barrier.ts';
 
 const result = (listings: number): SyncResult => ({ startedAt: new Date(0), finishedAt: new Date(1000), listings, pushed: listings, unchanged: 0, drift: [], failures: [] });
@@ -62,5 +62,31 @@ describe('sync jobs (pg-boss)', () => {
     const failed = await one.enqueue('p5', {}, { direct: true });
     await one.fail(failed.job.id, 'database down');
     expect(await two.get('p5', failed.job.id)).toMatchObject({ state: 'failed', error: 'database down' });
+  }, 120_000);
+
+  it('runs a maintenance pass, as supervising processes do every minute, and the jobs stay readable', async () => {
+    const queued = await one.enqueue('m1', {});
+    await expect(one.maintain()).resolves.toBeUndefined();
+    await expect(two.maintain()).resolves.toBeUndefined();
+    expect((await one.get('m1', queued.job.id))?.state).toBeDefined();
+  }, 120_000);
+});
+
+const skip = await postgresUnavailable();
+
+describe.skipIf(skip !== null)('sync jobs (pg-boss) on PostgreSQL', () => {
+  it('queues, reads back and runs a maintenance pass', async () => {
+    const db = await withPostgres();
+    const queue = pgBossSyncJobs(db, { schema: `pgboss_${db.schema.slice(-12)}` });
+    try {
+      const first = await queue.enqueue('t1', {});
+      expect(first.created).toBe(true);
+      expect((await queue.enqueue('t1', {})).job.id).toBe(first.job.id);
+      await expect(queue.maintain()).resolves.toBeUndefined();
+      expect((await queue.get('t1', first.job.id))?.state).toBe('queued');
+    } finally {
+      await queue.close();
+      await db.close();
+    }
   }, 120_000);
 });

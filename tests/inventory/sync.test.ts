@@ -92,8 +92,37 @@ describe('inventory sync', () => {
     await syncChannels(deps, tenant);
     naver.shown.set('81:1', 15); // three sold on Smart Store, not yet here
     const result = await syncChannels(deps, tenant);
-    expect(result.drift).toEqual([{ channel: 'naver_smart_store', externalId: '81:1', sku: 'A', channelQuantity: 15, ourQuantity: 18 }]);
+    // Less than ours is left alone: the channel's own sales would be sold twice if pushed back.
+    expect(result.drift).toEqual([{ channel: 'naver_smart_store', externalId: '81:1', sku: 'A', channelQuantity: 15, ourQuantity: 18, corrected: false }]);
+    expect(result.pushed).toBe(0);
     expect((await listListings(deps, tenant, { sku: 'A' })).find((l) => l.channel === 'naver_smart_store')).toMatchObject({ channelQuantity: 15, pushedQuantity: 18 });
+  });
+
+  it('pushes ours over a writable channel that offers more than we can sell, and reports it corrected', async () => {
+    const { deps, tenant, wing, naver } = await seeded();
+    await syncChannels(deps, tenant);
+    // Someone set Wing's stock by hand: 50 where we can sell 7 (A: (18 - 3) x 50 %).
+    wing.shown.set('700001', 50);
+    const pushesBefore = wing.pushes.length;
+    const result = await syncChannels(deps, tenant);
+    expect(result.drift).toEqual([{ channel: 'coupang_wing', externalId: '700001', sku: 'A', channelQuantity: 50, ourQuantity: 7, corrected: true }]);
+    expect(result).toMatchObject({ listings: 3, pushed: 1, unchanged: 2, failures: [] });
+    expect(wing.pushes.slice(pushesBefore)).toEqual([{ externalId: '700001', quantity: 7 }]);
+    expect(wing.shown.get('700001')).toBe(7);
+    expect(naver.pushes).toHaveLength(1);
+    // The next sync finds nothing to correct.
+    expect(await syncChannels(deps, tenant)).toMatchObject({ pushed: 0, drift: [] });
+  });
+
+  it('a correction the channel fails is reported as a failure and the drift as not corrected', async () => {
+    const { deps, tenant, wing } = await seeded();
+    await syncChannels(deps, tenant);
+    wing.shown.set('700001', 50);
+    wing.failPush.add('700001');
+    const result = await syncChannels(deps, tenant);
+    expect(result.drift).toEqual([{ channel: 'coupang_wing', externalId: '700001', sku: 'A', channelQuantity: 50, ourQuantity: 7, corrected: false }]);
+    expect(result.failures).toMatchObject([{ channel: 'coupang_wing', externalId: '700001', kind: 'failed' }]);
+    expect(result.pushed).toBe(0);
   });
 
   it('a failed push is reported, leaves the listing to be pushed again, and blocks neither other listings nor sales', async () => {

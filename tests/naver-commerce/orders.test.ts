@@ -9,7 +9,7 @@ import { decodeCursor, naverSmartStoreOrders } from '../../adapters/naver-commer
 import type { ChannelOrderEvent } from '../../core/inventory/model.ts';
 import type { OrderFeed } from '../../core/inventory/ports.ts';
 import { DomainError } from '../../core/shared/errors.ts';
-import { app, clientOver, scriptedConnections, startCommerce, type ClientSetup, type Commerce } from './support.ts';
+import { app, clientOver, roomForEveryCall, scriptedConnections, startCommerce, type ClientSetup, type Commerce } from './support.ts';
 
 const T0 = Date.UTC(2026, 11, 6, 3, 0, 0); // 12:00 in Korea
 const MIN = 60_000;
@@ -32,7 +32,7 @@ describe('Smart Store order feed (OrderFeed over the Naver Commerce sandbox)', (
   beforeEach(async () => {
     now = T0;
     await commerce.control('reset', {});
-    setup = clientOver(commerce.baseUrl, { now: () => now });
+    setup = clientOver(commerce.baseUrl, { now: () => now, rateCounter: roomForEveryCall });
     feed = naverSmartStoreOrders({ connections: scriptedConnections().port, client: setup.client, clock: { now: () => new Date(now) }, pageSize: 2 });
   });
 

@@ -2,6 +2,7 @@
 import { naverCommerceClient, type NaverCommerceClient } from '../../adapters/naver-commerce/client.ts';
 import { naverCommerceTokens, type NaverCommerceTokens } from '../../adapters/naver-commerce/token.ts';
 import type { NaverCommerceCredentials, OpenedConnection, TenantConnections } from '../../core/platform/ports.ts';
+import type { RateCounter } from '../../core/platform/rate-counter.ts';
 import { DomainError } from '../../core/shared/errors.ts';
 import { NAVER_COMMERCE_SANDBOX_APP, NAVER_COMMERCE_SANDBOX_NAME, naverCommerceSandbox, type NaverCommerceSandboxOptions } from '../../sandbox/naver-commerce/index.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.ts';
@@ -56,14 +57,23 @@ export interface ClientSetup {
   warnings: { message: string; attributes: Record<string, unknown> }[];
 }
 
-export const clientOver = (baseUrl: string, options: { now?: () => number; maxAttempts?: number; maxDelayMs?: number } = {}): ClientSetup => {
+/** A shared counter with room for every call: for a clock the test holds still, on which no rate slot ever ends. */
+export const roomForEveryCall: RateCounter = {
+  consume: async (r) => ({ allowed: true, count: r.amount ?? 1, limit: r.limit, resetAt: new Date(0) }),
+  peek: async () => ({ count: 0, resetAt: new Date(0) }),
+};
+
+/**
+ * A client on `now` (default real time). The rate slots are kept by that clock, as the platform's counter keeps
+ * them; a test that holds its clock still passes `roomForEveryCall`.
+ */
+export const clientOver = (baseUrl: string, options: { now?: () => number; rateCounter?: RateCounter; maxAttempts?: number; maxDelayMs?: number } = {}): ClientSetup => {
   const clock = { now: () => new Date(options.now?.() ?? Date.now()) };
   const tokens = naverCommerceTokens({ baseUrl, timeoutMs: 5_000, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, clock });
   const warnings: ClientSetup['warnings'] = [];
   const client = naverCommerceClient(
-    // The rate slots run on real time (the counter's and the limiter's), whatever the business clock says.
-    { baseUrl, tokens, timeoutMs: 5_000, retry: { maxAttempts: options.maxAttempts ?? 4, baseDelayMs: 1, maxDelayMs: options.maxDelayMs ?? 2_000 }, ratePerSecond: 20, rateMaxWaitMs: 10_000, rateNow: Date.now },
-    { rateCounter: memoryRateCounter(), cache: undefined as never, clock, warn: (message, attributes) => void warnings.push({ message, attributes }) },
+    { baseUrl, tokens, timeoutMs: 5_000, retry: { maxAttempts: options.maxAttempts ?? 4, baseDelayMs: 1, maxDelayMs: options.maxDelayMs ?? 2_000 }, ratePerSecond: 20, rateMaxWaitMs: 10_000 },
+    { rateCounter: options.rateCounter ?? memoryRateCounter(() => clock.now().getTime()), cache: undefined as never, clock, warn: (message, attributes) => void warnings.push({ message, attributes }) },
   );
   return { tokens, client, warnings };
 };

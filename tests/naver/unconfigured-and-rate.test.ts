@@ -80,7 +80,7 @@ describe('the rate wait runs out', () => {
   it('the limiter gives up at once when the next slot is further off than the wait it may spend', async () => {
     const t = 1_700_000_000_000; // the start of a one-second window, on a clock that does not move
     const counter = memoryRateCounter(() => t);
-    const limiter = rateLimiter(counter, { name: 'naver:test:rate', provider: 'Naver', perSecond: 2, maxWaitMs: 400, now: () => t, random: () => 0 });
+    const limiter = rateLimiter({ rateCounter: counter, clock: { now: () => new Date(t) } }, { name: 'naver:test:rate', provider: 'Naver', perSecond: 2, maxWaitMs: 400, random: () => 0 });
     await limiter.acquire();
     // The next slot opens 500 ms on (two a second): more than the 400 ms it may wait.
     const error = await limiter.acquire().then(() => null, (e: unknown) => e);

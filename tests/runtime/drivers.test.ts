@@ -4,8 +4,10 @@
  * status, the headers that matter and the same body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildV2Event } from '../../adapters/routing/build-event.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
@@ -131,6 +133,18 @@ describe('the same endpoint through every driver', () => {
     expect(answer.body).toMatchObject({ service: 'sellpo', version: built.version, commit: built.commit, builtAt: built.builtAt });
   });
 
+  it('the YAML document answers alike directly, over HTTP and in Lambda (the bundles load yaml, CommonJS, on demand)', async () => {
+    const expected = await direct.call('platform.openapiYaml', {});
+    expect(expected.status).toBe(200);
+    expect(expected.body).toMatch(/^openapi: 3\.1\.0\n/);
+    const http = await fetch(`${serverUrl}/openapi.yaml`);
+    expect(http.status).toBe(200);
+    expect(await http.text()).toBe(expected.body);
+    const { result } = await Promise.race([runtimeApi.invoke(buildV2Event({ method: 'GET', rawPath: '/openapi.yaml' })), ricExited]);
+    expect((result as { statusCode: number }).statusCode).toBe(200);
+    expect((result as { body: string }).body).toBe(expected.body);
+  });
+
   it('unknown routes and wrong methods answer the same problem over HTTP and Lambda', async () => {
     const http404 = await viaHttp('/v1/nothing-here', 'nf');
     expect(http404).toMatchObject({ status: 404, contentType: 'application/problem+json', requestId: 'nf' });
@@ -187,4 +201,30 @@ describe('Lambda driver under aws-lambda-ric', () => {
       await api.close();
     }
   });
+
+  it('runs a per-endpoint bundle wired with its own contexts: a tenant lists the SKU the CLI created, unknown callers get 401', async () => {
+    // One data directory, used in turn: the CLI makes the tenant and a SKU and exits, then the Lambda opens it.
+    const dataDir = mkdtempSync(join(tmpdir(), 'sellpo-lambda-'));
+    const cli = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [`${root}dist/cli.mjs`, ...args], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'ERROR' }, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as Record<string, any>;
+    };
+    const api = new LocalRuntimeApi();
+    let one: ChildProcess | undefined;
+    try {
+      const { key } = cli('tenants', 'create', '--name', 'Lambda Shop', '--owner-email', 'owner@lambda.example', '--json');
+      cli('invoke', 'inventory.createSku', '--header', `authorization=Bearer ${key}`, '--body', JSON.stringify({ sku: 'TENT-001', name: '캠핑 텐트', onHand: 40 }));
+      one = startRic(await api.listen(), 'lambda/endpoints/inventory-listSkus.handler', { ACCESS_LOG: 'false', DATA_DIR: dataDir });
+      const listed = (await api.invoke(buildV2Event({ method: 'GET', rawPath: '/v1/inventory/skus', headers: { authorization: `Bearer ${key}` } }))).result as Record<string, any>;
+      expect(listed.statusCode).toBe(200);
+      expect(JSON.parse(listed.body).items.map((i: { sku: string; onHand: number }) => [i.sku, i.onHand])).toEqual([['TENT-001', 40]]);
+      const anonymous = (await api.invoke(buildV2Event({ method: 'GET', rawPath: '/v1/inventory/skus' }))).result as Record<string, any>;
+      expect(anonymous.statusCode).toBe(401);
+    } finally {
+      one?.kill('SIGKILL');
+      await api.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { defaultWebhookPolicy, type BillingPolicy } from '../../../core/billing/model.ts';
 import { int, sandboxSetting, type EnvSection, type SectionConfig } from '../env.ts';
 import type { PlatformConfig } from '../platform/config.ts';
 
@@ -36,3 +37,12 @@ const env = {
 export type BillingConfig = SectionConfig<typeof env> & Pick<PlatformConfig, 'NODE_ENV'>;
 
 export const billingConfig: EnvSection<typeof env, BillingConfig> = { env };
+
+/** Billing's rules from its variables: what renewals, dunning and metering (grace of a past-due plan) follow. */
+export const billingPolicy = (config: BillingConfig): BillingPolicy => ({
+  retryDays: config.BILLING_RETRY_DAYS,
+  retryableAttempts: config.BILLING_RETRYABLE_ATTEMPTS,
+  leaseSeconds: config.BILLING_LEASE_SECONDS,
+  expiryNoticeDays: 3,
+  webhooks: defaultWebhookPolicy,
+});

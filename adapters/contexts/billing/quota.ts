@@ -9,7 +9,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EffectivePlan } from '../../../core/billing/model.ts';
 import type { BillingPorts } from '../../../core/billing/ports.ts';
-import { API_CALL_DAY, apiCallCounter, budgetSpent, planOf, recordApiCalls } from '../../../core/billing/entitlements.ts';
+import { API_CALL_DAY, apiCallCounter, budgetSpent, planOf, recordApiCalls, type EntitlementDeps } from '../../../core/billing/entitlements.ts';
 import type { PlatformPorts } from '../../../core/ports.ts';
 import { budgetLeases, defaultLeasePolicy, type LeasePolicy } from '../../../core/platform/budget-leases.ts';
 import { outageGrace, type ApiQuota } from '../../../core/platform/quota.ts';
@@ -21,7 +21,10 @@ export interface MeteredQuotaOptions {
   leases?: LeasePolicy;
 }
 
-export const meteredQuota = (billing: BillingPorts, platform: Pick<PlatformPorts, 'clock' | 'rateCounter'>, options: MeteredQuotaOptions): ApiQuota => {
+/** What metering reads of billing: the plans, the policy and, from its store, the subscription and any budget set. */
+export type MeterSource = Pick<BillingPorts, 'plans' | 'policy'> & Pick<EntitlementDeps, 'store'>;
+
+export const meteredQuota = (billing: MeterSource, platform: Pick<PlatformPorts, 'clock' | 'rateCounter'>, options: MeteredQuotaOptions): ApiQuota => {
   const { logger, graceCalls } = options;
   const policy = options.leases ?? defaultLeasePolicy;
   const deps = () => ({ store: billing.store, plans: billing.plans, policy: billing.policy, clock: platform.clock, rateCounter: platform.rateCounter });

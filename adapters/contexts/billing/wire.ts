@@ -6,16 +6,14 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { BillingGateway, BillingPorts, Notifier } from '../../../core/billing/ports.ts';
-import { defaultWebhookPolicy } from '../../../core/billing/model.ts';
 import { defaultCatalog } from '../../../core/billing/plans.ts';
 import { DomainError } from '../../../core/shared/errors.ts';
 import { postgresBillingStore, purgeWebhookEvents } from '../../postgres/billing.ts';
 import { lazy, lazyPort } from '../../providers/lazy-port.ts';
 import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/sandbox-choice.ts';
-import { tossClient } from '../../toss/client.ts';
-import { webhookWorker, type WebhookWorker } from '../../toss/webhook-worker.ts';
+import type { WebhookWorker } from '../../toss/webhook-worker.ts';
 import { defineContext, every, PURGE_EVERY_MS, type Profile } from '../context.ts';
-import { billingConfig } from './config.ts';
+import { billingConfig, billingPolicy } from './config.ts';
 import { meteredQuota } from './quota.ts';
 
 /** Tells the tenant what happened; this adapter writes it to the log (no card data beyond the masked). */
@@ -54,13 +52,17 @@ export const billing = defineContext({
           if (config.NODE_ENV === 'development') logger.warn(`no TOSS_SECRET_KEY configured: using the Toss sandbox at ${urls[TOSS_SANDBOX_NAME]}`, { tossSandbox: urls[TOSS_SANDBOX_NAME] });
         },
       );
+      const { tossClient } = await import('../../toss/client.ts');
       return { running, gateway: tossClient({ baseUrl: sandboxUrl(running, TOSS_SANDBOX_NAME), secretKey: TOSS_SANDBOX_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS }) };
     });
     if (wantsSandbox({ setting: config.TOSS_SANDBOX, nodeEnv: config.NODE_ENV, configured: Boolean(config.TOSS_SECRET_KEY) })) {
       // A CLI command that never charges a card should not start a sandbox: start it on the first call instead.
       gateway = profile.eagerProviders ? (await sandbox.get()).gateway : lazyPort(async () => (await sandbox.get()).gateway, gatewayMethods);
     } else if (config.TOSS_SECRET_KEY) {
-      gateway = tossClient({ baseUrl: config.TOSS_BASE_URL, secretKey: config.TOSS_SECRET_KEY, timeoutMs: config.TOSS_TIMEOUT_MS });
+      // The client's code loads on the first call: most processes that wire billing only meter calls against plans.
+      const secretKey = config.TOSS_SECRET_KEY;
+      const client = lazy(async () => (await import('../../toss/client.ts')).tossClient({ baseUrl: config.TOSS_BASE_URL, secretKey, timeoutMs: config.TOSS_TIMEOUT_MS }));
+      gateway = lazyPort(client.get, gatewayMethods);
     } else {
       gateway = unconfiguredGateway();
     }
@@ -71,17 +73,12 @@ export const billing = defineContext({
       vault: shared.ports.vault,
       notifier: logNotifier(logger),
       plans: defaultCatalog,
-      policy: {
-        retryDays: config.BILLING_RETRY_DAYS,
-        retryableAttempts: config.BILLING_RETRYABLE_ATTEMPTS,
-        leaseSeconds: config.BILLING_LEASE_SECONDS,
-        expiryNoticeDays: 3,
-        webhooks: defaultWebhookPolicy,
-      },
+      policy: billingPolicy(config),
     };
     let worker: WebhookWorker | undefined;
     let stopPurge: (() => void) | undefined;
     if (profile.background) {
+      const { webhookWorker } = await import('../../toss/webhook-worker.ts');
       // Read on each drain: the ports object as it is then.
       worker = webhookWorker(() => ({ ...ports, clock: shared.ports.clock, rateCounter: shared.ports.rateCounter }), {
         onError: (error) => logger.warn('webhook event not processed yet; it stays queued', { error: error as Error }),

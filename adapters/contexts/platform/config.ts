@@ -57,6 +57,8 @@ export const persistenceEnv = {
   /** Server-side bound on every statement (0 = none). PGlite cannot enforce it. */
   DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 0, 600_000),
   DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
+  /** Named (prepared) statements on PostgreSQL; turn off behind a pooler that cannot keep them per client. */
+  DATABASE_PREPARED_STATEMENTS: bool(true),
   /** Apply pending migrations when the server (or a CLI call that needs the database) starts. */
   MIGRATE_ON_START: bool(true),
   /** Overrides where the SQL migrations are read from (default: next to the program). */

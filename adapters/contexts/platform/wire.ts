@@ -15,8 +15,7 @@ import { failureGuard } from '../../auth/failures.ts';
 import { jwtFromConfig } from '../../auth/jwt.ts';
 import { buildInfo } from '../../build-info.ts';
 import type { Config } from '../../config.ts';
-import { createHttpMetrics, type HttpMetrics } from '../../observability/metrics.ts';
-import { doraMetrics } from '../../observability/dora-metrics.ts';
+import type { HttpMetrics } from '../../observability/metrics.ts';
 import { flagsFromConfig, tracingFromConfig } from '../../observability/setup.ts';
 import type { Tracing } from '../../observability/tracing.ts';
 import { postgresAccessStore } from '../../postgres/access.ts';
@@ -119,8 +118,15 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
       })
     : undefined;
   const authenticator = accessAuthenticator({ store: access, clock, ...(jwt ? { jwt } : {}), failures, onError, ...(keys ? { keys } : {}) });
+  // The metrics code loads only where metrics are kept (not in a Lambda, whose profile turns them off).
   const metrics =
-    config.METRICS_ENABLED && profile.metrics !== 'off' ? createHttpMetrics({ token: config.METRICS_TOKEN, processMetrics: profile.metrics === 'process', ...(config.DEPLOY_LOG ? { extra: doraMetrics(config.DEPLOY_LOG) } : {}) }) : undefined;
+    config.METRICS_ENABLED && profile.metrics !== 'off'
+      ? (await import('../../observability/metrics.ts')).createHttpMetrics({
+          token: config.METRICS_TOKEN,
+          processMetrics: profile.metrics === 'process',
+          ...(config.DEPLOY_LOG ? { extra: (await import('../../observability/dora-metrics.ts')).doraMetrics(config.DEPLOY_LOG) } : {}),
+        })
+      : undefined;
 
   const vault = given.vault ?? vaultFromConfig(config, logger);
   // Connections' credentials are verified at the providers (or the Naver Commerce sandbox) before they are stored.

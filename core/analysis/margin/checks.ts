@@ -1,7 +1,7 @@
 /** Rules between fields that a schema of single fields cannot see; each issue names its field in the scenario. */
 import { DomainError } from '../../shared/errors.ts';
 import { FEE_TABLES, rateInAny, rocketGrowthTierFor, tableFor, type FeeTable } from '../fee-tables.ts';
-import type { Issue, MarginScenario, ProductInput, SellingInput } from '../model.ts';
+import type { Issue, MarginScenario, ProductAtAnyQuantity, SellingInput } from '../model.ts';
 import { discountOf } from './sale.ts';
 
 export const scenarioIssues = (s: MarginScenario, tables: readonly FeeTable[] = FEE_TABLES): Issue[] => {
@@ -10,7 +10,7 @@ export const scenarioIssues = (s: MarginScenario, tables: readonly FeeTable[] = 
   return issues;
 };
 
-export const productIssues = (p: ProductInput, tables: readonly FeeTable[] = FEE_TABLES): Issue[] => {
+export const productIssues = (p: ProductAtAnyQuantity, tables: readonly FeeTable[] = FEE_TABLES): Issue[] => {
   const issues: Issue[] = [];
   const { purchase } = p;
   if ((purchase.unitPriceFen === undefined) === (purchase.priceTiers === undefined || purchase.priceTiers.length === 0)) {
@@ -32,14 +32,14 @@ export const productIssues = (p: ProductInput, tables: readonly FeeTable[] = FEE
 };
 
 /** The issues of one sale of the product; `at` is where the sale sits in the caller's input (`channels.2`). */
-export const sellingIssues = (sell: SellingInput, p: ProductInput, tables: readonly FeeTable[], at: string): Issue[] => {
+export const sellingIssues = (sell: SellingInput, p: ProductAtAnyQuantity, tables: readonly FeeTable[], at: string): Issue[] => {
   const issues: Issue[] = [];
   checkSale(issues, sell, p, tables, at);
   return issues;
 };
 
 /** Adds the issues of one sale to `issues` and returns the fee table in force, so a valid sale need not look it up again. */
-const checkSale = (issues: Issue[], sell: SellingInput, p: ProductInput, tables: readonly FeeTable[], at: string): FeeTable | undefined => {
+const checkSale = (issues: Issue[], sell: SellingInput, p: ProductAtAnyQuantity, tables: readonly FeeTable[], at: string): FeeTable | undefined => {
   const table = tableFor(sell.channel, p.saleDate, tables);
   if (!table) {
     const first = tables.filter((t) => t.channel === sell.channel).map((t) => t.effectiveFrom).sort()[0];

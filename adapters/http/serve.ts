@@ -1,4 +1,7 @@
-/** The HTTP driver, loaded by its entry (main.ts) once the embedded database has started opening. */
+/**
+ * The HTTP server: config, runtime and listen (loaded by main.ts once the compile cache is on and the embedded
+ * database has started opening).
+ */
 import { endpoints } from '../../handlers/registry.ts';
 import { ConfigError } from '../config.ts';
 import { runServer } from './start.ts';
