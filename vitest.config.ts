@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowestFirst } from './tests/setup/sequencer.ts';
 
 /** The unit tests next to the code: in-process, no servers or child processes of their own. */
 const UNIT = ['core/**/*.test.ts', 'handlers/**/*.test.ts', 'adapters/**/*.test.ts', 'sandbox/**/*.test.ts'];
@@ -15,6 +16,8 @@ export default defineConfig({
     hookTimeout: 90_000,
     reporters: ['default', ['json', { outputFile: '.cache/test-results.json' }]],
     pool: 'forks',
+    // The longest files first, by the durations of a full run (tests/setup/durations.json), also in a fresh clone.
+    sequence: { sequencer: SlowestFirst },
     // Many suites wait on processes they start (servers, the CLI, nginx): two files at a time keep both cores busy.
     maxWorkers: 2,
     projects: [

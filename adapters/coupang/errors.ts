@@ -58,8 +58,10 @@ const SIGNED_DATE = /signed-date|expired|clock/i;
 export const wingError = (response: ProviderResponse, request: { api: string; vendorId: string; notFound?: string }, attempts: number, now: number): DomainError => {
   const body = parseBody(response.text);
   const code = body.code !== undefined ? String(body.code) : null;
-  const message = messageOf(body, response.text);
-  const details = { provider: 'coupang-wing', api: request.api, vendorId: request.vendorId, providerStatus: response.status, providerCode: code, providerMessage: message };
+  // The tenant's vendor id stays out of answers, as its connection promises (docs/connections.md), even where
+  // Coupang's own message names it.
+  const message = request.vendorId ? messageOf(body, response.text).replaceAll(request.vendorId, 'the vendor') : messageOf(body, response.text);
+  const details = { provider: 'coupang-wing', api: request.api, providerStatus: response.status, providerCode: code, providerMessage: message };
   const { status } = response;
   if (status === 400) return new DomainError('invalid', `Coupang rejected the request: ${message}${code && code !== 'ERROR' && code !== '400' ? ` (${code})` : ''}`, { details });
   if (status === 401 && SIGNED_DATE.test(message)) {
@@ -70,9 +72,9 @@ export const wingError = (response: ProviderResponse, request: { api: string; ve
       details: { ...details, credentialsRejected: true },
     });
   }
-  if (status === 404 && request.notFound) return new DomainError('not_found', `${request.notFound} was not found in Wing account ${request.vendorId}`, { details });
+  if (status === 404 && request.notFound) return new DomainError('not_found', `${request.notFound} was not found in the Wing account`, { details });
   if (status === 429) {
-    return new DomainError('rate_limited', `Coupang is limiting calls for vendor ${request.vendorId} (still 429 after ${attemptsText(attempts)})`, {
+    return new DomainError('rate_limited', `Coupang is limiting calls for the Wing account (still 429 after ${attemptsText(attempts)})`, {
       retryAfterSeconds: retryAfterSeconds(response.headers, now),
       details,
     });

@@ -54,7 +54,7 @@ export const wingStock = (deps: CoupangChannelDeps): ChannelStock => ({
       try {
         await deps.wing.setQuantity(account, externalId, quantity, signal ? { signal } : {});
       } catch (error) {
-        if (unknownItem(error)) throw new DomainError('invalid', `Wing account ${account.vendorId} has no vendor item ${externalId}`, { details: { channel: 'coupang_wing', externalId }, cause: error });
+        if (unknownItem(error)) throw new DomainError('invalid', `The Wing account has no vendor item ${externalId}`, { details: { channel: 'coupang_wing', externalId }, cause: error });
         throw error;
       }
     });

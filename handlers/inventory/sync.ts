@@ -100,7 +100,7 @@ export const getSyncEndpoint = defineEndpoint({
   summary: 'A sync job: its state and, when done, its result',
   tags: ['inventory'],
   access: 'tenant',
-  params: z.object({ id: z.string().min(1).max(64).describe('The job id POST /v1/inventory/sync answered') }),
+  params: z.object({ id: z.uuid('expected a sync job id').transform((id) => id.toLowerCase()).describe('The job id POST /v1/inventory/sync answered (a UUID)') }),
   responses: { 200: jobSchema, 404: problemSchema.describe('No sync with this id for your tenant') },
   run: async ({ params }, ctx) => ({ status: 200, body: toJobBody(await getSyncJob(depsOf(ctx), requireTenant(ctx).tenantId, params.id)) }),
 });

@@ -48,7 +48,11 @@ export const admit = async (def: AnyEndpoint, options: HandlerOptions, s: Reques
     const principal = await auth.authenticate({ authorization, sourceIp: s.sourceIp, requestId: s.requestId }, s.signal);
     if (!principal) {
       const throttle = await record('invalid_credentials');
-      throw throttle ? tooMany(throttle) : unauthorized('The credentials were not accepted.', true);
+      const scheme = /^\s*bearer\s/i.test(authorization)
+        ? 'The credentials were not accepted.'
+        : // Nothing of the header is repeated: without a scheme, its first word may be the key itself.
+          'Authorization must use the Bearer scheme: Authorization: Bearer <api key or token>.';
+      throw throttle ? tooMany(throttle) : unauthorized(scheme, true);
     }
     if (principal.kind !== def.access) {
       await record('forbidden', principal);

@@ -19,10 +19,21 @@ export const readBody = (event: V2Event, maxBody: number): ReadBody => {
     throw new ProblemError('payload_too_large', `The body is larger than ${maxBody} bytes.`, { limitBytes: maxBody });
   }
   if (raw === undefined) return { ok: false, error: { in: 'body', field: '', message: 'A JSON body is required.', code: 'required' } };
-  if (!isJsonMediaType(event.headers?.['content-type'])) {
+  const contentType = event.headers?.['content-type'];
+  if (!isJsonMediaType(contentType)) {
     throw new ProblemError('unsupported_media_type', 'Send the body as application/json.', {
-      received: event.headers?.['content-type'] ?? null,
+      received: contentType ?? null,
     });
+  }
+  // JSON is UTF-8 (RFC 8259): another charset is refused by name, not read as UTF-8 and reported as broken text.
+  const charset = contentType!.includes(';') ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType!)?.[1]?.toLowerCase() : undefined;
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ProblemError('unsupported_media_type', `A body in charset ${charset} is not accepted; send JSON as UTF-8.`, { received: contentType! });
+  }
+  // Bodies travel as they are: a compressed one would otherwise be reported as bytes that are not UTF-8.
+  const encoding = event.headers?.['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new ProblemError('unsupported_media_type', `Content-Encoding ${encoding} is not accepted; send the body uncompressed.`, { received: contentType!, contentEncoding: encoding });
   }
   const text = jsonText(raw);
   if (!text.ok) return text;

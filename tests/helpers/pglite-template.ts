@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, migrationsDirectory, type Migration } from '../../adapters/postgres/migrations.ts';
+import { loadMigrations, migrate, migrationsDirectory, type Migration } from '../../adapters/postgres/migrations.ts';
 import { migratedSnapshotName, openPglite } from '../../adapters/postgres/pglite.ts';
 
 const CACHE = fileURLToPath(new URL('../../.cache/', import.meta.url));
@@ -19,30 +19,57 @@ export const templateFile = (migrations: readonly Migration[]): string | null =>
   return name ? join(CACHE, `${name}.tar`) : null;
 };
 
+/**
+ * A fresh directory brought to the migrations, dumped: the way the server brings one (from its saved copy when
+ * the user's cache has one), or with `fromInitdb` by applying them to a directory fresh from initdb. PGlite dumps
+ * only the engine it runs, so it is opened again bare. Null when the dumped engine does not hold exactly these
+ * migrations.
+ */
+const dumpMigrated = async (migrations: Migration[], fromInitdb: boolean): Promise<Buffer | null> => {
+  const scratch = mkdtempSync(join(tmpdir(), 'sellpo-template-'));
+  try {
+    const db = await openPglite({ dataDir: scratch, statementTimeoutMs: 0, ...(fromInitdb ? {} : { migrations }) });
+    try {
+      if (fromInitdb) await migrate(db, migrations);
+    } finally {
+      await db.close();
+    }
+    const { PGlite } = await import('@electric-sql/pglite');
+    const engine = new PGlite({ dataDir: join(scratch, 'pgdata') });
+    try {
+      await engine.waitReady;
+      const applied = await engine
+        .query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations ORDER BY version')
+        .then((r) => r.rows, () => []);
+      const expected = migrations.map((m) => `${m.version} ${m.checksum}`).join('\n');
+      if (applied.map((r) => `${r.version} ${r.checksum}`).join('\n') !== expected) return null;
+      return Buffer.from(await (await engine.dumpDataDir('none')).arrayBuffer());
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+};
+
 /** Makes the template for the checkout's migrations unless it is there already. */
 export const makeTemplate = async (): Promise<void> => {
   const migrations = loadMigrations(migrationsDirectory());
   const file = templateFile(migrations);
   if (!file || existsSync(file)) return;
-  const scratch = mkdtempSync(join(tmpdir(), 'sellpo-template-'));
-  try {
-    // A fresh directory brought to the migrations the way the server brings one (from its saved copy when the
-    // user's cache has one), then dumped: PGlite dumps only the engine it runs, so it is opened again bare.
-    const db = await openPglite({ dataDir: scratch, statementTimeoutMs: 0, migrations });
-    await db.close();
-    const { PGlite } = await import('@electric-sql/pglite');
-    const engine = new PGlite({ dataDir: join(scratch, 'pgdata') });
-    await engine.waitReady;
-    const tar = Buffer.from(await (await engine.dumpDataDir('none')).arrayBuffer());
-    await engine.close();
-    mkdirSync(CACHE, { recursive: true });
-    // Written under a temporary name: parallel runs never load half a file.
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, tar);
-    renameSync(partial, file);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  // A saved copy in the user's cache is shared with every checkout and run on the machine: one that does not
+  // hold these migrations (once seen: an empty database) is not made the template; the migrations are run instead.
+  let tar = await dumpMigrated(migrations, false);
+  if (!tar) {
+    console.warn('[tests] the saved copy of a migrated embedded database did not hold the migrations: migrating from initdb for the template');
+    tar = await dumpMigrated(migrations, true);
   }
+  if (!tar) throw new Error('a directory migrated from initdb did not hold the migrations');
+  mkdirSync(CACHE, { recursive: true });
+  // Written under a temporary name: parallel runs never load half a file.
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, tar);
+  renameSync(partial, file);
 };
 
 let template: Blob | null | undefined;

@@ -105,7 +105,11 @@ describe('inventory endpoints', () => {
     const read = await rt.call('inventory.getSync', { headers: a, path: { id: queued.body.id } });
     expect([read.status, read.body.state, read.body.result]).toEqual([200, 'queued', null]);
     expect((await rt.call('inventory.getSync', { headers: b, path: { id: queued.body.id } })).status).toBe(404);
-    expect((await rt.call('inventory.getSync', { headers: a, path: { id: 'not-a-job' } })).status).toBe(404);
+    // Not an id at all: 400, as every other id parameter; an id of no job: 404.
+    const malformed = await rt.call('inventory.getSync', { headers: a, path: { id: 'not-a-job' } });
+    expect([malformed.status, malformed.body.errors]).toEqual([400, [expect.objectContaining({ in: 'path', field: 'id', message: 'expected a sync job id' })]]);
+    expect((await rt.call('inventory.getSync', { headers: a, path: { id: '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
+    expect((await rt.call('inventory.getSync', { headers: a, path: { id: queued.body.id.toUpperCase() } })).body.id).toBe(queued.body.id);
 
     const done = await rt.call('inventory.sync', { headers: b, body: { wait: true } });
     expect([done.status, done.body.state]).toEqual([200, 'done']);

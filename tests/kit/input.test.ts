@@ -93,6 +93,17 @@ describe('the body', () => {
     expect(isJsonMediaType(undefined)).toBe(false);
   });
 
+  it('in another charset or compressed is 415 naming it; charset=utf-8 and identity are accepted', async () => {
+    const utf16 = await post(Buffer.from('{"name":"x","price":1}', 'utf16le').toString('base64'), { 'content-type': 'application/json; charset=UTF-16' }, { isBase64Encoded: true });
+    expect(utf16.status).toBe(415);
+    expect(utf16.body).toMatchObject({ detail: 'A body in charset utf-16 is not accepted; send JSON as UTF-8.', received: 'application/json; charset=UTF-16' });
+    const gzipped = await post('{"name":"x","price":1}', { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(gzipped.status).toBe(415);
+    expect(gzipped.body).toMatchObject({ detail: 'Content-Encoding gzip is not accepted; send the body uncompressed.', contentEncoding: 'gzip' });
+    expect((await post('{"name":"x","price":1}', { 'content-type': 'application/json; charset="utf-8"' })).status).toBe(201);
+    expect((await post('{"name":"x","price":1}', { 'content-type': 'application/json;charset=utf8', 'content-encoding': 'identity' })).status).toBe(201);
+  });
+
   it('bytes that are not UTF-8 are a field error; one byte order mark is dropped; base64 bodies are their bytes', async () => {
     const latin = await post(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]).toString('base64'), { 'content-type': 'application/json' }, { isBase64Encoded: true });
     expect(latin.status).toBe(400);

@@ -182,6 +182,12 @@ describe('admission', () => {
     expect(bad.status).toBe(401);
     expect(bad.headers['www-authenticate']).toBe('Bearer realm="sellpo", error="invalid_token"');
     expect(bad.body.detail).toBe('The credentials were not accepted.');
+    // Another scheme is told to use Bearer, without repeating anything of the header (it may be the key itself).
+    const basic = await h.send(whoAmI, { headers: { authorization: 'sp_live_secretpart' }, sourceIp: '198.51.100.5' });
+    expect(basic.status).toBe(401);
+    expect(basic.body.detail).toBe('Authorization must use the Bearer scheme: Authorization: Bearer <api key or token>.');
+    expect(JSON.stringify(basic.body)).not.toContain('secretpart');
+    expect(h.failures.pop()).toMatchObject({ reason: 'invalid_credentials', sourceIp: '198.51.100.5' });
     expect(h.failures).toEqual([
       { reason: 'missing_credentials', route: 'test.whoAmI', sourceIp: '127.0.0.1', requestId: none.body.instance, clientRequestId: 'mine-1' },
       { reason: 'invalid_credentials', route: 'test.whoAmI', sourceIp: '198.51.100.4', requestId: bad.body.instance, authorization: 'Bearer nobody' },

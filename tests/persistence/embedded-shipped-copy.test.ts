@@ -6,9 +6,9 @@
  * and a directory started from the copy holds the same schema as one migrated from nothing.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../adapters/postgres/database.ts';
 import { checksumOf, loadMigrations, migrate, migrationsDirectory, type Migration } from '../../adapters/postgres/migrations.ts';
@@ -22,18 +22,27 @@ const migration = (version: number, sql: string): Migration => {
 
 let root: string;
 let savedCache: string | undefined;
-beforeAll(() => {
+let n = 0;
+const fresh = (name: string) => join(root, `${name}-${++n}`);
+
+const first = [migration(1, 'CREATE TABLE alpha (n int)')];
+/**
+ * The copy the build would ship for `first`, made once: the tests that only read it share it (a copy is never
+ * changed once written; the one test that damages a copy damages its own). Made under a cache of the file's own,
+ * which keeps the initdb snapshot the tests below carry over.
+ */
+let shippedFirst: string;
+beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sellpo-shipped-'));
   savedCache = process.env.XDG_CACHE_HOME;
-});
+  process.env.XDG_CACHE_HOME = fresh('cache');
+  shippedFirst = await writeMigratedSnapshot(first, fresh('shipped'));
+}, 300_000);
 afterAll(() => {
   if (savedCache === undefined) delete process.env.XDG_CACHE_HOME;
   else process.env.XDG_CACHE_HOME = savedCache;
   rmSync(root, { recursive: true, force: true });
 });
-
-let n = 0;
-const fresh = (name: string) => join(root, `${name}-${++n}`);
 // Every test starts with no migrated copy in the user cache: what serves a fresh directory is the shipped copy or
 // initdb. The initdb snapshot is carried over (it only spares running initdb in WebAssembly again).
 beforeEach(() => {
@@ -74,7 +83,6 @@ const openFresh = async (migrations: Migration[], shippedSnapshots: string, insp
 
 // Each test opens embedded databases on disk (WASM initdb and migrations): slow on a busy machine.
 describe('embedded database: the copy the build ships', { timeout: 600_000 }, () => {
-  const first = [migration(1, 'CREATE TABLE alpha (n int)')];
 
   it('a fresh directory starts from the shipped copy, with no copy in the user cache', async () => {
     const shipped = fresh('shipped');
@@ -91,8 +99,8 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
   });
 
   it('keeps each file without its trailing zeros and restores it at its full length', async () => {
-    const shipped = fresh('shipped');
-    const copy = await writeMigratedSnapshot(first, shipped);
+    const shipped = dirname(shippedFirst);
+    const copy = shippedFirst;
     const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as { files: [string, string, number][] };
     const wal = manifest.files.find(([path]) => path.startsWith('pg_wal/') && /^[0-9A-F]{24}$/.test(path.slice(7)))!;
     // A WAL segment is 16 MB, most of it zeros: the copy keeps only what precedes them.
@@ -113,8 +121,7 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
   });
 
   it('a shipped copy made for other migrations is never used: the directory is migrated from initdb', async () => {
-    const shipped = fresh('shipped');
-    await writeMigratedSnapshot(first, shipped);
+    const shipped = dirname(shippedFirst);
     const added = [...first, migration(2, 'CREATE TABLE beta (n int)')];
     expect(await openFresh(added, shipped)).toEqual({ applied: [[1, 2]], warnings: [], tables: ['alpha', 'beta', 'schema_migrations'] });
     const edited = [migration(1, 'CREATE TABLE alpha (n bigint)')];
@@ -129,7 +136,8 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
 
   it('a damaged shipped copy is refused with a warning naming the file, the directory is migrated, and the copy is left alone', async () => {
     const shipped = fresh('shipped');
-    const copy = await writeMigratedSnapshot(first, shipped);
+    const copy = join(shipped, basename(shippedFirst));
+    cpSync(shippedFirst, copy, { recursive: true });
     const control = join(copy, 'pgdata', 'global', 'pg_control');
     const bytes = readFileSync(control);
     bytes.writeUInt8(bytes.readUInt8(0) ^ 0xff, 0);
@@ -176,8 +184,7 @@ describe('embedded database: the copy the build ships', { timeout: 600_000 }, ()
     // That copy serves the next fresh directory without a warning.
     expect(await openFresh(first, none)).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
 
-    const shipped = fresh('shipped');
-    await writeMigratedSnapshot(first, shipped);
+    const shipped = dirname(shippedFirst);
     const fromShipped = await Promise.all([inChild(shipped), inChild(shipped)]);
     for (const opened of fromShipped) expect(opened).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
   });

@@ -2,9 +2,9 @@
  * A fresh embedded database starts from a saved initdb snapshot when one is in the user's cache directory, and
  * from initdb itself otherwise; a damaged snapshot is dropped, never fatal.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { openPglite } from '../../adapters/postgres/pglite.ts';
@@ -32,7 +32,8 @@ describe('embedded database initdb snapshot', () => {
     await first.close();
     expect(existsSync(snapshot)).toBe(true);
     // Replace the snapshot with one carrying a marker: a fresh open that shows the marker loaded the snapshot.
-    const marked = new PGlite();
+    // The marked one is made from the saved one (initdb in WebAssembly again would take seconds).
+    const marked = new PGlite({ loadDataDir: new Blob([readFileSync(snapshot)]) });
     await marked.exec('CREATE TABLE snapshot_marker (n int); INSERT INTO snapshot_marker VALUES (42)');
     writeFileSync(snapshot, Buffer.from(await (await marked.dumpDataDir('none')).arrayBuffer()));
     await marked.close();
@@ -57,8 +58,7 @@ describe('embedded database initdb snapshot', () => {
   });
 
   it('a damaged snapshot is dropped and the database starts from initdb', async () => {
-    const seed = await openPglite({ statementTimeoutMs: 0 });
-    await seed.close();
+    mkdirSync(dirname(snapshot), { recursive: true });
     writeFileSync(snapshot, 'not a tarball');
     const dir = mkdtempSync(join(tmpdir(), 'sellpo-data-'));
     try {

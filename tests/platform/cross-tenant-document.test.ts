@@ -91,7 +91,10 @@ describe('cross-tenant isolation over every operation of the document', () => {
 
   beforeAll(async () => {
     db = await withPglite();
-    srv = await startTestServer({ meter: false, database: db });
+    // The providers' rate slots raised: B's ids sent to the provider-backed operations (Naver, 1688) otherwise
+    // waited about 15 s in all for slots at 10 calls a second, which has nothing to do with isolation.
+    const rates = { NAVER_OPENAPI_RATE_PER_SECOND: '1000', NAVER_SEARCHAD_RATE_PER_SECOND: '1000', ALIBABA_RATE_PER_SECOND: '1000' };
+    srv = await startTestServer({ meter: false, database: db, env: rates });
     a = await seedTenant(srv.rt.ports, 'xt-alpha');
     b = await seedTenant(srv.rt.ports, 'xt-bravo');
     // A's data: every example that needs no path parameter, billing in a subscription's order.

@@ -44,7 +44,10 @@ describe.each(stores)('cross-tenant isolation (%s store)', (_name, open) => {
   beforeAll(async () => {
     const opened = await open();
     close = opened.close;
-    rt = await testRuntime({ overrides: { access: opened.store } });
+    // The providers' rate slots raised: B's calls to the Naver and 1688 endpoints otherwise waited for slots at
+    // 10 calls a second (about 5 s a store), which has nothing to do with isolation.
+    const rates = { NAVER_OPENAPI_RATE_PER_SECOND: '1000', NAVER_SEARCHAD_RATE_PER_SECOND: '1000', ALIBABA_RATE_PER_SECOND: '1000' };
+    rt = await testRuntime({ overrides: { access: opened.store }, env: rates });
     a = await seedTenant(rt.ports, 'alpha-seller');
     b = await seedTenant(rt.ports, 'bravo-seller');
     // A's data: everything the tenant endpoints can create, plus the ids the seed made.
