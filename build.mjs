@@ -7,10 +7,9 @@
 //   node build.mjs --no-embedded-snapshot
 //                             without dist/pglite-snapshot (a fresh embedded data directory then starts from the
 //                             user's cache, or from initdb and the migrations)
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { ensureProjectNode, root } from './bin/node-runtime.mjs';
 import { bundleOptions, externals } from './scripts/bundle-options.mjs';
@@ -126,6 +125,8 @@ const results = [
     entryPoints: {
       server: join(root, 'adapters/http/main.ts'),
       cli: join(root, 'adapters/cli/main.ts'),
+      // The embedded database's worker thread (adapters/postgres/pglite.ts starts it from this file).
+      'pglite-worker': join(root, 'adapters/postgres/pglite-worker.ts'),
       'lambda/router': join(root, 'adapters/lambda/router.ts'),
       ...endpointEntries,
     },
@@ -149,34 +150,15 @@ if (!process.argv.includes('--no-embedded-snapshot')) {
   const path = await writeMigratedSnapshot(loadMigrations(join(root, 'migrations')), join(staging, SHIPPED_SNAPSHOTS), join(dist, SHIPPED_SNAPSHOTS));
   snapshot = { path: relative(staging, path), ms: Math.round(performance.now() - snapshotStarted) };
 }
-// V8's compiled code for what the server loads at start, shipped in dist/compile-cache so that a new container's
-// first start does not compile it (adapters/http/main.ts turns the cache on). Made by importing the server's start-up
-// chunks, all but the one that starts it, in the Node that builds (another Node version ignores the cache). Portable:
-// keyed by paths relative to the directory, so dist/ may move.
+// V8's compiled code for what the server loads at start (scripts/compile-cache.mjs), as --compile-cache-uid=<uid>
+// when the build runs as root for a program that runs as another user (the container's Dockerfile).
 let compileCache = null;
 if (!process.argv.includes('--no-compile-cache')) {
-  const cacheStarted = performance.now();
-  const outputs = results[0].metafile.outputs;
-  const server = Object.keys(outputs).find((file) => file.endsWith('/server.mjs'));
-  const starters = new Set(outputs[server].imports.filter((i) => i.kind === 'dynamic-import' && !i.external).map((i) => i.path));
-  const chunks = new Set();
-  const pending = [server, ...starters];
-  while (pending.length) {
-    for (const i of outputs[pending.pop()].imports) {
-      if (i.kind === 'import-statement' && !i.external && !chunks.has(i.path)) {
-        chunks.add(i.path);
-        pending.push(i.path);
-      }
-    }
-  }
-  const urls = [...chunks].filter((file) => !starters.has(file)).map((file) => pathToFileURL(join(root, file)).href);
-  const directory = join(staging, 'compile-cache');
-  const script = `import * as m from 'node:module'; m.enableCompileCache({ directory: ${JSON.stringify(directory)}, portable: true }); ` +
-    `for (const u of ${JSON.stringify(urls)}) await import(u); m.flushCompileCache(); process.exit(0);`;
-  // A DATABASE_URL, so nothing imported starts the embedded engine; nothing connects to it.
-  const made = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DATABASE_URL: 'postgres://build@127.0.0.1:9/none' }, encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`making the compile cache failed: ${made.stderr}`);
-  compileCache = { files: urls.length, ms: Math.round(performance.now() - cacheStarted) };
+  const uidFlag = process.argv.find((a) => a.startsWith('--compile-cache-uid='));
+  const uid = uidFlag ? Number(uidFlag.split('=')[1]) : undefined;
+  if (uid !== undefined && !Number.isInteger(uid)) throw new Error(`${uidFlag}: expected a numeric user id`);
+  const { writeCompileCache } = await import('./scripts/compile-cache.mjs');
+  compileCache = writeCompileCache(staging, uid !== undefined ? { uid } : {});
 }
 // What went into each output, for a closer look (https://esbuild.github.io/analyze/ reads it).
 writeFileSync(join(root, '.cache', 'metafile.json'), JSON.stringify(results[0].metafile));

@@ -73,6 +73,15 @@ export const composeRuntime = async (config: Config, options: RuntimeOptions, co
   });
   const started: Started<ContextName>[] = [];
   for (const context of contexts) started.push(await context.start(config, platform.shared, options, overrides));
+  // The contexts (and the provider sandboxes) started while the database opened; a database that cannot be opened
+  // or migrated still fails the start, with everything started so far stopped.
+  try {
+    await platform.ready;
+  } catch (error) {
+    for (const context of started) await context.close().catch(() => {});
+    await platform.close().catch(() => {});
+    throw error;
+  }
   const contextPorts = Object.fromEntries(CONTEXT_NAMES.map((name) => [name, started.find((s) => s.name === name)?.ports ?? notWired(name)])) as unknown as ContextPorts;
   // What contexts serve the platform (billing: the metered quota) joins it; a test's replacement still wins.
   const served: Partial<PlatformPorts> = Object.assign({}, ...started.map((s) => s.serves));

@@ -174,8 +174,8 @@ export const coupangWing = (options: WingOptions, deps: ProviderDeps): WingApi =
   ): Promise<Record<string, unknown>> => {
     const { vendorId } = account;
     const rate = request.rocketGrowth
-      ? rateLimiter(deps, { name: `coupang:rg:rate:${vendorId}`, provider: `Coupang Rocket Growth (vendor ${vendorId})`, perSecond: options.rocketGrowthPerMinute / 60, maxWaitMs: options.rateMaxWaitMs })
-      : rateLimiter(deps, { name: `coupang:wing:rate:${vendorId}`, provider: `Coupang Wing (vendor ${vendorId})`, perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
+      ? rateLimiter(deps, { name: `coupang:rg:rate:${vendorId}`, provider: 'Coupang Rocket Growth', perSecond: options.rocketGrowthPerMinute / 60, maxWaitMs: options.rateMaxWaitMs })
+      : rateLimiter(deps, { name: `coupang:wing:rate:${vendorId}`, provider: 'Coupang Wing', perSecond: options.ratePerSecond, maxWaitMs: options.rateMaxWaitMs });
     const http = providerHttp({
       provider: 'coupang-wing',
       label: 'Coupang Wing',

@@ -1,6 +1,7 @@
-/** The HTTP server: config, runtime and listen (loaded by main.ts once the compile cache is on). */
-// First: starts compiling the embedded database's engine while the rest loads.
-import './embedded-engine.ts';
+/**
+ * The HTTP server: config, runtime and listen (loaded by main.ts once the compile cache is on and the embedded
+ * database has started opening).
+ */
 import { endpoints } from '../../handlers/registry.ts';
 import { ConfigError } from '../config.ts';
 import { runServer } from './start.ts';

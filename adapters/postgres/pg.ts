@@ -120,9 +120,14 @@ const resultOf = <R>(r: pg.QueryResult | pg.QueryResult[]): QueryResult<R> =>
     ? { rows: r.flatMap((each) => each.rows ?? []) as R[], rowCount: r.reduce((sum, each) => sum + (each.rowCount ?? 0), 0) }
     : { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
 
-/** PostgreSQL's refusal to run a prepared statement whose result type changed under it (SQLSTATE 0A000). */
-const isStalePlan = (error: unknown): boolean =>
-  (error as { code?: unknown } | null)?.code === '0A000' && /cached plan must not change result type/.test((error as Error).message);
+/**
+ * PostgreSQL's refusal to run a prepared statement whose result type changed under it: SQLSTATE 0A000 raised by
+ * RevalidateCachedQuery. Told by the routine, which lc_messages does not translate, not by the message, which it does.
+ */
+const isStalePlan = (error: unknown): boolean => {
+  const e = error as { code?: unknown; routine?: unknown } | null;
+  return e?.code === '0A000' && e.routine === 'RevalidateCachedQuery';
+};
 
 export const pgDatabase = (options: PgDatabaseOptions): Database => {
   const pool = new pg.Pool({

@@ -1,18 +1,20 @@
 /**
  * The embedded engine: PGlite (PostgreSQL compiled to WASM) served over the PostgreSQL wire protocol on
  * 127.0.0.1 by pglite-socket, so `pg` talks to it exactly as it talks to a PostgreSQL server and every repository
- * has one implementation. The data lives in `dataDir` (or in memory when none is given, for tests).
+ * has one implementation. The data lives in `dataDir` (or in memory when none is given, for tests). A directory on
+ * disk is served from a worker thread (adapters/postgres/pglite-worker.ts), the same engine code in memory.
  */
 import { createHash, hash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGliteOptions as PGliteOptions_ } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import type { ChannelHandlers, Database, Listening } from './database.ts';
 import { migrate, type Migration } from './migrations.ts';
 import { pgDatabase } from './pg.ts';
+import { compileEngine, DATA, MANIFEST, pgliteInstall, snapshotCache, startEngine, type DirectorySnapshot, type Engine, type EngineRequest } from './pglite-engine.ts';
+import type { FromEngine, ToEngine } from './pglite-worker.ts';
 
 export interface PgliteOptions {
   /** Directory holding the database files; omitted = in memory (lost on close). */
@@ -32,13 +34,6 @@ export interface PgliteOptions {
   /** An in-memory database starts from this dump (PGlite's `dumpDataDir`) instead of initdb: tests' migrated template. */
   loadDataDir?: Blob;
 }
-
-/**
- * PostgreSQL's defaults size shared memory for a server (128 MB of buffers, 100 connections), and PGlite's start
- * spends most of its time preparing that memory; its single backend needs little of it. Opening a directory with
- * these: 1.1-2.2 s instead of 4.6-5.7 s on a loaded two-core machine.
- */
-const START_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'max_connections=10'];
 
 const alive = (pid: number): boolean => {
   try {
@@ -98,83 +93,6 @@ const lockDirectory = (dir: string): (() => void) => {
   throw new Error(`could not lock the embedded database in ${dir}`);
 };
 
-/** The installed PGlite's folder of files (dist/) and version, or null when they cannot be read. */
-const pgliteInstall = (): { dist: string; version: string } | null => {
-  try {
-    const dist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-    const pkg = JSON.parse(readFileSync(join(dirname(dist), 'package.json'), 'utf8')) as { name?: string; version?: string };
-    if (pkg.name !== '@electric-sql/pglite' || typeof pkg.version !== 'string' || !/^[0-9A-Za-z.+-]+$/.test(pkg.version)) return null;
-    return { dist, version: pkg.version };
-  } catch {
-    return null;
-  }
-};
-
-/** Where PGlite's version-keyed snapshots live: the user's cache directory, or null when it cannot be named. */
-const snapshotCache = (): { dir: string; version: string } | null => {
-  const install = pgliteInstall();
-  if (!install) return null;
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return { dir: join(cache, 'sellpo'), version: install.version };
-};
-
-/** A compiled WebAssembly module, as PGlite takes it (the project's TypeScript libraries do not declare WebAssembly). */
-type EngineModule = NonNullable<PGliteOptions_['pgliteWasmModule']>;
-const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<EngineModule> } }).WebAssembly;
-
-/**
- * PGlite's engine (9 MB of WebAssembly), compiled while the process does other work (copying a saved directory,
- * loading modules): V8 compiles off the main thread, and the same module serves initdb's second instance.
- * Undefined when the file cannot be read or compiled; PGlite then compiles it itself.
- */
-let engineModule: Promise<EngineModule | undefined> | undefined;
-const compileEngine = (): Promise<EngineModule | undefined> => {
-  const install = pgliteInstall();
-  if (!install) return Promise.resolve(undefined);
-  return readFile(join(install.dist, 'pglite.wasm'))
-    .then((bytes) => wasm.compile(bytes))
-    .catch(() => undefined);
-};
-
-/**
- * Starts compiling PGlite's engine now, once per process (PGlite keeps its compiled module for the process too):
- * the server calls it first thing when it will open the embedded database, so the compile overlaps loading the rest
- * of the program.
- */
-export const prepareEmbeddedEngine = (): Promise<EngineModule | undefined> => (engineModule ??= compileEngine());
-
-/**
- * A fresh PGlite runs initdb inside WebAssembly: about 4.4 s on these machines, against about 1.4 s to load the same
- * empty cluster from a tarball. The first fresh open in a user account saves that tarball (right after initdb, before
- * any migration, so every database still starts from initdb's own files) in the user's cache directory (mode 0700),
- * keyed by the PGlite version; later fresh opens load it. Any failure to read or write it falls back to initdb.
- */
-const initdbSnapshotPath = (): string | null => {
-  const cache = snapshotCache();
-  return cache ? join(cache.dir, `pglite-${cache.version}-initdb.tar`) : null;
-};
-
-const readSnapshot = (file: string | null): Blob | undefined => {
-  if (!file) return undefined;
-  try {
-    return new Blob([readFileSync(file)]);
-  } catch {
-    return undefined;
-  }
-};
-
-const saveSnapshot = async (file: string, pglite: { dumpDataDir(compression?: 'none'): Promise<Blob | File> }): Promise<void> => {
-  try {
-    const tar = Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer());
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, tar, { mode: 0o600 });
-    renameSync(partial, file);
-  } catch {
-    // A cache only: the next fresh open runs initdb again.
-  }
-};
-
 /**
  * A fresh data directory is also started from a copy of a migrated one. Measured on a loaded two-core machine:
  * PGlite loading the initdb tarball into a directory and starting took 1.3-2.2 s of CPU, the migrations then 4.3 s;
@@ -184,18 +102,6 @@ const saveSnapshot = async (file: string, pglite: { dumpDataDir(compression?: 'n
  * never meets an old copy, and it carries the sha256 of every file, checked while copying: a copy that differs
  * from what was saved is dropped and the directory starts the slow way, with a warning.
  */
-const MANIFEST = 'manifest.json';
-const DATA = 'pgdata';
-
-interface DirectorySnapshot {
-  directories: string[];
-  /**
-   * Each file's bytes are saved without their trailing zeros (a WAL segment is 16 MB, mostly zeros): `size` is the
-   * file's length, restored as a sparse tail; `sha256` is over the saved bytes. Older copies have no `size`.
-   */
-  files: [path: string, sha256: string, size?: number][];
-}
-
 /** The name of the copy of a directory migrated to `migrations`, keyed by PGlite's version and their checksums. */
 export const migratedSnapshotName = (migrations: readonly Migration[]): string | null => {
   const install = pgliteInstall();
@@ -234,33 +140,6 @@ const trimZeros = (bytes: Buffer): Buffer => {
   while (end >= 8 && bytes.readBigUInt64LE(end - 8) === 0n) end -= 8;
   while (end > 0 && bytes[end - 1] === 0) end--;
   return bytes.subarray(0, end);
-};
-
-/** A path from a manifest: relative, inside the directory. */
-const safeRelative = (path: unknown): path is string =>
-  typeof path === 'string' && path !== '' && !isAbsolute(path) && !path.split(/[\\/]/).includes('..');
-
-/** Copies the snapshot's files into `target` (which must not exist yet), checking each against its sha256. */
-const restoreDirectory = (snapshot: string, target: string): void => {
-  const manifest = JSON.parse(readFileSync(join(snapshot, MANIFEST), 'utf8')) as Partial<DirectorySnapshot>;
-  if (!Array.isArray(manifest.directories) || !Array.isArray(manifest.files) || manifest.files.length === 0) throw new Error('its manifest lists no files');
-  mkdirSync(target, { mode: 0o700 });
-  for (const dir of manifest.directories) {
-    if (!safeRelative(dir)) throw new Error('its manifest names a path outside it');
-    mkdirSync(join(target, dir), { recursive: true, mode: 0o700 });
-  }
-  for (const entry of manifest.files) {
-    const [path, sha256, size] = Array.isArray(entry) ? entry : [];
-    if (!safeRelative(path)) throw new Error('its manifest names a path outside it');
-    const bytes = readFileSync(join(snapshot, DATA, path));
-    if (hash('sha256', bytes) !== sha256) throw new Error(`${path} is not the file that was saved`);
-    const file = join(target, path);
-    writeFileSync(file, bytes, { mode: 0o600 });
-    if (size !== undefined) {
-      if (!Number.isSafeInteger(size) || size < bytes.length) throw new Error(`its manifest gives ${path} a wrong size`);
-      if (size > bytes.length) truncateSync(file, size);
-    }
-  }
 };
 
 /**
@@ -303,12 +182,142 @@ const saveDirectory = (dataPath: string, snapshot: string, shared = false): void
   }
 };
 
+/** The worker's module: next to this one in the source, next to the bundles (dist/) in a build; null without one. */
+const workerFile = (): URL | null => {
+  for (const candidate of ['./pglite-worker.ts', './pglite-worker.mjs', '../pglite-worker.mjs']) {
+    const url = new URL(candidate, import.meta.url);
+    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
+};
+
+const spawnWorker = (): Worker | null => {
+  const file = workerFile();
+  if (!file) return null;
+  // None of the process's flags: a worker refuses V8's (the CLI's batch flags) and `node -e`'s; V8's apply to the
+  // whole process anyway.
+  const worker = new Worker(file, { execArgv: [] });
+  // Idle, it holds nothing open: it must not keep a process alive that never opens the database.
+  worker.unref();
+  return worker;
+};
+
+let prepared: Worker | null | undefined;
+
 /**
- * Opens the embedded database in `dataDir`. When another process holds the directory and serves it (a running
- * `npm start`), this process connects to that process's engine instead (the CLI next to the server): PGlite
- * stays in one process, and the wire protocol's multiplexer there runs one transaction at a time.
+ * Starts the embedded engine's worker now, once per process: it compiles PGlite's engine and loads PGlite while the
+ * caller loads the rest of the program. The server calls it first thing when it will open the embedded database
+ * on disk; without the worker's module (a bundle that lacks it) the engine is compiled in this thread instead.
  */
-export const openPglite = async (options: PgliteOptions): Promise<Database> => {
+export const prepareEmbeddedEngine = (): void => {
+  if (prepared !== undefined) return;
+  prepared = spawnWorker();
+  if (!prepared) void compileEngine();
+};
+
+/** The worker prepared at start when there is one (once), else a new one; null when this build has none. */
+const takeWorker = (): Worker | null => {
+  const worker = prepared ?? spawnWorker();
+  prepared = null;
+  return worker;
+};
+
+/**
+ * The engine started in `worker`: its requests and answers cross the worker's port, and its socket is served
+ * from the worker's thread. Warnings arrive while it starts; a worker that dies fails what was waiting on it.
+ */
+const engineInWorker = (worker: Worker, request: EngineRequest, onWarning: (message: string) => void): Promise<Engine> =>
+  new Promise<Engine>((resolve, reject) => {
+    let next = 0;
+    const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+    const listeners = new Map<number, (payload: string) => void>();
+    let started = false;
+    let gone: Error | undefined;
+    const call = (message: ToEngine & { id: number }): Promise<void> => {
+      if (gone) return Promise.reject(gone);
+      return new Promise<void>((done, fail) => {
+        pending.set(message.id, { resolve: done, reject: fail });
+        worker.postMessage(message);
+      });
+    };
+    const fail = (error: Error) => {
+      gone = error;
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+      if (!started) reject(error);
+    };
+    worker.on('message', (message: FromEngine) => {
+      switch (message.type) {
+        case 'warning':
+          onWarning(message.message);
+          return;
+        case 'failed':
+          void worker.terminate();
+          fail(new Error(message.message));
+          return;
+        case 'reply': {
+          const p = pending.get(message.id);
+          pending.delete(message.id);
+          if (message.error === undefined) p?.resolve();
+          else p?.reject(new Error(message.error));
+          return;
+        }
+        case 'notify':
+          listeners.get(message.listener)?.(message.payload);
+          return;
+        case 'ready':
+          started = true;
+          resolve({
+            host: message.host,
+            port: message.port,
+            fromCopy: message.fromCopy,
+            exec: (sql) => call({ op: 'exec', id: ++next, sql }),
+            listen: async (channel, onNotify) => {
+              const id = ++next;
+              listeners.set(id, onNotify);
+              await call({ op: 'listen', id, channel }).catch((error: unknown) => {
+                listeners.delete(id);
+                throw error;
+              });
+              return async () => {
+                listeners.delete(id);
+                await call({ op: 'unlisten', id: ++next, listener: id });
+              };
+            },
+            close: async () => {
+              try {
+                await call({ op: 'close', id: ++next });
+              } finally {
+                await worker.terminate();
+              }
+            },
+          });
+      }
+    });
+    worker.once('error', (error) => fail(error));
+    worker.once('exit', (code) => fail(new Error(`the embedded database's worker stopped (exit code ${code})`)));
+    // Serving: the worker's socket is what keeps the process alive now, as the engine in this thread did.
+    worker.ref();
+    worker.postMessage({ op: 'open', request } satisfies ToEngine);
+  });
+
+/** The engine started for an `openPglite`, before the database handle is built around it. */
+type Started =
+  | { served: { host: string; port: number } }
+  | {
+      engine: Engine;
+      dir: string | undefined;
+      dataPath: string | undefined;
+      unlock: () => void;
+      /** The migrations a fresh directory on disk is to hold (from the copy, or applied by the opener); else none. */
+      migrations: Migration[] | undefined;
+      copy: string | null;
+    };
+
+type StartOptions = Pick<PgliteOptions, 'dataDir' | 'migrations' | 'shippedSnapshots' | 'loadDataDir'>;
+
+/** Locks the directory (or finds the process that serves it) and starts the engine on it. */
+const startOn = async (options: StartOptions, onWarning: (message: string) => void): Promise<Started> => {
   let unlock = () => {};
   let dataPath: string | undefined;
   let dir: string | undefined;
@@ -320,84 +329,95 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
     } catch (error) {
       const served = error instanceof DirectoryInUse ? servedAddress(dir, error.owner) : null;
       if (!served) throw error;
-      return pgDatabase({ engine: 'pglite', ...served, user: 'postgres', database: 'postgres', max: 1, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: 10_000 });
+      return { served };
     }
     dataPath = join(dir, 'pgdata');
   }
   try {
-    // Loaded on demand: the WASM engine costs start-up time only where the embedded database is used. Its compile
-    // starts first, so it runs while the modules load and a saved directory is copied.
-    const engine$ = prepareEmbeddedEngine();
-    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
-    const startParams = [...PGlite.defaultStartParams, ...START_SETTINGS];
-    const start = async (load?: Blob) => {
-      const pgliteWasmModule = await engine$;
-      const db = new PGlite({
-        ...(dataPath ? { dataDir: dataPath } : {}),
-        ...(load ? { loadDataDir: load } : {}),
-        ...(pgliteWasmModule ? { pgliteWasmModule } : {}),
-        startParams,
-      });
-      await db.waitReady;
-      return db;
-    };
     const fresh = !dataPath || !existsSync(join(dataPath, 'PG_VERSION'));
     const migrations = fresh && dataPath ? options.migrations : undefined;
     const copy = migrations ? migratedSnapshotPath(migrations) : null;
     // The build's copy first (shipped next to the program, never changed here), then the one in the user's cache.
     const copies = migrations ? [shippedSnapshotPath(migrations, options.shippedSnapshots), copy].filter((c): c is string => c !== null && existsSync(c)) : [];
-    let pglite: Awaited<ReturnType<typeof start>> | undefined;
-    for (const saved of copies) {
-      let started: Awaited<ReturnType<typeof start>> | undefined;
-      try {
-        rmSync(dataPath!, { recursive: true, force: true });
-        restoreDirectory(saved, dataPath!);
-        started = await start();
-        // Applied to this database now, as far as anyone reading the table can tell.
-        await started.exec('UPDATE schema_migrations SET applied_at = now()');
-        pglite = started;
-        break;
-      } catch (error) {
-        await started?.close().catch(() => {});
-        const next = saved === copy || !copy || !copies.includes(copy) ? 'starting from initdb instead' : `trying ${copy} instead`;
-        options.onWarning?.(`the saved copy of a migrated embedded database in ${saved} was not used (${(error as Error).message}); ${next}`);
-        // A damaged copy in the cache is dropped (the next fresh start saves a good one); the shipped one is left.
-        if (saved === copy) rmSync(copy, { recursive: true, force: true });
-        rmSync(dataPath!, { recursive: true, force: true });
-      }
-    }
-    const fromCopy = pglite !== undefined;
-    if (!pglite && !dataPath && options.loadDataDir) pglite = await start(options.loadDataDir);
-    if (!pglite) {
-      const snapshotFile = fresh ? initdbSnapshotPath() : null;
-      const snapshot = readSnapshot(snapshotFile);
-      let loaded = snapshot !== undefined;
-      try {
-        pglite = await start(snapshot);
-      } catch (error) {
-        if (!snapshot) throw error;
-        // A damaged snapshot: forget it and run initdb (the directory was fresh, so nothing of the caller's is lost).
-        options.onWarning?.(`the saved initdb snapshot ${snapshotFile} was not used (${(error as Error).message}); running initdb instead`);
-        rmSync(snapshotFile!, { force: true });
-        if (dataPath) rmSync(dataPath, { recursive: true, force: true });
-        pglite = await start();
-        loaded = false;
-      }
-      if (snapshotFile && !loaded) await saveSnapshot(snapshotFile, pglite);
-    }
-    const engine = pglite;
-    // Our pool's one connection, one reconnect while it is replaced (after a cancelled query), and room for the
-    // CLI of the same directory (a connection per command) next to the server.
-    const server = new PGLiteSocketServer({ db: engine, host: '127.0.0.1', port: 0, maxConnections: 4 });
-    await server.start();
-    const [host, port] = server.getServerConn().split(':');
+    const request: EngineRequest = { ...(dataPath ? { dataPath } : {}), copies, cacheCopy: copy };
+    const worker = dataPath ? takeWorker() : null;
+    const engine = worker ? await engineInWorker(worker, request, onWarning) : await startEngine(request, onWarning, options.loadDataDir);
+    return { engine, dir, dataPath, unlock, migrations, copy };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+};
+
+/** What an early start was for: the directory, the migrations (by their checksums) and the shipped copies' folder. */
+const startKey = (options: StartOptions): string | null =>
+  options.dataDir && !options.loadDataDir
+    ? JSON.stringify([resolve(options.dataDir), options.migrations ? migratedSnapshotName(options.migrations) : null, options.shippedSnapshots ?? null])
+    : null;
+
+let early: { key: string; started: Promise<Started>; warnings: string[] } | undefined;
+
+/**
+ * Starts opening the embedded database in `dataDir` now, before the caller has loaded the rest of the program or
+ * read its configuration (the server, first thing, when the environment leaves the choice to the defaults): the
+ * copy is restored and PostgreSQL starts in the worker meanwhile. The `openPglite` that asks for the same directory,
+ * migrations and shipped copies takes it over, warnings included; one that asks for anything else closes it first.
+ * Resolves once it has started or failed (never rejects).
+ */
+export const startEmbeddedEarly = (options: StartOptions): Promise<void> => {
+  const key = startKey(options);
+  if (!key || early) return Promise.resolve();
+  const warnings: string[] = [];
+  const started = startOn(options, (message) => warnings.push(message));
+  early = { key, started, warnings };
+  // Settles once the engine has started or failed; a failure is reported by the open that claims it.
+  return started.then(
+    () => {},
+    () => {},
+  );
+};
+
+/** The early start made for these options, or null; an early start made for others is closed and dropped. */
+const claimEarly = async (options: StartOptions, onWarning: (message: string) => void): Promise<Started | null> => {
+  const claimed = early;
+  if (!claimed) return null;
+  early = undefined;
+  const started = await claimed.started.catch(() => null);
+  if (started && claimed.key === startKey(options)) {
+    for (const warning of claimed.warnings) onWarning(warning);
+    return started;
+  }
+  // Not what this open asks for (or it failed: this open tries again, and reports its own failure).
+  if (started && 'engine' in started) {
+    await started.engine.close().catch(() => {});
+    started.unlock();
+  }
+  return null;
+};
+
+/**
+ * Opens the embedded database in `dataDir`. When another process holds the directory and serves it (a running
+ * `npm start`), this process connects to that process's engine instead (the CLI next to the server): PGlite
+ * stays in one process, and the wire protocol's multiplexer there runs one transaction at a time.
+ */
+export const openPglite = async (options: PgliteOptions): Promise<Database> => {
+  const onWarning = (message: string) => options.onWarning?.(message);
+  const started = (await claimEarly(options, onWarning)) ?? (await startOn(options, onWarning));
+  if ('served' in started) {
+    return pgDatabase({ engine: 'pglite', ...started.served, user: 'postgres', database: 'postgres', max: 1, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: 10_000 });
+  }
+  const { engine, dir, dataPath, unlock, migrations, copy } = started;
+  // Until the handle exists, a failure stops the engine here; after, closing the handle does.
+  let handle: Database | undefined;
+  try {
+    const { host, port, fromCopy } = engine;
     // Published only for the process that owns the directory: a second process on it connects here.
     const addressFile = dir ? join(dir, ADDRESS_FILE) : undefined;
-    if (addressFile) writeFileSync(addressFile, JSON.stringify({ pid: process.pid, host, port: Number(port) }), { mode: 0o600 });
+    if (addressFile) writeFileSync(addressFile, JSON.stringify({ pid: process.pid, host, port }), { mode: 0o600 });
     const served = pgDatabase({
       engine: 'pglite',
-      host: host!,
-      port: Number(port),
+      host,
+      port,
       user: 'postgres',
       database: 'postgres',
       max: 1,
@@ -405,7 +425,6 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
       connectTimeoutMs: 10_000,
       onClose: async () => {
         if (addressFile) rmSync(addressFile, { force: true });
-        await server.stop();
         await engine.close();
         unlock();
       },
@@ -428,6 +447,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
       };
     };
     const db: Database = { ...served, listen };
+    handle = db;
     if (migrations && fromCopy) options.onMigrated?.(migrations);
     if (migrations && copy && !fromCopy) {
       try {
@@ -445,7 +465,10 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
     }
     return db;
   } catch (error) {
-    unlock();
+    if (!handle) {
+      await engine.close().catch(() => {});
+      unlock();
+    }
     throw error;
   }
 };

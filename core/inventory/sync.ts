@@ -51,6 +51,8 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
       return;
     }
     const failed = new Set(done.failed.map((f) => f.externalId));
+    // Pushed in this sync: a read-back still showing more is the channel's read lagging its write, not a correction to make.
+    const pushedNow = new Set(changed.map((c) => c.listing.externalId).filter((id) => !failed.has(id)));
     // Read back every listing, pushed or not: a channel's own sales or a hand edit show up as drift.
     for (let i = 0; i < mine.length; i += READ_BATCH) {
       const batch = mine.slice(i, i + READ_BATCH).filter((l) => !failed.has(l.externalId));
@@ -83,7 +85,7 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
         await deps.store.recordCheck(tenantId, channel, l.externalId, { channelQuantity: theirs, error: null, at: deps.clock.now() });
         if (theirs === ours) continue;
         seenDrift.push({ channel, externalId: l.externalId, sku: l.sku, channelQuantity: theirs, ourQuantity: ours, corrected: false });
-        if (theirs > ours && !port.readOnly) over.push({ listing: l, quantity: ours });
+        if (theirs > ours && !port.readOnly && !pushedNow.has(l.externalId)) over.push({ listing: { ...l, channelQuantity: theirs }, quantity: ours });
       }
       // A channel offering more than we can sell (a hand edit, a lost push) is overwritten with ours. Less is left
       // as reported: it is usually the channel's own sales on their way through the order feed, which would be

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { AnyEndpoint } from './endpoint.ts';
 import { ProblemError, toFieldErrors, validationProblem } from './errors.ts';
 import { safeParser } from './fast-parse.ts';
@@ -25,15 +26,20 @@ export const readBody = (event: V2Event, maxBody: number): ReadBody => {
       received: contentType ?? null,
     });
   }
-  // JSON is UTF-8 (RFC 8259): another charset is refused by name, not read as UTF-8 and reported as broken text.
+  // JSON is UTF-8 (RFC 8259). A body labelled with another charset is read as UTF-8 when its bytes are that (ASCII
+  // text under any label); otherwise, and always for UTF-16 and UTF-32, it is refused naming the charset, not
+  // reported as broken text.
   const charset = contentType!.includes(';') ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType!)?.[1]?.toLowerCase() : undefined;
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new ProblemError('unsupported_media_type', `A body in charset ${charset} is not accepted; send JSON as UTF-8.`, { received: contentType! });
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && (/^utf-?(16|32)/.test(charset) || !isUtf8Body(raw))) {
+    throw new ProblemError('unsupported_media_type', `A body in charset ${charset.slice(0, 40)} is not accepted; send JSON as UTF-8.`, { received: contentType!.slice(0, 200) });
   }
   // Bodies travel as they are: a compressed one would otherwise be reported as bytes that are not UTF-8.
   const encoding = event.headers?.['content-encoding']?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
-    throw new ProblemError('unsupported_media_type', `Content-Encoding ${encoding} is not accepted; send the body uncompressed.`, { received: contentType!, contentEncoding: encoding });
+    throw new ProblemError('unsupported_media_type', `Content-Encoding ${encoding.slice(0, 40)} is not accepted; send the body uncompressed.`, {
+      received: contentType!.slice(0, 200),
+      contentEncoding: encoding.slice(0, 40),
+    });
   }
   const text = jsonText(raw);
   if (!text.ok) return text;
@@ -47,6 +53,9 @@ export const readBody = (event: V2Event, maxBody: number): ReadBody => {
   if (!parsed.ok) throw new ProblemError('malformed_json', `The body is not valid JSON: ${parsed.message}`);
   return parsed;
 };
+
+/** Whether a raw body's bytes are UTF-8 (a text body already is). */
+const isUtf8Body = (raw: string | Buffer): boolean => typeof raw === 'string' || isUtf8(raw);
 
 /** The `body` step, for endpoints that take a body. */
 export const body = (options: HandlerOptions): Step => {

@@ -146,6 +146,17 @@ describe('error mapping', () => {
 });
 
 describe('the rate', () => {
+  it('a saturated rate is a 429 naming Wing, not the tenant\'s vendor id', async () => {
+    // Two calls at 1 a second with no room to wait: the second cannot get a slot.
+    const wing = wingClient({ ratePerSecond: 1, rateMaxWaitMs: 0 });
+    const results = await Promise.allSettled([wing.sellerProducts(account, { limit: 1 }), wing.sellerProducts(account, { limit: 1 })]);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as DomainError);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ code: 'rate_limited' });
+    expect(refused[0]!.message).toMatch(/^the Coupang Wing request rate \(1\/s\) is saturated/);
+    expect(refused[0]!.message + JSON.stringify(refused[0])).not.toContain(account.vendorId);
+  });
+
   it('at the configured rate (the vendor\'s 10/s), 40 concurrent calls all succeed without one 429', { timeout: 30_000 }, async () => {
     const wing = wingClient({ ratePerSecond: 10, rateMaxWaitMs: 10_000 });
     const pages = await Promise.all(Array.from({ length: 40 }, () => wing.sellerProducts(account, { limit: 1 })));

@@ -114,6 +114,17 @@ describe('inventory sync', () => {
     expect(await syncChannels(deps, tenant)).toMatchObject({ pushed: 0, drift: [] });
   });
 
+  it('a listing pushed in this sync whose read-back lags is reported, not pushed twice', async () => {
+    const { deps, tenant, wing } = await seeded();
+    // The channel's read lags its write: it shows 50 whatever was pushed.
+    const read = wing.read;
+    wing.read = async (tenantId, externalIds, signal) => new Map([...(await read(tenantId, externalIds, signal))].map(([id, q]) => [id, id === '700001' ? 50 : q]));
+    const result = await syncChannels(deps, tenant);
+    expect(wing.pushes.filter((p) => p.externalId === '700001')).toEqual([{ externalId: '700001', quantity: 7 }]);
+    expect(result).toMatchObject({ listings: 3, pushed: 3, unchanged: 0 });
+    expect(result.drift).toEqual([{ channel: 'coupang_wing', externalId: '700001', sku: 'A', channelQuantity: 50, ourQuantity: 7, corrected: false }]);
+  });
+
   it('a correction the channel fails is reported as a failure and the drift as not corrected', async () => {
     const { deps, tenant, wing } = await seeded();
     await syncChannels(deps, tenant);
@@ -123,6 +134,8 @@ describe('inventory sync', () => {
     expect(result.drift).toEqual([{ channel: 'coupang_wing', externalId: '700001', sku: 'A', channelQuantity: 50, ourQuantity: 7, corrected: false }]);
     expect(result.failures).toMatchObject([{ channel: 'coupang_wing', externalId: '700001', kind: 'failed' }]);
     expect(result.pushed).toBe(0);
+    // The listing keeps what the channel was seen to show, not the quantity from before.
+    expect((await listListings(deps, tenant, { sku: 'A' })).find((l) => l.channel === 'coupang_wing')).toMatchObject({ channelQuantity: 50 });
   });
 
   it('a failed push is reported, leaves the listing to be pushed again, and blocks neither other listings nor sales', async () => {

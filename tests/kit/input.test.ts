@@ -125,6 +125,11 @@ describe('the body', () => {
     expect(gzipped.status).toBe(415);
     expect(gzipped.body).toMatchObject({ detail: 'Content-Encoding gzip is not accepted; send the body uncompressed.', contentEncoding: 'gzip' });
     expect((await post('{"name":"x","price":1}', { 'content-type': 'application/json; charset="utf-8"' })).status).toBe(201);
+    // ASCII text is UTF-8 under any label; Latin-1 bytes that are not UTF-8 are refused naming the charset.
+    expect((await post('{"name":"x","price":1}', { 'content-type': 'application/json; charset=us-ascii' })).status).toBe(201);
+    expect((await post('{"name":"x","price":1}', { 'content-type': 'application/json; charset=iso-8859-1' })).status).toBe(201);
+    const latin1 = await post(Buffer.from('{"name":"caf\u00e9","price":1}', 'latin1').toString('base64'), { 'content-type': 'application/json; charset=iso-8859-1' }, { isBase64Encoded: true });
+    expect([latin1.status, latin1.body.detail]).toEqual([415, 'A body in charset iso-8859-1 is not accepted; send JSON as UTF-8.']);
     expect((await post('{"name":"x","price":1}', { 'content-type': 'application/json;charset=utf8', 'content-encoding': 'identity' })).status).toBe(201);
   });
 

@@ -127,6 +127,8 @@ describe('answers conform to openapi.yaml', () => {
     'inventory.getReservation': { reference: 'order-20260412-0001' },
     'inventory.releaseReservation': { reference: 'order-20260412-0001' },
     'inventory.confirmReservation': { reference: 'order-20260412-0002' },
+    // A well-formed job id; the walk below reads the job inventory.sync queued instead.
+    'inventory.getSync': { id: '00000000-0000-4000-8000-000000000000' },
     // An offer of the 1688 sandbox's catalogue (family 0, template 0: priced by tiers).
     'alibaba.getOffer': { offerId: '600000000001' },
     'alibaba.landedCost': { offerId: '600000000001' },

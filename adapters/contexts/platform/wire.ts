@@ -35,6 +35,8 @@ export interface Platform {
   flushAuthFailures(): Promise<void>;
   /** The verified-key cache and its change feed, where the profile keeps one. */
   keyCache: { keys: VerifiedKeys; changes: Listening } | undefined;
+  /** Resolves once the database is open and migrated (at once where it opens on first use); rejects when it cannot be. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,9 +88,13 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   const tracing = await tracingFromConfig(config, build.version, logger);
 
   // The database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
+  // The open goes on while the rest is wired and the contexts start (the embedded engine starts in its own thread);
+  // the runtime waits for it before it is handed out (`ready`).
   const persistence = openPersistence(config, { logger, ...(options.database ? { database: options.database } : {}) });
   const stores = await keyValueStores(config, { database: persistence.database, clock, logger, background: profile.background });
-  if (!options.lazyDatabase) await persistence.start();
+  const ready = options.lazyDatabase ? Promise.resolve() : persistence.start();
+  // Awaited by the runtime; until then a failure is not unhandled.
+  ready.catch(() => {});
   const rateCounter = given.rateCounter ?? stores.ports.rateCounter;
 
   // Tenants, keys and the audit log live in the database; the authenticator reads keys from the same store.
@@ -152,6 +158,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
     metrics,
     flushAuthFailures: () => failures.flush(true),
     keyCache: keys && keyChanges ? { keys, changes: keyChanges } : undefined,
+    ready,
     close: async () => {
       await keyChanges?.close();
       await failures.close();
