@@ -22,21 +22,37 @@ export class ProblemError extends Error {
   }
 }
 
+/** Issues that say the value is not even of the right kind: zod's checks on the same value after them are noise. */
+const KIND_ISSUES = new Set(['invalid_type', 'invalid_union']);
+
 /**
- * zod's issues as field errors, one per field: the first names the real problem (a string where a list belongs is
- * `invalid_type`); zod goes on to run length and range checks on the same value, whose messages only confuse.
- * Fields in `skip` already have an error of their own (text that does not decode, a repeated parameter).
+ * zod's issues as field errors, each naming a real problem of its field: after a wrong kind of value (a string
+ * where a list belongs) zod still runs length and range checks on it, whose messages only confuse, so they are
+ * left out; of several bounds one value breaks (an integer's safe range and the schema's maximum) the tightest is
+ * kept. Fields in `skip` already have an error of their own (text that does not decode, a repeated parameter).
  */
 export const toFieldErrors = (part: FieldError['in'], error: z.ZodError, skip?: ReadonlySet<string>): FieldError[] => {
-  const seen = new Set<string>();
-  const out: FieldError[] = [];
+  const kept = new Map<string, z.core.$ZodIssue[]>();
   for (const issue of error.issues) {
+    if (skip !== undefined && issue.path.length > 0 && skip.has(String(issue.path[0]))) continue;
     const field = issue.path.map(String).join('.');
-    if (seen.has(field) || (skip !== undefined && issue.path.length > 0 && skip.has(String(issue.path[0])))) continue;
-    seen.add(field);
-    out.push({ in: part, field, message: issue.message, code: issue.code });
+    const earlier = kept.get(field);
+    if (!earlier) {
+      kept.set(field, [issue]);
+      continue;
+    }
+    if (earlier.some((e) => KIND_ISSUES.has(e.code))) continue;
+    const bound = earlier.findIndex((e) => e.code === issue.code && (issue.code === 'too_big' || issue.code === 'too_small'));
+    if (bound === -1) earlier.push(issue);
+    else if (tighter(issue, earlier[bound]!)) earlier[bound] = issue;
   }
-  return out;
+  return [...kept].flatMap(([field, issues]) => issues.map((issue) => ({ in: part, field, message: issue.message, code: issue.code })));
+};
+
+/** Whether a bound issue names a tighter bound than another of the same code (a lower maximum, a higher minimum). */
+const tighter = (a: z.core.$ZodIssue, b: z.core.$ZodIssue): boolean => {
+  const value = (i: z.core.$ZodIssue): number => Number((i as { maximum?: unknown; minimum?: unknown })[i.code === 'too_big' ? 'maximum' : 'minimum']);
+  return a.code === 'too_big' ? value(a) < value(b) : value(a) > value(b);
 };
 
 export const validationProblem = (errors: FieldError[]): ProblemError =>

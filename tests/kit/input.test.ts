@@ -44,7 +44,16 @@ const listy = defineEndpoint({
   summary: 'A bounded list in the body',
   tags: ['test'],
   access: 'public',
-  body: z.object({ channels: z.array(z.enum(['a', 'b'])).min(1).max(3) }),
+  body: z.object({
+    channels: z.array(z.enum(['a', 'b'])).min(1).max(3),
+    count: z.number().int().min(1).max(100).optional(),
+    words: z
+      .array(z.string())
+      .superRefine((words, ctx) => {
+        for (const w of words) if (w.length > 3) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(w)} is longer than 3` });
+      })
+      .optional(),
+  }),
   responses: { 200: z.object({ n: z.number() }) },
   run: ({ body }) => ({ status: 200, body: { n: body.channels.length } }),
 });
@@ -229,6 +238,14 @@ describe('path, query and headers', () => {
     // Different fields, and different elements of a list, each keep their own error.
     const many = await harness().send(listy, { rawPath: '/test/lists', headers: { 'content-type': 'application/json' }, body: '{"channels":["x",5]}' });
     expect(fields(many.body.errors)).toEqual(['body:channels.0:invalid_value', 'body:channels.1:invalid_value']);
+  });
+
+  it('a number past several bounds gets the tightest; several problems a refinement finds in one field are all kept', async () => {
+    const send = (body: string) => harness().send(listy, { rawPath: '/test/lists', headers: { 'content-type': 'application/json' }, body });
+    // 1e308 breaks the safe-integer range (<=9007199254740991) and the schema's maximum: the real bound is 100.
+    expect((await send('{"channels":["a"],"count":1e308}')).body.errors).toEqual([{ in: 'body', field: 'count', code: 'too_big', message: expect.stringContaining('<=100') }]);
+    expect((await send('{"channels":["a"],"count":-1e308}')).body.errors).toEqual([{ in: 'body', field: 'count', code: 'too_small', message: expect.stringContaining('>=1') }]);
+    expect((await send('{"channels":["a"],"words":["abcd","ok","wxyz"]}')).body.errors.map((e: FieldError) => e.message)).toEqual(['"abcd" is longer than 3', '"wxyz" is longer than 3']);
   });
 
   it('an endpoint without schemas gets empty path and query, decoding nothing', async () => {
