@@ -78,7 +78,7 @@ export interface InputChecks {
   query(raw: string, errors: FieldError[]): unknown;
 }
 
-type Def = { type: string; innerType?: unknown; in?: unknown; options?: readonly unknown[]; shape?: Record<string, unknown> };
+type Def = { type: string; innerType?: unknown; in?: unknown; out?: unknown; options?: readonly unknown[]; shape?: Record<string, unknown> };
 const defOf = (schema: unknown): Def | undefined => (schema as { _zod?: { def?: Def } })._zod?.def;
 /** Wrappers that take what their inner schema takes. */
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional']);
@@ -89,7 +89,8 @@ const takesList = (schema: unknown): boolean => {
   if (def === undefined) return false;
   if (def.type === 'array' || def.type === 'tuple') return true;
   if (def.type === 'union') return (def.options ?? []).some(takesList);
-  if (def.type === 'pipe') return takesList(def.in);
+  // A preprocess is a pipe from a transform: what it hands on decides (z.preprocess(toList, z.array(...)) takes a list).
+  if (def.type === 'pipe') return takesList(def.in) || (defOf(def.in)?.type === 'transform' && takesList(def.out));
   return WRAPPERS.has(def.type) && takesList(def.innerType);
 };
 

@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys, MAX_ACTIVE_KEYS, revokeApiKey } from '../../
 import { defineEndpoint, NO_STORE } from '../kit/endpoint.ts';
 import { inputOf } from '../kit/schema.ts';
 import { requireTenant } from '../kit/tenant.ts';
-import { accessDeps, apiKeySchema, keyShownOnce, one, originOf, replayNote, role, secretKey, toApiKeyBody } from './schemas.ts';
+import { accessDeps, apiKeySchema, keyShownOnce, originOf, replayNote, role, secretKey, toApiKeyBody } from './schemas.ts';
 
 const uuidParam = (message: string) =>
   z.uuid(message).transform((id) => id.toLowerCase()).describe('A UUID; upper- and lower-case letters name the same id');
@@ -18,8 +18,8 @@ export const listApiKeysEndpoint = defineEndpoint({
   access: 'tenant',
   metered: false,
   query: z.object({
-    cursor: one(z.string().max(200)).optional(),
-    limit: one(z.coerce.number().int().min(1).max(100)).default(50),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
   }),
   responses: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.string().nullable() }).meta({ id: 'ApiKeyPage' }) },
   run: async ({ query }, ctx) => {

@@ -4,7 +4,7 @@ import { readAudit } from '../../core/platform/tenants.ts';
 import { defineEndpoint } from '../kit/endpoint.ts';
 import { schemaOf } from '../kit/schema.ts';
 import { requireTenant } from '../kit/tenant.ts';
-import { accessDeps, iso, one, originOf } from './schemas.ts';
+import { accessDeps, iso, originOf } from './schemas.ts';
 
 /** The wire shows instants as ISO strings and the optional fields of older entries as null. */
 const toAuditEntryBody = (e: AuditEntry) => ({
@@ -52,13 +52,13 @@ export const readAuditEndpoint = defineEndpoint({
   role: 'owner',
   metered: false,
   query: z.object({
-    cursor: one(z.string().max(200)).optional(),
-    limit: one(z.coerce.number().int().min(1).max(100)).default(50),
-    action: one(z.string().max(100)).optional(),
-    actor: one(z.string().max(200)).optional(),
-    outcome: one(z.enum(outcomes)).optional(),
-    since: one(z.iso.datetime({ offset: true })).optional(),
-    until: one(z.iso.datetime({ offset: true })).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    action: z.string().max(100).optional(),
+    actor: z.string().max(200).optional(),
+    outcome: z.enum(outcomes).optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
   }),
   responses: { 200: z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' }) },
   run: async ({ query }, ctx) => {

@@ -54,9 +54,6 @@ export const keyShownOnce = {
   note: 'The API key is shown only in the first answer to this request and is not stored. If that answer was lost, revoke this key (DELETE /v1/api-keys/{keyId}) and create another.',
 };
 
-/** A query value given more than once counts once: the last one. */
-export const one = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), schema);
-
 /** Who asked, and from where, for the audit entry. */
 export const originOf = (ctx: EndpointContext): RequestOrigin => ({
   actor: actorOf(ctx.principal),

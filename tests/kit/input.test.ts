@@ -32,7 +32,13 @@ const searchy = defineEndpoint({
   summary: 'A required single query value beside a list',
   tags: ['test'],
   access: 'public',
-  query: z.object({ keyword: z.string().min(1).max(50), hint: z.union([z.string(), z.array(z.string())]).optional() }),
+  query: z.object({
+    keyword: z.string().min(1).max(50),
+    hint: z.union([z.string(), z.array(z.string())]).optional(),
+    // A preprocess that makes a list takes repeats; one that picks a value does not.
+    tag: z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(z.string())).optional(),
+    page: z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), z.coerce.number()).optional(),
+  }),
   responses: { 200: z.object({ keyword: z.string() }) },
   run: ({ query }) => ({ status: 200, body: { keyword: query.keyword } }),
 });
@@ -220,7 +226,8 @@ describe('path, query and headers', () => {
     const h = harness();
     const search = (q: string) => h.send(searchy, { rawPath: '/test/search', rawQueryString: q });
     expect((await search('keyword=a&keyword=b')).body.errors).toEqual([{ in: 'query', field: 'keyword', code: 'repeated', message: 'given 2 times; expected one value' }]);
-    expect((await search('keyword=a&hint=a&hint=b')).status).toBe(200);
+    expect((await search('keyword=a&hint=a&hint=b&tag=x&tag=y')).status).toBe(200);
+    expect((await search('keyword=a&page=1&page=2')).body.errors).toEqual([{ in: 'query', field: 'page', code: 'repeated', message: 'given 2 times; expected one value' }]);
   });
 
   it('a required query value that is not text gets that one error, not also "received undefined"', async () => {

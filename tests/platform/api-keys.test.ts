@@ -64,6 +64,9 @@ for (const engine of engines) {
       const bad = await rt.call('platform.listApiKeys', { headers: bearer(t.secret), query: { cursor: 'garbage', limit: '101' } });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
+      // Given twice, as on every endpoint: one error saying so (the last value used to win here).
+      const twice = await rt.call('platform.listApiKeys', { headers: bearer(t.secret), query: { limit: ['1', '2'] } });
+      expect([twice.status, twice.body.errors]).toEqual([400, [{ in: 'query', field: 'limit', code: 'repeated', message: 'given 2 times; expected one value' }]]);
       const garbage = await rt.call('platform.listApiKeys', { headers: bearer(t.secret), query: { cursor: 'garbage' } });
       expect(garbage.status).toBe(400);
       expect(garbage.body.detail).toMatch(/cursor/);
