@@ -101,10 +101,11 @@ export const defineContext = <N extends ContextName, S extends z.ZodRawShape, C>
  * endpoint that reads a context its Lambda left out fails loudly instead of misbehaving.
  */
 export const notWired = (name: ContextName): object => {
-  const refuse = (_target: object, key: string | symbol): never => {
+  const refuse = (key: string | symbol): never => {
     throw new Error(`the ${name} context is not wired into this process (read ${String(key)})`);
   };
-  return new Proxy({}, { get: refuse, has: refuse });
+  // `then` and symbols are asked by await and util.inspect of an object holding it, not by a use of the context.
+  return new Proxy({}, { get: (_t, key) => (key === 'then' || typeof key === 'symbol' ? undefined : refuse(key)), has: (_t, key) => refuse(key) });
 };
 
 /** How often a process that runs background work purges what has expired. */

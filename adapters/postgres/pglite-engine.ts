@@ -143,6 +143,8 @@ export interface EngineRequest {
   copies: string[];
   /** The copy in the user's cache (dropped when damaged; the build's shipped copy is left alone). */
   cacheCopy: string | null;
+  /** The migrations a copy must hold (version and checksum, in order): a copy holding others is not used. */
+  migrations?: { version: number; checksum: string }[];
 }
 
 /** The engine as its owner sees it, in this thread or behind a worker. */
@@ -186,6 +188,15 @@ export const startEngine = async (request: EngineRequest, onWarning: (message: s
       rmSync(dataPath!, { recursive: true, force: true });
       restoreDirectory(saved, dataPath!);
       started = await start();
+      // Its files matched their checksums; its tables must hold the migrations it is named for too, or the server
+      // would start on a database it believes migrated (a copy saved before its migrations ran).
+      if (request.migrations) {
+        const held = (await started.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations ORDER BY version')).rows;
+        const wanted = request.migrations;
+        if (held.length !== wanted.length || held.some((r, i) => r.version !== wanted[i]!.version || r.checksum !== wanted[i]!.checksum)) {
+          throw new Error(`it holds ${held.length} migrations, not the ${wanted.length} it is named for`);
+        }
+      }
       // Applied to this database now, as far as anyone reading the table can tell.
       await started.exec('UPDATE schema_migrations SET applied_at = now()');
       pglite = started;

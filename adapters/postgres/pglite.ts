@@ -339,7 +339,12 @@ const startOn = async (options: StartOptions, onWarning: (message: string) => vo
     const copy = migrations ? migratedSnapshotPath(migrations) : null;
     // The build's copy first (shipped next to the program, never changed here), then the one in the user's cache.
     const copies = migrations ? [shippedSnapshotPath(migrations, options.shippedSnapshots), copy].filter((c): c is string => c !== null && existsSync(c)) : [];
-    const request: EngineRequest = { ...(dataPath ? { dataPath } : {}), copies, cacheCopy: copy };
+    const request: EngineRequest = {
+      ...(dataPath ? { dataPath } : {}),
+      copies,
+      cacheCopy: copy,
+      ...(migrations ? { migrations: [...migrations].sort((a, b) => a.version - b.version).map((m) => ({ version: m.version, checksum: m.checksum })) } : {}),
+    };
     const worker = dataPath ? takeWorker() : null;
     const engine = worker ? await engineInWorker(worker, request, onWarning) : await startEngine(request, onWarning, options.loadDataDir);
     return { engine, dir, dataPath, unlock, migrations, copy };

@@ -4,7 +4,7 @@
  * used, and a copy whose files differ from what was saved is dropped with a warning, the directory then
  * starting from initdb and the migrations.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,14 +60,27 @@ describe('embedded database: migrated copy', { timeout: 240_000 }, () => {
     const copy = migratedSnapshotPath(first)!;
     expect(existsSync(join(copy, 'manifest.json'))).toBe(true);
 
-    // A copy holding a marker table, put where the copy for `first` belongs: a fresh open that shows the marker
-    // started from the copy, not from initdb.
+    // A start from the copy runs no initdb: with the saved initdb snapshot gone, the next fresh open saves none.
+    const initdbSnapshots = () => readdirSync(join(root, 'cache', 'sellpo')).filter((f) => /^pglite-.*-initdb\.tar$/.test(f));
+    expect(initdbSnapshots()).toHaveLength(1);
+    for (const f of initdbSnapshots()) rmSync(join(root, 'cache', 'sellpo', f));
+    const b = await openFresh(first);
+    expect(b).toMatchObject({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
+    expect(initdbSnapshots()).toEqual([]);
+  });
+
+  it('a copy holding other migrations than it is named for is refused with a warning, and the directory migrated', async () => {
+    await openFresh(first);
+    const copy = migratedSnapshotPath(first)!;
+    // Put where the copy for `first` belongs: a sound copy, but of a database brought to two migrations.
     const marked = [...first, migration(2, 'CREATE TABLE marker (n int)')];
     await openFresh(marked);
     rmSync(copy, { recursive: true, force: true });
     renameSync(migratedSnapshotPath(marked)!, copy);
     const b = await openFresh(first);
-    expect(b).toMatchObject({ applied: [[1]], warnings: [], tables: ['alpha', 'marker', 'schema_migrations'] });
+    expect(b.warnings).toHaveLength(1);
+    expect(b.warnings[0]).toMatch(/was not used \(it holds 2 migrations, not the 1 it is named for\); starting from initdb instead/);
+    expect(b).toMatchObject({ applied: [[1]], tables: ['alpha', 'schema_migrations'] });
   });
 
   it('a copy made for other migrations (one added, or one edited) is never used', async () => {

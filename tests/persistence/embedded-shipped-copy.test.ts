@@ -85,17 +85,24 @@ const openFresh = async (migrations: Migration[], shippedSnapshots: string, insp
 describe('embedded database: the copy the build ships', { timeout: 600_000 }, () => {
 
   it('a fresh directory starts from the shipped copy, with no copy in the user cache', async () => {
+    const opened = await openFresh(first, dirname(shippedFirst));
+    expect(opened).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'schema_migrations'] });
+    // Nothing was migrated here (a directory migrated from initdb saves its copy to the cache), so nothing was saved.
+    expect(existsSync(migratedSnapshotPath(first)!)).toBe(false);
+  });
+
+  it('a shipped copy holding other migrations than it is named for is refused with a warning and left alone', async () => {
     const shipped = fresh('shipped');
-    // A shipped copy holding a marker table, named as the copy for `first`: a fresh open that shows the marker
-    // started from it, not from initdb.
     const marked = [...first, migration(2, 'CREATE TABLE marker (n int)')];
     const made = await writeMigratedSnapshot(marked, shipped);
-    renameSync(made, join(shipped, basename(migratedSnapshotPath(first)!)));
+    const named = join(shipped, basename(migratedSnapshotPath(first)!));
+    renameSync(made, named);
 
     const opened = await openFresh(first, shipped);
-    expect(opened).toEqual({ applied: [[1]], warnings: [], tables: ['alpha', 'marker', 'schema_migrations'] });
-    // Nothing was migrated here, so nothing was saved to the cache either.
-    expect(existsSync(migratedSnapshotPath(first)!)).toBe(false);
+    expect(opened.warnings).toHaveLength(1);
+    expect(opened.warnings[0]).toMatch(/was not used \(it holds 2 migrations, not the 1 it is named for\)/);
+    expect(opened).toMatchObject({ applied: [[1]], tables: ['alpha', 'schema_migrations'] });
+    expect(existsSync(named)).toBe(true);
   });
 
   it('keeps each file without its trailing zeros and restores it at its full length', async () => {
