@@ -46,7 +46,9 @@ describe('the compile cache the build ships', () => {
   it('is there, and a moved copy of dist/ starts the server from it: every start-up file accepted, none rejected', () => {
     expect(existsSync(join(dist, 'compile-cache'))).toBe(true);
     const { out, accepted } = start(copyOfDist('moved'));
-    expect(accepted.length).toBe(startupChunks(dist).length);
+    // Every start-up chunk (a server that ran from dist/ may have added entries for later ones too).
+    const names = new Set(accepted.map((url) => url.split('/').pop()));
+    expect(startupChunks(dist).filter((file) => !names.has(file.split('/').pop()))).toEqual([]);
     expect(out).not.toMatch(/rejected/);
     // It still failed for the database, after loading: the modules were the server's own.
     expect(out).toMatch(/sellpo: failed to start/);
@@ -72,6 +74,7 @@ describe('the compile cache the build ships', () => {
     spawnSync('chown', ['-R', '0:0', join(copy, 'compile-cache')]);
     const asUser = start(copy, {}, 65534);
     expect(asUser.accepted.length).toBe(startupChunks(copy).length);
+    expect(asUser.accepted.length).toBeGreaterThan(20);
     // A user the cache was not made for cannot create its directory there: it uses the temporary directory's.
     const asOther = start(copy, { TMPDIR: join(scratch, 'other-tmp') }, 65533);
     expect(asOther.accepted).toEqual([]);
