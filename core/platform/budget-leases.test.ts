@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { budgetLeases, defaultLeasePolicy } from './budget-leases.ts';
-import { windowBounds, type ConsumeRequest, type RateCounter, type ReleaseRequest } from './rate-counter.ts';
+import { memoryRateCounter } from '../../tests/helpers/rate-counter.ts';
+import type { RateCounter } from './rate-counter.ts';
 
 const DAY = { sizeMs: 86_400_000, utcOffsetMs: 9 * 3_600_000 };
 
 /** One shared counter, as every process sees the store, recording what it was asked. */
 const sharedCounter = (now: () => number) => {
-  const counts = new Map<string, number>();
-  const consumed: ConsumeRequest[] = [];
-  const released: ReleaseRequest[] = [];
-  const counter: RateCounter = {
-    consume: async (r) => {
-      consumed.push(r);
-      const { start, end } = windowBounds(now(), r.window);
-      const key = `${r.name}@${start}`;
-      const count = counts.get(key) ?? 0;
-      const amount = r.amount ?? 1;
-      if (count + amount > r.limit) return { allowed: false, count, limit: r.limit, resetAt: new Date(end) };
-      counts.set(key, count + amount);
-      return { allowed: true, count: count + amount, limit: r.limit, resetAt: new Date(end) };
-    },
-    peek: async () => ({ count: 0, resetAt: new Date(0) }),
-    release: async (r) => {
-      released.push(r);
-      const key = `${r.name}@${r.windowStart.getTime()}`;
-      counts.set(key, Math.max(0, (counts.get(key) ?? 0) - r.amount));
-    },
-  };
-  const count = (name: string) => counts.get(`${name}@${windowBounds(now(), DAY).start}`) ?? 0;
-  return { counter, consumed, released, count };
+  const counter = memoryRateCounter(now);
+  return { counter, consumed: counter.consumed, released: counter.released, count: (name: string) => counter.count(name, DAY) };
 };
 
 const fixed = (limit: number) => async () => ({ limit, about: `plan of ${limit}` });

@@ -11,7 +11,8 @@ import {
 } from './channel-connections.ts';
 import { channelNames, type Alibaba1688Credentials, type AlibabaGrants, type ChannelVerifier, type ConnectionRepository, type GrantOutcome, type StoredConnection } from './connections.ts';
 import type { AuditDraft, RequestOrigin } from './model.ts';
-import { windowBounds, type ConsumeRequest, type RateCounter } from './rate-counter.ts';
+import { memoryRateCounter } from '../../tests/helpers/rate-counter.ts';
+import { windowBounds } from './rate-counter.ts';
 import type { TenantPrincipal } from './tenants.ts';
 import type { KeyVault, SealedSecret } from './vault.ts';
 
@@ -123,22 +124,8 @@ const memoryStore = () => {
 
 /** A shared counter over fixed windows, as the store keeps it. */
 const memoryCounter = (now: () => Date) => {
-  const counts = new Map<string, number>();
-  const consumed: ConsumeRequest[] = [];
-  const counter: RateCounter = {
-    consume: async (r) => {
-      consumed.push(r);
-      const { start, end } = windowBounds(now().getTime(), r.window);
-      const key = `${r.name}@${start}`;
-      const count = counts.get(key) ?? 0;
-      const amount = r.amount ?? 1;
-      if (count + amount > r.limit) return { allowed: false, count, limit: r.limit, resetAt: new Date(end) };
-      counts.set(key, count + amount);
-      return { allowed: true, count: count + amount, limit: r.limit, resetAt: new Date(end) };
-    },
-    peek: async () => ({ count: 0, resetAt: new Date(0) }),
-  };
-  return { counter, consumed };
+  const counter = memoryRateCounter(() => now().getTime());
+  return { counter, consumed: counter.consumed };
 };
 
 const owner = (tenantId = 't1'): TenantPrincipal => ({ kind: 'tenant', tenantId, actorId: 'm1', role: 'owner', via: 'api_key' });

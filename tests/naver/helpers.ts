@@ -56,28 +56,7 @@ export const control = async (base: string, action: string, body?: unknown): Pro
   return res.json();
 };
 
-export const memoryRateCounter = (now: () => number = Date.now): RateCounter => {
-  const counts = new Map<string, number>();
-  return {
-    consume: async (r) => {
-      const amount = r.amount ?? 1;
-      const { start, end } = windowBounds(now(), r.window);
-      const key = `${r.name}@${start}`;
-      const count = counts.get(key) ?? 0;
-      if (count + amount > r.limit) return { allowed: false, count, limit: r.limit, resetAt: new Date(end) };
-      counts.set(key, count + amount);
-      return { allowed: true, count: count + amount, limit: r.limit, resetAt: new Date(end) };
-    },
-    peek: async (name, window) => {
-      const { start, end } = windowBounds(now(), window);
-      return { count: counts.get(`${name}@${start}`) ?? 0, resetAt: new Date(end) };
-    },
-    release: async ({ name, windowStart, amount }) => {
-      const key = `${name}@${windowStart.getTime()}`;
-      if (counts.has(key)) counts.set(key, Math.max(0, counts.get(key)! - amount));
-    },
-  };
-};
+export { memoryRateCounter } from '../helpers/rate-counter.ts';
 
 export const memoryResponseCache = (): ResponseCache & { keys(): string[] } => {
   const entries = new Map<string, { text: string; storedAt: Date; expiresAt: Date }>();
