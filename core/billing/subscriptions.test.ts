@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/errors.ts';
 import { defaultCatalog, FREE_PLAN } from './plans.ts';
-import type { PaymentRecord, PlanCatalog, StoredBillingKey, Subscription } from './model.ts';
+import type { GatewayPayment, PaymentIntent, PaymentRecord, PlanCatalog, StoredBillingKey, Subscription } from './model.ts';
 import {
   cancelAtPeriodEnd, cancelNow, changePaymentMethod, changePlan, effectivePlan, executeRefund, getSubscription, listPayments, resume, subscribe,
 } from './subscriptions.ts';
-import type { BillingDeps } from './ports.ts';
+import type { BillingDeps, BillingUnit } from './ports.ts';
 import { settleInitial, settlePaid } from './settle.ts';
 import { billingTestbed, DAY_MS, declined } from '../../tests/billing/memory-billing.ts';
 
@@ -50,6 +50,24 @@ const activeBed = (over: Partial<Subscription> = {}, plans?: PlanCatalog) => {
     bed.toss.ledger.set(paymentKey, { paymentKey, orderId: `o-${paymentKey}`, orderName: 'x', status: 'DONE', totalAmount: amount, balanceAmount: balance, approvedAt: new Date(START), receiptUrl: null, card: null, cancels: [] });
   };
   return { ...bed, sub, paid };
+};
+
+/** Another path (a webhook) settles each paid charge while Toss's answer is still on its way back. */
+const settledWhileTossAnswers = (
+  deps: BillingDeps,
+  intents: readonly PaymentIntent[],
+  settle: (unit: BillingUnit, intent: PaymentIntent, payment: GatewayPayment) => Promise<unknown>,
+): void => {
+  const { charge } = deps.gateway;
+  deps.gateway = {
+    ...deps.gateway,
+    charge: async (request, signal) => {
+      const outcome = await charge(request, signal);
+      const intent = intents.find((i) => i.orderId === request.orderId)!;
+      if (outcome.kind === 'paid') await deps.store.transaction((unit) => settle(unit, intent, outcome.payment));
+      return outcome;
+    },
+  };
 };
 
 describe('effectivePlan', () => {
@@ -217,16 +235,7 @@ describe('subscribe', () => {
 
   it('a payment another path (a webhook) settled while Toss answered gets its receipt from that path only', async () => {
     const { deps, data, toss, notices } = billingTestbed(START);
-    const { charge } = deps.gateway;
-    deps.gateway = {
-      ...deps.gateway,
-      charge: async (request, signal) => {
-        const outcome = await charge(request, signal);
-        const intent = data.intents.find((i) => i.orderId === request.orderId)!;
-        if (outcome.kind === 'paid') await deps.store.transaction((unit) => settleInitial(unit, deps.plans, intent, outcome.payment, 'cust-1', deps.clock.now()));
-        return outcome;
-      },
-    };
+    settledWhileTossAnswers(deps, data.intents, (unit, intent, payment) => settleInitial(unit, deps.plans, intent, payment, 'cust-1', deps.clock.now()));
     const view = await subscribe(deps, 't1', input());
     expect(view.subscription).toMatchObject({ state: 'active', planId: 'basic-monthly' });
     expect(toss.charges).toHaveLength(1);
@@ -577,16 +586,7 @@ describe('changePlan', () => {
   it('an upgrade another path (a webhook) settled while Toss answered gets its receipt from that path only', async () => {
     const { deps, data, toss, notices, clock } = activeBed();
     clock.set(NOW);
-    const { charge } = deps.gateway;
-    deps.gateway = {
-      ...deps.gateway,
-      charge: async (request, signal) => {
-        const outcome = await charge(request, signal);
-        const intent = data.intents.find((i) => i.orderId === request.orderId)!;
-        if (outcome.kind === 'paid') await deps.store.transaction((unit) => settlePaid(unit, deps.plans, intent, outcome.payment, deps.clock.now()));
-        return outcome;
-      },
-    };
+    settledWhileTossAnswers(deps, data.intents, (unit, intent, payment) => settlePaid(unit, deps.plans, intent, payment, deps.clock.now()));
     const view = await changePlan(deps, 't1', 'pro-monthly');
     expect(view).toMatchObject({ chargedKrw: 33_871, subscription: { planId: 'pro-monthly', amountKrw: 79_000 } });
     expect(toss.charges).toHaveLength(1);
