@@ -8,10 +8,10 @@
 //   BENCH_ROWS=200000 BENCH_VIEWS=full node bench/margin-batch.mjs
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test   (default; skipped when unreachable)
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensureProjectNode, root } from '../bin/node-runtime.mjs';
@@ -34,6 +34,7 @@ const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0
 
 const work = mkdtempSync(join(tmpdir(), 'sellpo-margin-'));
 const file = join(work, 'skus.jsonl');
+const warmFile = join(work, 'warm.jsonl');
 
 // A varied catalogue: four channels, both import routes, prices across the customs thresholds, quantities 1-500,
 // some VAT-registered sellers, some ads and returns. A small LCG keeps it reproducible.
@@ -86,6 +87,7 @@ const hasTime = spawnSync('/usr/bin/time', ['-v', 'true']).status === 0;
 
 /** Runs a command with stdout to /dev/null; returns seconds, peak RSS (MB) and the last progress line. */
 const measure = async (command, args, env) => {
+  const load = loadavg()[0].toFixed(2);
   const started = performance.now();
   const child = hasTime
     ? spawn('/usr/bin/time', ['-v', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env })
@@ -113,14 +115,16 @@ const measure = async (command, args, env) => {
     : NaN;
   const done = /done: .*/.exec(err)?.[0] ?? '';
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${err.slice(-2000)}`);
-  return { seconds, cpuSeconds, peakMb: peakKb / 1024, done };
+  return { seconds, cpuSeconds, peakMb: peakKb / 1024, done, load };
 };
 
+// The machine is shared: the load average before a run says how far its figures can be trusted (docs/analysis.md
+// quotes the figures with it).
 const report = (label, r) =>
   process.stdout.write(
     `${label.padEnd(34)} ${rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(rows / r.seconds).toLocaleString('en-US')} rows/s ` +
       `(process wall time, start-up included); ${Number.isNaN(r.cpuSeconds) ? '' : `CPU ${r.cpuSeconds.toFixed(2)} s = ${Math.round(rows / r.cpuSeconds).toLocaleString('en-US')} rows per CPU-second; `}` +
-      `peak RSS ${r.peakMb.toFixed(1)} MB\n    cli: ${r.done}\n`,
+      `peak RSS ${r.peakMb.toFixed(1)} MB; load average before the run ${r.load}\n    cli: ${r.done}\n`,
   );
 
 const cli = join(root, 'dist', 'cli.mjs');
@@ -136,6 +140,9 @@ const tenantKey = (env) => {
 
 const runAll = async (label, env) => {
   const key = tenantKey(env);
+  // One unmeasured row first: the first batch after a build writes V8's compile cache (about 70 ms, paid only by
+  // whichever run came first) and opens the database cold.
+  await measure(process.execPath, [sellpo, 'invoke', 'analysis.margin', '--each', warmFile, '--query', 'view=summary'], { ...env, SELLPO_API_KEY: key });
   for (const view of views) {
     report(`${label}, view=${view}`, await measure(process.execPath, [sellpo, 'invoke', 'analysis.margin', '--each', file, '--query', `view=${view}`], { ...env, SELLPO_API_KEY: key }));
   }
@@ -167,9 +174,12 @@ const scratchDatabase = async () => {
 try {
   process.stderr.write(`generating ${rows} JSONL lines into ${file} ...\n`);
   await generate();
+  writeFileSync(warmFile, line(0));
   ensureBuilt('dist/cli.mjs');
   const base = { ...process.env, LOG_LEVEL: 'ERROR', ACCESS_LOG: 'false', SELLPO_API_KEY: '' };
-  process.stdout.write(`node ${process.version}, ${rows} rows, one process (single-threaded JavaScript), output to /dev/null\n`);
+  process.stdout.write(
+    `node ${process.version}, ${rows} rows, the rows priced on one JavaScript thread (CPU also counts GC threads, the embedded database's worker and the \`sellpo\` launcher), output to /dev/null\n`,
+  );
   await runAll('sellpo invoke, embedded database', { ...base, DATABASE_URL: '', DATA_DIR: join(work, 'data') });
   const scratch = await scratchDatabase();
   if (scratch) {

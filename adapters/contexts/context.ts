@@ -42,6 +42,12 @@ export interface Profile {
    * not hear it).
    */
   verifiedKeyCache?: boolean;
+  /**
+   * Let concurrent requests' single statements share pipelined connections (DATABASE_PIPELINE_CONNECTIONS): the
+   * long-running server, which answers many at once. A Lambda instance answers one at a time, and the CLI's batch
+   * one line at a time: there a pipelined connection would only be one more connection.
+   */
+  pipelinedStatements?: boolean;
 }
 
 /** The shared infrastructure every context builds on, final: test replacements are already in place. */

@@ -27,6 +27,7 @@ export const runServer = async (endpoints: readonly AnyEndpoint[]): Promise<void
     eagerProviders: true,
     background: true,
     verifiedKeyCache: true,
+    pipelinedStatements: true,
     meter: true,
     metrics: 'process',
     logSink: 'stdout',

@@ -21,7 +21,11 @@ export interface LazyDatabase extends Database {
  * The database named by the configuration, not yet migrated; except that a fresh embedded directory is brought to
  * `embedded.migrations` when they are given (it starts from a saved copy that holds them).
  */
-export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptions, 'migrations' | 'onMigrated' | 'onWarning'> = {}): Promise<Database> =>
+export const connectDatabase = async (
+  config: Config,
+  embedded: Pick<PgliteOptions, 'migrations' | 'onMigrated' | 'onWarning'> = {},
+  pipelined = false,
+): Promise<Database> =>
   config.DATABASE_URL
     ? pgDatabase({
         engine: 'postgres',
@@ -30,6 +34,7 @@ export const connectDatabase = async (config: Config, embedded: Pick<PgliteOptio
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
         preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+        pipelinedConnections: pipelined ? config.DATABASE_PIPELINE_CONNECTIONS : 0,
       })
     : // The embedded engine's adapter loads only where it is used: a Lambda on PostgreSQL never carries it.
       (await import('./pglite.ts')).openPglite({
@@ -113,6 +118,8 @@ export const openConfiguredDatabase = (
   config: Config,
   onMigrated?: (applied: Migration[]) => void,
   onWarning?: (message: string) => void,
+  /** Share DATABASE_PIPELINE_CONNECTIONS pipelined connections among single statements (the server). */
+  pipelined = false,
 ): LazyDatabase => {
   let files: Migration[] | undefined;
   const migrations = () => (files ??= configuredMigrations(config));
@@ -130,7 +137,7 @@ export const openConfiguredDatabase = (
           ...(onWarning ? { onWarning } : {}),
         }
       : {};
-  return lazyDatabase(config.DATABASE_URL ? 'postgres' : 'pglite', () => connectDatabase(config, embedded()), {
+  return lazyDatabase(config.DATABASE_URL ? 'postgres' : 'pglite', () => connectDatabase(config, embedded(), pipelined), {
     ...(config.MIGRATE_ON_START ? { migrations: () => (broughtUp ? undefined : migrations()) } : {}),
     ...(onMigrated ? { onMigrated } : {}),
   });

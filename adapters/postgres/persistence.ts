@@ -21,7 +21,7 @@ const healthCheck = (database: Database): HealthCheck => ({ name: 'database', ch
 export const openPersistence = (
   config: Config,
   /** `database`: use this one instead of the configured one (tests: a fresh PGlite); the caller closes it. */
-  options: { logger: Logger; database?: Database },
+  options: { logger: Logger; database?: Database; pipelined?: boolean },
 ): Persistence => {
   const given = options.database;
   if (given) return { database: given, healthCheck: healthCheck(given), start: async () => {}, close: async () => {} };
@@ -31,6 +31,7 @@ export const openPersistence = (
       if (applied.length) options.logger.info('migrations applied', { migrations: applied.map((m) => m.file) });
     },
     (message) => options.logger.warn(message),
+    options.pipelined,
   );
   return {
     database: owned,

@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import pg from 'pg';
 import type { ChannelHandlers, Database, Listening, QueryOptions, QueryResult } from './database.ts';
 import { isNetworkFailure, unavailable } from '../outage.ts';
+import { pipelines } from './pipeline.ts';
 
 export interface PgDatabaseOptions {
   engine: 'postgres' | 'pglite';
@@ -37,6 +38,11 @@ export interface PgDatabaseOptions {
    * prepared by a discarded connection would collide; off too behind a pooler that cannot keep them.
    */
   preparedStatements?: boolean;
+  /**
+   * Connections in pipeline mode shared by single statements with parameters outside a transaction (pipeline.ts);
+   * default 0. PostgreSQL only: PGlite's server answers one connection's statement at a time anyway.
+   */
+  pipelinedConnections?: number;
 }
 
 const CANCEL_REQUEST_CODE = 80877102;
@@ -130,18 +136,22 @@ const isStalePlan = (error: unknown): boolean => {
 };
 
 export const pgDatabase = (options: PgDatabaseOptions): Database => {
-  const pool = new pg.Pool({
+  const session = {
     ...(options.connectionString ? { connectionString: options.connectionString } : {}),
     ...(options.host ? { host: options.host } : {}),
     ...(options.port ? { port: options.port } : {}),
     ...(options.user ? { user: options.user } : {}),
     ...(options.database ? { database: options.database } : {}),
-    max: options.max,
     connectionTimeoutMillis: options.connectTimeoutMs,
-    idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'sellpo',
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
     ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)},public` } : {}),
+  };
+  const pool = new pg.Pool({ ...session, max: options.max, idleTimeoutMillis: 30_000 });
+  const lanes = pipelines({
+    connections: options.engine === 'postgres' ? (options.pipelinedConnections ?? 0) : 0,
+    open: () => new pg.Client({ ...session, pipeline: true }),
+    lost: isDatabaseOutage,
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -152,7 +162,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
    * One statement on the pool or a client, named when it has parameters. A stale named statement is sent again
    * unnamed outside a transaction; inside one the transaction has already failed, so the error stands.
    */
-  const send = async (on: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[] | undefined, inTransaction: boolean) => {
+  const send = async (on: pg.Pool | pg.ClientBase, text: string, params: readonly unknown[] | undefined, inTransaction: boolean) => {
     const name = names.of(text, params);
     if (name === undefined) return on.query(text, params as unknown[] | undefined);
     try {
@@ -249,7 +259,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     close: () =>
       (closed ??= (async () => {
         await Promise.all([...listeners].map((l) => l.close()));
-        await pool.end();
+        await Promise.all([lanes.close(), pool.end()]);
         await options.onClose?.();
       })()),
   };
@@ -257,6 +267,9 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
   const query = async <R>(text: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
     const signal = opts?.signal;
     if (!signal) {
+      // A statement with parameters shares a pipelined connection when one has room (pipeline.ts).
+      const lane = params !== undefined && params.length > 0 ? lanes.take() : undefined;
+      if (lane) return resultOf<R>(await lane.run((client) => send(client, text, params, false)));
       return resultOf<R>(await send(pool, text, params, false));
     }
     if (signal.aborted) throw abortError(signal);

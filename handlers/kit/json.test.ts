@@ -71,4 +71,13 @@ describe('needsInspection', () => {
     expect(needsInspection(nestedArrays(64))).toBe(false);
     expect(needsInspection(nestedArrays(65))).toBe(true);
   });
+
+  it('looks at each suspect pattern on its own, and only at escapes that may decode to NUL or a surrogate', () => {
+    expect(needsInspection('{"constructor":{"prototype":{}}}')).toBe(true);
+    expect(needsInspection('{"a":"constructor"}')).toBe(true);
+    expect(needsInspection('{"a":"\\udc00"}')).toBe(true);
+    expect(needsInspection('{"a":"\\u0041 \\u00e9 \\uE000"}')).toBe(false);
+    expect(needsInspection('{"a":"\\\\u0000"}')).toBe(true);
+    expect(needsInspection('{"__proto":1,"constructo":2}')).toBe(false);
+  });
 });

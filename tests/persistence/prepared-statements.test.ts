@@ -38,7 +38,7 @@ const skip = await postgresUnavailable();
 describe.skipIf(skip !== null)('named statements on PostgreSQL', () => {
   let db: TestDatabase;
   // One connection, so the session that prepared a statement is the one asked about it.
-  beforeAll(async () => (db = await withPostgres({ migrated: false, max: 1 })));
+  beforeAll(async () => (db = await withPostgres({ migrated: false, max: 1, pipelinedConnections: 0 })));
   afterAll(() => db?.close());
 
   const prepared = async () =>

@@ -68,6 +68,11 @@ export const persistenceEnv = {
   DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
   /** Named (prepared) statements on PostgreSQL; turn off behind a pooler that cannot keep them per client. */
   DATABASE_PREPARED_STATEMENTS: bool(true),
+  /**
+   * The server's pipelined connections, shared by single statements of concurrent requests, on top of the pool
+   * (0: off; turn off behind a pooler that cannot take pipelined statements).
+   */
+  DATABASE_PIPELINE_CONNECTIONS: int(2, 0, 16),
   /** Apply pending migrations when the server (or a CLI call that needs the database) starts. */
   MIGRATE_ON_START: bool(true),
   /** Overrides where the SQL migrations are read from (default: next to the program). */

@@ -90,7 +90,7 @@ export const wirePlatform = async (config: Config, options: PlatformOptions): Pr
   // The database and key-value stores, opened and migrated at start (Lambda: in its init phase) unless lazyDatabase.
   // The open goes on while the rest is wired and the contexts start (the embedded engine starts in its own thread);
   // the runtime waits for it before it is handed out (`ready`).
-  const persistence = openPersistence(config, { logger, ...(options.database ? { database: options.database } : {}) });
+  const persistence = openPersistence(config, { logger, pipelined: profile.pipelinedStatements === true, ...(options.database ? { database: options.database } : {}) });
   const stores = await keyValueStores(config, { database: persistence.database, clock, logger, background: profile.background });
   const ready = options.lazyDatabase ? Promise.resolve() : persistence.start();
   // Awaited by the runtime; until then a failure is not unhandled.

@@ -1,5 +1,5 @@
 /** The price searches: the lowest sale price that breaks even, or that earns a target margin. */
-import { emptyTotals, evaluateSale, type SaleModel, type SaleTotals } from './sale.ts';
+import { discountAt, emptyTotals, evaluateSale, type SaleModel, type SaleTotals } from './sale.ts';
 
 /** Highest sale price the engine searches up to when looking for a break-even or target price. */
 export const MAX_SALE_PRICE_KRW = 1_000_000_000;
@@ -135,7 +135,8 @@ export const searchPrices = (model: SaleModel, targetMarginPercent: number | und
   // qualifying price found is one of them, 1 won qualifies too (the scan's bound holds only above that price).
   const search = (objective: (t: SaleTotals) => number): number | null => {
     const p = firstPriceWhere((price) => objective(evaluateSale(model, price, scratch, null)), p1, objective(at1), objective(at2), rounding);
-    return p !== null && evaluateSale(model, p, scratch, null).priceAfterDiscounts === 0 ? 1 : p;
+    // The price after discounts alone, not a whole evaluation of the sale (two of a row's ~14 evaluations).
+    return p !== null && p - discountAt(model.sell, p) === 0 ? 1 : p;
   };
   const breakEven = search((t) => t.profit);
   let target: number | null = null;

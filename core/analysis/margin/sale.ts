@@ -88,6 +88,9 @@ export const saleModel = (
 export const discountOf = (sell: SellingInput, price: number): number =>
   (sell.discountPercent === 0 && Number.isFinite(price) ? 0 : won((price * sell.discountPercent) / 100)) + sell.discountKrw;
 
+/** The discounts a sale at this price gives, at most the price itself. */
+export const discountAt = (sell: SellingInput, price: number): number => Math.min(discountOf(sell, price), price);
+
 /** The figures of a sale at one price. One object is reused across a price search, so the search allocates nothing. */
 export interface SaleTotals {
   discount: number;
@@ -123,7 +126,7 @@ export const emptyTotals = (): SaleTotals => ({
  */
 export const evaluateSale = (m: SaleModel, salePrice: number, out: SaleTotals, lines: FeeLine[] | null): SaleTotals => {
   const sell = m.sell;
-  const discount = Math.min(discountOf(sell, salePrice), salePrice);
+  const discount = discountAt(sell, salePrice);
   const priceAfterDiscounts = salePrice - discount;
   const buyerPaid = priceAfterDiscounts + m.shippingFeeCharged;
 

@@ -1,0 +1,211 @@
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgDatabase, isDatabaseOutage } from '../../adapters/postgres/pg.ts';
+import { pipelines } from '../../adapters/postgres/pipeline.ts';
+import { postgresUnavailable, TEST_POSTGRES_URL, withPostgres, type TestDatabase } from '../helpers/database.ts';
+
+/** A stand-in for pg.Client: connects when told, and records what it was asked. */
+class FakeClient extends EventEmitter {
+  ended = false;
+  connected!: () => void;
+  failed!: (error: Error) => void;
+  readonly connecting = new Promise<void>((resolve, reject) => {
+    this.connected = resolve;
+    this.failed = reject;
+  });
+  connection = { stream: { cork: () => {}, uncork: () => {} } };
+  connect = () => this.connecting;
+  end = async () => void (this.ended = true);
+}
+
+const fakeLanes = (connections: number) => {
+  let time = 0;
+  const clients: FakeClient[] = [];
+  const lanes = pipelines({
+    connections,
+    open: () => {
+      const c = new FakeClient();
+      c.connecting.catch(() => {});
+      clients.push(c);
+      return c as unknown as pg.Client;
+    },
+    lost: (error) => (error as Error).message === 'connection lost',
+    maxWaitMs: 10,
+    maxDepth: 3,
+    retryMs: 1_000,
+    now: () => time,
+  });
+  const pending = () => {
+    let settle!: () => void;
+    return { promise: new Promise<void>((r) => (settle = r)), settle: () => settle() };
+  };
+  return { lanes, clients, pending, advance: (ms: number) => (time += ms) };
+};
+
+describe('pipelined lanes: which lane a statement takes', () => {
+  it('takes none when turned off', () => {
+    expect(fakeLanes(0).lanes.take()).toBeUndefined();
+  });
+
+  it('opens a second lane only when the first is busy, and never more than asked', async () => {
+    const { lanes, clients, pending } = fakeLanes(2);
+    const a = lanes.take()!;
+    expect(lanes.take()).toBe(a); // idle: reused
+    const held = pending();
+    const running = a.run(() => held.promise);
+    const b = lanes.take()!;
+    expect(b).not.toBe(a);
+    expect(clients).toHaveLength(2);
+    const held2 = pending();
+    const running2 = b.run(() => held2.promise);
+    // Both busy, no room for a third: the one with fewer statements out (a tie: the first).
+    expect(lanes.take()).toBe(a);
+    expect(clients).toHaveLength(2);
+    held.settle();
+    held2.settle();
+    await Promise.all([running, running2]);
+  });
+
+  it('sends nothing more to a lane whose oldest statement has waited maxWaitMs, or that is full', async () => {
+    const { lanes, pending, advance } = fakeLanes(1);
+    const a = lanes.take()!;
+    const held = pending();
+    const running = a.run(() => held.promise);
+    advance(9);
+    expect(lanes.take()).toBe(a);
+    advance(1);
+    expect(lanes.take()).toBeUndefined(); // to the pool
+    held.settle();
+    await running;
+    expect(lanes.take()).toBe(a); // free again
+
+    const holds = [pending(), pending(), pending()];
+    const runs = holds.map((h) => a.run(() => h.promise));
+    expect(lanes.take()).toBeUndefined(); // three out: full
+    for (const h of holds) h.settle();
+    await Promise.all(runs);
+    expect(lanes.take()).toBe(a);
+  });
+
+  it('frees the slot of a statement that failed', async () => {
+    const { lanes } = fakeLanes(1);
+    const a = lanes.take()!;
+    await expect(a.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    for (let i = 0; i < 3; i++) await a.run(async () => i);
+    expect(lanes.take()).toBe(a);
+  });
+
+  it('drops a lane whose connection fails, and opens none for retryMs', async () => {
+    const { lanes, clients, advance } = fakeLanes(1);
+    lanes.take();
+    clients[0]!.failed(new Error('connection refused'));
+    await new Promise((r) => setImmediate(r));
+    expect(lanes.open).toBe(0);
+    expect(clients[0]!.ended).toBe(true);
+    expect(lanes.take()).toBeUndefined();
+    advance(999);
+    expect(lanes.take()).toBeUndefined();
+    advance(1);
+    expect(lanes.take()).toBeDefined();
+    expect(clients).toHaveLength(2);
+  });
+
+  it('drops a lane at once when a statement on it finds the connection lost', async () => {
+    const { lanes } = fakeLanes(1);
+    const a = lanes.take()!;
+    await expect(a.run(() => Promise.reject(new Error('a statement error')))).rejects.toThrow();
+    expect(lanes.open).toBe(1);
+    await expect(a.run(() => Promise.reject(new Error('connection lost')))).rejects.toThrow();
+    expect(lanes.open).toBe(0);
+    expect(lanes.take()).toBeUndefined();
+  });
+
+  it('drops a connected lane that errors or ends', async () => {
+    const { lanes, clients } = fakeLanes(2);
+    const a = lanes.take()!;
+    clients[0]!.connected();
+    await new Promise((r) => setImmediate(r));
+    clients[0]!.emit('error', new Error('terminating connection due to administrator command'));
+    expect(lanes.open).toBe(0);
+    expect(lanes.take()).toBeUndefined();
+    expect(a.client).toBe(clients[0]);
+
+    const other = fakeLanes(1);
+    other.lanes.take();
+    other.clients[0]!.emit('end');
+    expect(other.lanes.open).toBe(0);
+    expect(other.clients[0]!.ended).toBe(true);
+  });
+
+  it('ends its connections on close and takes nothing after', async () => {
+    const { lanes, clients } = fakeLanes(2);
+    lanes.take();
+    await lanes.close();
+    expect(clients[0]!.ended).toBe(true);
+    expect(lanes.take()).toBeUndefined();
+  });
+});
+
+const skip = await postgresUnavailable();
+
+describe.skipIf(skip !== null)('pipelined statements on PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => (db = await withPostgres({ migrated: false, max: 2, pipelinedConnections: 2 })));
+  afterAll(() => db?.close());
+
+  it('answers each of many concurrent statements with its own rows', async () => {
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => db.query<{ n: number; s: string }>('SELECT $1::int AS n, $2::text AS s', [i, `김${i}`])));
+    answers.forEach((a, i) => expect(a.rows).toEqual([{ n: i, s: `김${i}` }]));
+  });
+
+  it("keeps a failing statement's error to itself: the statements around it answer", async () => {
+    const texts = [1, 2, 0, 4, 5].map((d) => db.query<{ q: number }>('SELECT 10 / $1::int AS q', [d]));
+    const settled = await Promise.allSettled(texts);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason.code).toBe('22012');
+    expect((settled[4] as PromiseFulfilledResult<{ rows: { q: number }[] }>).value.rows).toEqual([{ q: 2 }]);
+  });
+
+  it('sends a statement past lanes held by slow ones to the pool, so it is not answered after them', async () => {
+    const slow = [db.query('SELECT pg_sleep($1::float8)', [1]), db.query('SELECT pg_sleep($1::float8)', [1])];
+    await new Promise((r) => setTimeout(r, 50));
+    // Behind a slow statement on its lane, the quick one would be answered after it (a connection answers in order).
+    let slowDone = false;
+    for (const s of slow) void s.then(() => (slowDone = true));
+    const quick = await db.query<{ n: number }>('SELECT $1::int AS n', [7]);
+    expect(quick.rows).toEqual([{ n: 7 }]);
+    expect(slowDone).toBe(false);
+    await Promise.all(slow);
+  });
+});
+
+describe.skipIf(skip !== null)('a pipelined connection lost on PostgreSQL', () => {
+  const NAME = `sellpo-pipeline-${process.pid}`;
+  let db: ReturnType<typeof pgDatabase>;
+  let admin: TestDatabase;
+  beforeAll(async () => {
+    admin = await withPostgres({ migrated: false, pipelinedConnections: 0 });
+    db = pgDatabase({ engine: 'postgres', connectionString: TEST_POSTGRES_URL, max: 2, pipelinedConnections: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, applicationName: NAME });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await admin?.close();
+  });
+
+  it('fails the statements out on it as an outage, and the next statements answer', async () => {
+    expect((await db.query<{ n: number }>('SELECT $1::int AS n', [1])).rows).toEqual([{ n: 1 }]);
+    const held = db.query('SELECT pg_sleep($1::float8)', [5]);
+    held.catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
+    const killed = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_sleep%') t`,
+      [NAME],
+    );
+    expect(killed.rows).toEqual([{ n: 1 }]);
+    const error = await held.then(() => null, (e: unknown) => e);
+    expect(isDatabaseOutage(error) || (error as { code?: string }).code === 'unavailable').toBe(true);
+    const after = await Promise.all([1, 2, 3].map((n) => db.query<{ n: number }>('SELECT $1::int AS n', [n])));
+    expect(after.map((a) => a.rows[0]!.n)).toEqual([1, 2, 3]);
+  });
+});
