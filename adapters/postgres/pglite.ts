@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ChannelHandlers, Database, Listening } from './database.ts';
 import { migrate, type Migration } from './migrations.ts';
-import { pgDatabase } from './pg.ts';
 import { compileEngine, DATA, MANIFEST, pgliteInstall, snapshotCache, startEngine, type DirectorySnapshot, type Engine, type EngineRequest } from './pglite-engine.ts';
 import type { FromEngine, ToEngine } from './pglite-worker.ts';
 
@@ -418,7 +417,9 @@ const claimEarly = async (options: StartOptions, onWarning: (message: string) =>
  */
 export const openPglite = async (options: PgliteOptions): Promise<Database> => {
   const onWarning = (message: string) => options.onWarning?.(message);
-  const started = (await claimEarly(options, onWarning)) ?? (await startOn(options, onWarning));
+  // Imported here, not by the module: the server's entry imports this module to start the engine's worker, and
+  // loading pg (and what it requires) before that delayed the worker, the start's critical path.
+  const [{ pgDatabase }, started] = await Promise.all([import('./pg.ts'), claimEarly(options, onWarning).then((early) => early ?? startOn(options, onWarning))]);
   if ('served' in started) {
     return pgDatabase({ engine: 'pglite', ...started.served, user: 'postgres', database: 'postgres', max: 1, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: 10_000 });
   }
