@@ -96,6 +96,18 @@ describe('pipelined lanes: which lane a statement takes', () => {
     expect(lanes.take()).toBe(a);
   });
 
+  it('sends nothing to a lane still connecting: the pool answers, and a refused connection fails no statement', async () => {
+    // PostgreSQL at its connection limit refuses the lane while the pool's connections still answer: the
+    // statements meanwhile must not wait on the lane and fail with it.
+    const { lanes, clients } = fakeLanes(1);
+    expect(lanes.take()).toBeUndefined(); // opens one, in the background
+    expect(lanes.take()).toBeUndefined();
+    expect(clients).toHaveLength(1);
+    clients[0]!.failed(new Error('too many connections'));
+    await new Promise((r) => setImmediate(r));
+    expect(lanes.open).toBe(0);
+  });
+
   it('drops a lane whose connection fails, and opens none for retryMs', async () => {
     const { lanes, clients, advance } = fakeLanes(1);
     lanes.take();
