@@ -39,9 +39,9 @@ export interface Lane {
 }
 
 export interface Pipelines {
-  /** A lane with room, or undefined: then the statement goes to the pool. */
+  /** A connected lane with room, or undefined: then the statement goes to the pool. */
   take(): Lane | undefined;
-  /** Lanes open now (connected or connecting). */
+  /** Lanes open now (connected or connecting; a connecting one takes no statement yet). */
   readonly open: number;
   close(): Promise<void>;
 }
@@ -120,12 +120,16 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
       const t = now();
       let best: LaneState | undefined;
       for (const lane of lanes) {
+        // A lane still connecting takes nothing: its statements would wait for the connection and fail with it
+        // when PostgreSQL refuses it (too many clients), while the pool's connections could answer them.
+        if (!lane.connected) continue;
         const depth = lane.sent.length;
         if (depth >= maxDepth || (depth > 0 && t - lane.sent[0]! >= maxWaitMs)) continue;
         if (!best || depth < best.sent.length) best = lane;
       }
-      // A busy best lane and room for another: open it (after a failure, only once retryMs has passed).
-      if ((!best || best.sent.length > 0) && lanes.length < options.connections && t >= retryAt) best = openLane();
+      // A busy best lane and room for another: open one for the statements that follow (after a failure, only
+      // once retryMs has passed); this one goes to the best lane, or the pool.
+      if ((!best || best.sent.length > 0) && lanes.length < options.connections && t >= retryAt) openLane();
       return best;
     },
     get open() {

@@ -40,7 +40,18 @@ const fakeLanes = (connections: number) => {
     let settle!: () => void;
     return { promise: new Promise<void>((r) => (settle = r)), settle: () => settle() };
   };
-  return { lanes, clients, pending, advance: (ms: number) => (time += ms) };
+  /** Lets every lane opened so far finish connecting (a lane takes statements only once connected). */
+  const connect = async () => {
+    for (const c of clients) c.connected();
+    await new Promise((r) => setImmediate(r));
+  };
+  /** The first lane, opened and connected. */
+  const first = async () => {
+    expect(lanes.take()).toBeUndefined(); // opens it
+    await connect();
+    return lanes.take()!;
+  };
+  return { lanes, clients, pending, connect, first, advance: (ms: number) => (time += ms) };
 };
 
 describe('pipelined lanes: which lane a statement takes', () => {
@@ -49,11 +60,15 @@ describe('pipelined lanes: which lane a statement takes', () => {
   });
 
   it('opens a second lane only when the first is busy, and never more than asked', async () => {
-    const { lanes, clients, pending } = fakeLanes(2);
-    const a = lanes.take()!;
+    const { lanes, clients, pending, connect, first } = fakeLanes(2);
+    const a = await first();
     expect(lanes.take()).toBe(a); // idle: reused
+    expect(clients).toHaveLength(1);
     const held = pending();
     const running = a.run(() => held.promise);
+    expect(lanes.take()).toBe(a); // busy: a second opens, and this statement waits on a meanwhile
+    expect(clients).toHaveLength(2);
+    await connect();
     const b = lanes.take()!;
     expect(b).not.toBe(a);
     expect(clients).toHaveLength(2);
@@ -68,8 +83,8 @@ describe('pipelined lanes: which lane a statement takes', () => {
   });
 
   it('sends nothing more to a lane whose oldest statement has waited maxWaitMs, or that is full', async () => {
-    const { lanes, pending, advance } = fakeLanes(1);
-    const a = lanes.take()!;
+    const { lanes, pending, advance, first } = fakeLanes(1);
+    const a = await first();
     const held = pending();
     const running = a.run(() => held.promise);
     advance(9);
@@ -89,8 +104,8 @@ describe('pipelined lanes: which lane a statement takes', () => {
   });
 
   it('frees the slot of a statement that failed', async () => {
-    const { lanes } = fakeLanes(1);
-    const a = lanes.take()!;
+    const { lanes, first } = fakeLanes(1);
+    const a = await first();
     await expect(a.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     for (let i = 0; i < 3; i++) await a.run(async () => i);
     expect(lanes.take()).toBe(a);
@@ -118,14 +133,15 @@ describe('pipelined lanes: which lane a statement takes', () => {
     expect(lanes.take()).toBeUndefined();
     advance(999);
     expect(lanes.take()).toBeUndefined();
+    expect(clients).toHaveLength(1);
     advance(1);
-    expect(lanes.take()).toBeDefined();
+    expect(lanes.take()).toBeUndefined(); // opens the next one
     expect(clients).toHaveLength(2);
   });
 
   it('drops a lane at once when a statement on it finds the connection lost', async () => {
-    const { lanes } = fakeLanes(1);
-    const a = lanes.take()!;
+    const { lanes, first } = fakeLanes(1);
+    const a = await first();
     await expect(a.run(() => Promise.reject(new Error('a statement error')))).rejects.toThrow();
     expect(lanes.open).toBe(1);
     await expect(a.run(() => Promise.reject(new Error('connection lost')))).rejects.toThrow();
@@ -134,10 +150,8 @@ describe('pipelined lanes: which lane a statement takes', () => {
   });
 
   it('drops a connected lane that errors or ends', async () => {
-    const { lanes, clients } = fakeLanes(2);
-    const a = lanes.take()!;
-    clients[0]!.connected();
-    await new Promise((r) => setImmediate(r));
+    const { lanes, clients, first } = fakeLanes(2);
+    const a = await first();
     clients[0]!.emit('error', new Error('terminating connection due to administrator command'));
     expect(lanes.open).toBe(0);
     expect(lanes.take()).toBeUndefined();
@@ -161,9 +175,18 @@ describe('pipelined lanes: which lane a statement takes', () => {
 
 const skip = await postgresUnavailable();
 
+/** Opens the lanes: the first statement goes to the pool and opens one; a lane takes statements once connected. */
+const warm = async (db: { query: TestDatabase['query'] }) => {
+  await db.query('SELECT $1::int', [0]);
+  await new Promise((r) => setTimeout(r, 200));
+};
+
 describe.skipIf(skip !== null)('pipelined statements on PostgreSQL', () => {
   let db: TestDatabase;
-  beforeAll(async () => (db = await withPostgres({ migrated: false, max: 2, pipelinedConnections: 2 })));
+  beforeAll(async () => {
+    db = await withPostgres({ migrated: false, max: 2, pipelinedConnections: 2 });
+    await warm(db);
+  });
   afterAll(() => db?.close());
 
   it('answers each of many concurrent statements with its own rows', async () => {
@@ -206,7 +229,7 @@ describe.skipIf(skip !== null)('a pipelined connection lost on PostgreSQL', () =
   });
 
   it('fails the statements out on it as an outage, and the next statements answer', async () => {
-    expect((await db.query<{ n: number }>('SELECT $1::int AS n', [1])).rows).toEqual([{ n: 1 }]);
+    await warm(db);
     const held = db.query('SELECT pg_sleep($1::float8)', [5]);
     held.catch(() => {});
     await new Promise((r) => setTimeout(r, 100));
