@@ -202,6 +202,21 @@ describe.skipIf(skip !== null)('pipelined statements on PostgreSQL', () => {
     expect((settled[4] as PromiseFulfilledResult<{ rows: { q: number }[] }>).value.rows).toEqual([{ q: 2 }]);
   });
 
+  it('keeps answering a named statement after a parameter that pg cannot serialise', async () => {
+    // pg fails such a statement before sending its Bind but after its Parse, and closes the statement it just
+    // named while still marking it parsed: every later use of that text on the connection failed with 26000
+    // ("prepared statement does not exist"). The pool discards a connection after any error of pool.query.
+    const text = 'SELECT $1::jsonb AS j /* unserialisable */';
+    const bad = await Promise.allSettled([1, 2].map(() => db.query(text, [{ n: 1n }])));
+    expect(bad.map((b) => b.status)).toEqual(['rejected', 'rejected']);
+    await new Promise((r) => setTimeout(r, 1_100)); // a dropped lane is replaced after a second
+    await warm(db);
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all([1, 2, 3, 4].map((n) => db.query<{ j: { n: number } }>(text, [{ n }])));
+      expect(answers.map((a) => a.rows[0]!.j.n)).toEqual([1, 2, 3, 4]);
+    }
+  });
+
   it('sends a statement past lanes held by slow ones to the pool, so it is not answered after them', async () => {
     const slow = [db.query('SELECT pg_sleep($1::float8)', [1]), db.query('SELECT pg_sleep($1::float8)', [1])];
     await new Promise((r) => setTimeout(r, 50));
