@@ -151,7 +151,10 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
   const lanes = pipelines({
     connections: options.engine === 'postgres' ? (options.pipelinedConnections ?? 0) : 0,
     open: () => new pg.Client({ ...session, pipeline: true }),
-    lost: isDatabaseOutage,
+    // Besides an outage, an error pg raised itself (not PostgreSQL's answer) leaves the lane's connection in doubt:
+    // a parameter it cannot serialise fails after the Parse is written, and the statement it named is closed but
+    // still marked parsed, so every later use of that text there would fail. The pool discards such a connection.
+    lost: (error) => isDatabaseOutage(error) || !(error instanceof pg.DatabaseError),
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});

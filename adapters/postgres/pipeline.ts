@@ -25,7 +25,7 @@ export interface PipelineOptions {
   maxWaitMs?: number;
   /** Statements one lane holds at most (default 64). */
   maxDepth?: number;
-  /** Whether a statement's error means the connection is gone (then the lane is dropped at once). */
+  /** Whether a statement's error means the connection is gone or in doubt (then the lane is dropped at once). */
   lost: (error: unknown) => boolean;
   /** After a lane fails, how long no new one is opened (default 1 s): the pool answers meanwhile. */
   retryMs?: number;
