@@ -126,7 +126,7 @@ const results = [
       server: join(root, 'adapters/http/main.ts'),
       cli: join(root, 'adapters/cli/main.ts'),
       // The embedded database's worker thread (adapters/postgres/pglite.ts starts it from this file).
-      'pglite-worker': join(root, 'adapters/postgres/pglite-worker.ts'),
+      'pglite-worker': join(root, 'adapters/postgres/pglite-worker-entry.ts'),
       'lambda/router': join(root, 'adapters/lambda/router.ts'),
       ...endpointEntries,
     },

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const importsOf = (file, kind) => {
   const text = readFileSync(file, 'utf8');
@@ -47,10 +47,24 @@ export const startupChunks = (dist) => {
   return [...staticClosure(starters)].filter((file) => !starters.has(file) && !early.has(file)).sort();
 };
 
+/**
+ * What the embedded database's worker loads at start besides its bundles: PGlite, its file system for a directory
+ * on disk and its socket server (external packages, resolved as the bundles resolve them). The worker turns the
+ * shipped cache on itself (adapters/postgres/pglite-worker-entry.ts); importing them here starts nothing.
+ */
+export const workerPackages = () =>
+  ['@electric-sql/pglite', '@electric-sql/pglite/nodefs', '@electric-sql/pglite-socket'].flatMap((name) => {
+    try {
+      return [fileURLToPath(import.meta.resolve(name))];
+    } catch {
+      return [];
+    }
+  });
+
 /** Writes <dist>/compile-cache for the start-up chunks, as `uid` when given (root only). Returns what it did. */
 export const writeCompileCache = (dist, { uid } = {}) => {
   const started = performance.now();
-  const files = startupChunks(dist);
+  const files = [...startupChunks(dist), ...workerPackages()];
   const directory = join(dist, 'compile-cache');
   mkdirSync(directory, { recursive: true });
   if (uid !== undefined) chownSync(directory, uid, uid);

@@ -8,7 +8,7 @@
  * be invalid still stops the start; the directory may then already hold the fresh database.
  */
 import { loadMigrations, migrationsDirectory } from '../postgres/migrations.ts';
-import { IN_MEMORY } from '../postgres/open.ts';
+import { IN_MEMORY } from '../postgres/database.ts';
 import { prepareEmbeddedEngine, startEmbeddedEarly } from '../postgres/pglite.ts';
 
 const env = process.env;

@@ -2,6 +2,9 @@
  * The relational database as the adapters see it: one interface over PostgreSQL (pg pool) and the embedded
  * PGlite (served to pg over the wire protocol on loopback), so every repository has one implementation.
  */
+/** DATA_DIR for an embedded database in memory (lost on close): tests and throwaway runs. */
+export const IN_MEMORY = 'memory://';
+
 export interface QueryResult<R> {
   rows: R[];
   rowCount: number;

@@ -4,12 +4,12 @@
  * and applies pending migrations when asked to, on first use, so commands that never touch the database pay nothing.
  */
 import type { Config } from '../config.ts';
-import type { Database, Listening } from './database.ts';
+import { IN_MEMORY, type Database, type Listening } from './database.ts';
 import { loadMigrations, migrate, migrationsDirectory, type Migration } from './migrations.ts';
 import { pgDatabase, translateOutage } from './pg.ts';
 import type { PgliteOptions } from './pglite.ts';
 
-export const IN_MEMORY = 'memory://';
+export { IN_MEMORY };
 
 export interface LazyDatabase extends Database {
   /** Connects (and migrates, when configured) now; resolves to the open database. A failure is retried next call. */

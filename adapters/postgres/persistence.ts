@@ -36,7 +36,13 @@ export const openPersistence = (
   return {
     database: owned,
     healthCheck: healthCheck(owned),
-    start: async () => void (await owned.open()),
+    start: async () => {
+      const db = await owned.open();
+      // The embedded pool's connection, made while the caller finishes starting (the server: before it listens)
+      // instead of by the first request: a directory started from its saved copy has checked its migrations in the
+      // engine, not through the pool. (PostgreSQL's pool already holds the connection that checked the migrations.)
+      if (db.engine === 'pglite') void db.query('SELECT 1').catch(() => {});
+    },
     close: () => owned.close(),
   };
 };

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ChannelHandlers, Database, Listening } from './database.ts';
 import { migrate, type Migration } from './migrations.ts';
-import { pgDatabase } from './pg.ts';
 import { compileEngine, DATA, MANIFEST, pgliteInstall, snapshotCache, startEngine, type DirectorySnapshot, type Engine, type EngineRequest } from './pglite-engine.ts';
 import type { FromEngine, ToEngine } from './pglite-worker.ts';
 
@@ -102,11 +101,16 @@ const lockDirectory = (dir: string): (() => void) => {
  * never meets an old copy, and it carries the sha256 of every file, checked while copying: a copy that differs
  * from what was saved is dropped and the directory starts the slow way, with a warning.
  */
+/** 2: the build's copy holds a WAL segment with nothing but its last checkpoint, and no relcache init files. */
+const COPY_FORMAT = 2;
+
 /** The name of the copy of a directory migrated to `migrations`, keyed by PGlite's version and their checksums. */
 export const migratedSnapshotName = (migrations: readonly Migration[]): string | null => {
   const install = pgliteInstall();
   if (!install) return null;
   const key = createHash('sha256');
+  // How a copy is made is part of its key: a build whose copies are made differently never links an older one.
+  key.update(`copy ${COPY_FORMAT}\n`);
   for (const m of migrations) key.update(`${m.version} ${m.checksum}\n`);
   return `pglite-${install.version}-migrated-${key.digest('hex').slice(0, 16)}`;
 };
@@ -132,6 +136,12 @@ const shippedSnapshotPath = (migrations: readonly Migration[], folder?: string):
   }
   return null;
 };
+
+/**
+ * PostgreSQL's relcache init files (global/ and each database): every start removes them before reading anything
+ * (RelationCacheInitFileRemove in StartupXLOG) and the first backend writes them anew, so a copy leaves them out.
+ */
+const RELCACHE_INIT = 'pg_internal.init';
 
 /** `bytes` without its trailing zeros. */
 const trimZeros = (bytes: Buffer): Buffer => {
@@ -160,7 +170,7 @@ const saveDirectory = (dataPath: string, snapshot: string, shared = false): void
       if (entry.isDirectory()) {
         manifest.directories.push(path);
         mkdirSync(join(partial, DATA, path), { recursive: true, mode: dirMode });
-      } else if (entry.isFile() && path !== 'postmaster.pid') {
+      } else if (entry.isFile() && path !== 'postmaster.pid' && basename(path) !== RELCACHE_INIT) {
         const whole = readFileSync(join(dataPath, path));
         const bytes = trimZeros(whole);
         writeFileSync(join(partial, DATA, path), bytes, { mode: fileMode });
@@ -407,7 +417,9 @@ const claimEarly = async (options: StartOptions, onWarning: (message: string) =>
  */
 export const openPglite = async (options: PgliteOptions): Promise<Database> => {
   const onWarning = (message: string) => options.onWarning?.(message);
-  const started = (await claimEarly(options, onWarning)) ?? (await startOn(options, onWarning));
+  // Imported here, not by the module: the server's entry imports this module to start the engine's worker, and
+  // loading pg (and what it requires) before that delayed the worker, the start's critical path.
+  const [{ pgDatabase }, started] = await Promise.all([import('./pg.ts'), claimEarly(options, onWarning).then((early) => early ?? startOn(options, onWarning))]);
   if ('served' in started) {
     return pgDatabase({ engine: 'pglite', ...started.served, user: 'postgres', database: 'postgres', max: 1, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: 10_000 });
   }
@@ -516,6 +528,13 @@ export const writeMigratedSnapshot = async (migrations: Migration[], into: strin
     const db = await openPglite({ dataDir: scratch, statementTimeoutMs: 0 });
     try {
       await migrate(db, migrations);
+      // The WAL segment in use holds every record initdb and the migrations wrote (8.5 MB of the 31 MB the copy
+      // held), none of which a start from a cleanly closed directory reads: switching to a new segment and
+      // checkpointing leaves only that one, holding the checkpoint (a few hundred bytes once its zeros are trimmed).
+      // wal_recycle off: the old segment is removed, not renamed to a future one with its bytes.
+      await db.query('SET wal_recycle = off');
+      await db.query('SELECT pg_switch_wal()');
+      await db.query('CHECKPOINT');
     } finally {
       await db.close();
     }
