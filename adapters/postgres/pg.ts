@@ -164,7 +164,8 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
   const pool = new pg.Pool({ ...session, max: options.max, idleTimeoutMillis: 30_000 });
   const lanes = pipelines({
     connections: options.engine === 'postgres' ? (options.pipelinedConnections ?? 0) : 0,
-    open: () => new pg.Client({ ...session, pipeline: true }),
+    // Named apart in pg_stat_activity; TCP keepalive finds a connection that went away in silence while in use.
+    open: () => new pg.Client({ ...session, application_name: `${session.application_name}-pipeline`, pipeline: true, keepAlive: true }),
     // An outage, or an error pg raised itself, which leaves the connection in doubt (raisedByPg).
     lost: (error) => isDatabaseOutage(error) || raisedByPg(error),
   });

@@ -164,6 +164,34 @@ describe('pipelined lanes: which lane a statement takes', () => {
     expect(other.clients[0]!.ended).toBe(true);
   });
 
+  it('closes a lane idle for idleMs when next looked at and opens a fresh one at once (no failure pause)', async () => {
+    const { lanes, clients, first, connect, advance } = fakeLanes(1);
+    const a = await first();
+    await a.run(async () => 1);
+    advance(29_999);
+    expect(lanes.take()).toBe(a);
+    advance(1);
+    expect(lanes.take()).toBeUndefined(); // idle 30 s: closed, a new one opening
+    expect(clients[0]!.ended).toBe(true);
+    expect(clients).toHaveLength(2);
+    await connect();
+    const b = lanes.take()!;
+    expect(b.client).toBe(clients[1]);
+  });
+
+  it('keeps a lane with a statement out however long ago the last answer was', async () => {
+    const { lanes, clients, first, pending, advance } = fakeLanes(1);
+    const a = await first();
+    advance(40_000);
+    const held = pending();
+    const running = a.run(() => held.promise);
+    advance(5);
+    expect(lanes.take()).toBe(a);
+    expect(clients[0]!.ended).toBe(false);
+    held.settle();
+    await running;
+  });
+
   it('ends its connections on close and takes nothing after', async () => {
     const { lanes, clients } = fakeLanes(2);
     lanes.take();
@@ -249,7 +277,7 @@ describe.skipIf(skip !== null)('a pipelined connection lost on PostgreSQL', () =
     held.catch(() => {});
     await new Promise((r) => setTimeout(r, 100));
     const killed = await admin.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_sleep%') t`,
+      `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 || '-pipeline' AND query LIKE '%pg_sleep%') t`,
       [NAME],
     );
     expect(killed.rows).toEqual([{ n: 1 }]);
