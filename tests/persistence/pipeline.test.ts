@@ -287,3 +287,43 @@ describe.skipIf(skip !== null)('a pipelined connection lost on PostgreSQL', () =
     expect(after.map((a) => a.rows[0]!.n)).toEqual([1, 2, 3]);
   });
 });
+
+describe.skipIf(skip !== null)('which drivers pipeline their statements', { timeout: 60_000 }, () => {
+  let schema: TestDatabase;
+  beforeAll(async () => (schema = await withPostgres({ migrated: false, pipelinedConnections: 0 })));
+  afterAll(() => schema?.close());
+
+  /** The application name of the connection a statement with a parameter runs on, once the lanes had time to open. */
+  const connectionOf = async (pipelinedStatements: boolean): Promise<string> => {
+    const { buildRuntime } = await import('../../adapters/composition.ts');
+    const { loadConfig } = await import('../../adapters/config.ts');
+    const { createRootLogger } = await import('../../adapters/logging.ts');
+    const { endpoints } = await import('../../handlers/registry.ts');
+    const quiet = () => {};
+    const logger = createRootLogger('ERROR', { printer: { info: quiet, warn: quiet, error: quiet, debug: quiet, log: quiet, trace: quiet } });
+    const url = `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+    const config = loadConfig({ DATABASE_URL: url, NODE_ENV: 'test' });
+    const runtime = await buildRuntime(config, { endpoints, eagerProviders: false, background: false, meter: false, metrics: 'off', logSink: 'stderr', logger, accessLog: null, pipelinedStatements });
+    try {
+      const name = async () =>
+        (await runtime.database.query<{ application_name: string }>('SELECT application_name, $1::int AS n FROM pg_stat_activity WHERE pid = pg_backend_pid()', [1])).rows[0]!
+          .application_name;
+      let seen = await name();
+      for (let i = 0; i < 100 && seen === 'sellpo'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = await name();
+      }
+      return seen;
+    } finally {
+      await runtime.close();
+    }
+  };
+
+  it('the server profile sends them on its pipelined connections', async () => {
+    expect(await connectionOf(true)).toBe('sellpo-pipeline');
+  });
+
+  it('a profile without it (Lambda, the CLI) keeps them on the pool', async () => {
+    expect(await connectionOf(false)).toBe('sellpo');
+  });
+});
