@@ -47,6 +47,12 @@ export interface PgDatabaseOptions {
 
 const CANCEL_REQUEST_CODE = 80877102;
 
+/** A client that must take no more statements (`value`: a cancelled one may still run) or must not be pooled again. */
+interface Broken {
+  value: boolean;
+  doubt: boolean;
+}
+
 interface BackendKey {
   processID?: number;
   secretKey?: number;
@@ -130,6 +136,14 @@ const resultOf = <R>(r: pg.QueryResult | pg.QueryResult[]): QueryResult<R> =>
  * PostgreSQL's refusal to run a prepared statement whose result type changed under it: SQLSTATE 0A000 raised by
  * RevalidateCachedQuery. Told by the routine, which lc_messages does not translate, not by the message, which it does.
  */
+/**
+ * An error pg raised itself rather than PostgreSQL's answer. Its connection is in doubt: a parameter pg cannot
+ * serialise (a BigInt inside a JSON value) fails after the Parse of a named statement is written, and pg then closes
+ * that statement while still marking it parsed, so every later use of the text on that connection would fail with
+ * 26000 (prepared statement does not exist). Such a connection is discarded, as the pool does after pool.query.
+ */
+const raisedByPg = (error: unknown): boolean => !(error instanceof pg.DatabaseError);
+
 const isStalePlan = (error: unknown): boolean => {
   const e = error as { code?: unknown; routine?: unknown } | null;
   return e?.code === '0A000' && e.routine === 'RevalidateCachedQuery';
@@ -150,8 +164,10 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
   const pool = new pg.Pool({ ...session, max: options.max, idleTimeoutMillis: 30_000 });
   const lanes = pipelines({
     connections: options.engine === 'postgres' ? (options.pipelinedConnections ?? 0) : 0,
-    open: () => new pg.Client({ ...session, pipeline: true }),
-    lost: isDatabaseOutage,
+    // Named apart in pg_stat_activity; TCP keepalive finds a connection that went away in silence while in use.
+    open: () => new pg.Client({ ...session, application_name: `${session.application_name}-pipeline`, pipeline: true, keepAlive: true }),
+    // An outage, or an error pg raised itself, which leaves the connection in doubt (raisedByPg).
+    lost: (error) => isDatabaseOutage(error) || raisedByPg(error),
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -175,16 +191,26 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     }
   };
 
-  /** Runs one statement on `client`; rejects at once if `signal` aborts, and marks the client as broken. */
+  /**
+   * Runs one statement on `client`; rejects at once if `signal` aborts, and marks the client as broken (still busy:
+   * no more statements) or, after an error pg raised itself, in doubt (discarded when released).
+   */
   const run = async <R>(
     client: pg.PoolClient,
     text: string,
     params: readonly unknown[] | undefined,
     signal: AbortSignal | undefined,
-    broken: { value: boolean },
+    broken: Broken,
     inTransaction: boolean,
   ): Promise<QueryResult<R>> => {
-    if (!signal) return resultOf<R>(await send(client, text, params, inTransaction));
+    if (!signal) {
+      try {
+        return resultOf<R>(await send(client, text, params, inTransaction));
+      } catch (error) {
+        if (raisedByPg(error)) broken.doubt = true;
+        throw error;
+      }
+    }
     if (signal.aborted) throw abortError(signal);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -199,12 +225,15 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     pending.catch(() => {}); // settles later on the discarded connection
     try {
       return resultOf<R>(await Promise.race([pending, aborted]));
+    } catch (error) {
+      if (raisedByPg(error)) broken.doubt = true;
+      throw error;
     } finally {
       signal.removeEventListener('abort', onAbort!);
     }
   };
 
-  const onClient = (client: pg.PoolClient, inheritedSignal: AbortSignal | undefined, broken: { value: boolean }, depth: number): Database => {
+  const onClient = (client: pg.PoolClient, inheritedSignal: AbortSignal | undefined, broken: Broken, depth: number): Database => {
     const tx: Database = {
       engine: options.engine,
       query: (text, params, opts) => run(client, text, params, opts?.signal ?? inheritedSignal, broken, true),
@@ -274,11 +303,11 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     }
     if (signal.aborted) throw abortError(signal);
     const client = await pool.connect();
-    const broken = { value: false };
+    const broken: Broken = { value: false, doubt: false };
     try {
       return await run<R>(client, text, params, signal, broken, false);
     } finally {
-      client.release(broken.value);
+      client.release(broken.value || broken.doubt);
     }
   };
 
@@ -286,7 +315,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     const signal = opts?.signal;
     if (signal?.aborted) throw abortError(signal);
     const client = await pool.connect();
-    const broken = { value: false };
+    const broken: Broken = { value: false, doubt: false };
     try {
       await run(client, 'BEGIN', undefined, signal, broken, true);
       const value = await work(onClient(client, signal, broken, 0));
@@ -297,7 +326,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
       if (!broken.value) await client.query('ROLLBACK').catch(() => { broken.value = true; });
       throw error;
     } finally {
-      client.release(broken.value);
+      client.release(broken.value || broken.doubt);
     }
   };
   return db;

@@ -21,14 +21,20 @@ export interface PipelineOptions {
   connections: number;
   /** A new connection in pipeline mode, not yet connected. */
   open: () => pg.Client;
-  /** A lane whose oldest statement has been out this long takes no more (default 10 ms). */
+  /** A lane whose oldest statement has been out this long takes no more (default 2 ms). */
   maxWaitMs?: number;
   /** Statements one lane holds at most (default 64). */
   maxDepth?: number;
-  /** Whether a statement's error means the connection is gone (then the lane is dropped at once). */
+  /** Whether a statement's error means the connection is gone or in doubt (then the lane is dropped at once). */
   lost: (error: unknown) => boolean;
   /** After a lane fails, how long no new one is opened (default 1 s): the pool answers meanwhile. */
   retryMs?: number;
+  /**
+   * A lane left without statements this long is closed when next looked at, and a fresh one opened (default 30 s,
+   * the pool's idle limit): a connection a NAT or firewall dropped in silence would otherwise take statements
+   * until TCP gave up on it.
+   */
+  idleMs?: number;
   now?: () => number;
 }
 
@@ -39,9 +45,9 @@ export interface Lane {
 }
 
 export interface Pipelines {
-  /** A lane with room, or undefined: then the statement goes to the pool. */
+  /** A connected lane with room, or undefined: then the statement goes to the pool. */
   take(): Lane | undefined;
-  /** Lanes open now (connected or connecting). */
+  /** Lanes open now (connected or connecting; a connecting one takes no statement yet). */
   readonly open: number;
   close(): Promise<void>;
 }
@@ -52,13 +58,18 @@ interface LaneState extends Lane {
   connected: boolean;
   corked: boolean;
   gone: boolean;
+  /** When its last statement was answered (or it connected). */
+  idleSince: number;
+  /** Closes it without counting as a failure. */
+  retire(): void;
 }
 
 export const pipelines = (options: PipelineOptions): Pipelines => {
   const now = options.now ?? (() => performance.now());
-  const maxWaitMs = options.maxWaitMs ?? 10;
+  const maxWaitMs = options.maxWaitMs ?? 2;
   const maxDepth = options.maxDepth ?? 64;
   const retryMs = options.retryMs ?? 1_000;
+  const idleMs = options.idleMs ?? 30_000;
   const lanes: LaneState[] = [];
   let retryAt = 0;
   let closed = false;
@@ -71,6 +82,8 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
       connected: false,
       corked: false,
       gone: false,
+      idleSince: now(),
+      retire: () => {},
       run: async (statement) => {
         lane.sent.push(now());
         // Hold this turn's writes and send them together when the turn ends: the statements of every request
@@ -93,22 +106,28 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
           throw error;
         } finally {
           lane.sent.shift();
+          lane.idleSince = now();
         }
       },
     };
-    const drop = (): void => {
+    /** Removes the lane; after a failure (not an idle close) no new one opens for retryMs. */
+    const drop = (failed = true): void => {
       if (lane.gone) return;
       lane.gone = true;
       lanes.splice(lanes.indexOf(lane), 1);
-      retryAt = now() + retryMs;
+      if (failed) retryAt = now() + retryMs;
       client.end().catch(() => {});
     };
+    lane.retire = () => drop(false);
     // A lost connection fails the statements out on it (the caller sees an outage); the lane is replaced later.
-    client.on('error', drop);
-    client.on('end', drop);
+    client.on('error', () => drop());
+    client.on('end', () => drop());
     client.connect().then(
-      () => void (lane.connected = true),
-      drop,
+      () => {
+        lane.connected = true;
+        lane.idleSince = now();
+      },
+      () => drop(),
     );
     lanes.push(lane);
     return lane;
@@ -119,13 +138,21 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
       if (closed || options.connections <= 0) return undefined;
       const t = now();
       let best: LaneState | undefined;
-      for (const lane of lanes) {
+      for (const lane of [...lanes]) {
+        if (lane.connected && lane.sent.length === 0 && t - lane.idleSince >= idleMs) {
+          lane.retire();
+          continue;
+        }
+        // A lane still connecting takes nothing: its statements would wait for the connection and fail with it
+        // when PostgreSQL refuses it (too many clients), while the pool's connections could answer them.
+        if (!lane.connected) continue;
         const depth = lane.sent.length;
         if (depth >= maxDepth || (depth > 0 && t - lane.sent[0]! >= maxWaitMs)) continue;
         if (!best || depth < best.sent.length) best = lane;
       }
-      // A busy best lane and room for another: open it (after a failure, only once retryMs has passed).
-      if ((!best || best.sent.length > 0) && lanes.length < options.connections && t >= retryAt) best = openLane();
+      // A busy best lane and room for another: open one for the statements that follow (after a failure, only
+      // once retryMs has passed); this one goes to the best lane, or the pool.
+      if ((!best || best.sent.length > 0) && lanes.length < options.connections && t >= retryAt) openLane();
       return best;
     },
     get open() {

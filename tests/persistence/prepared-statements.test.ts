@@ -85,6 +85,14 @@ describe.skipIf(skip !== null)('named statements on PostgreSQL', () => {
     await expect(db.transaction((tx) => tx.query(text, [1]))).rejects.toThrow(/cached plan must not change result type/);
     expect(await db.transaction(async (tx) => (await tx.query(text, [1])).rows)).toEqual([{ a: 1, b: null }]);
   });
+
+  it('answers a named statement in later transactions after one whose parameter pg could not serialise', async () => {
+    // pg fails such a statement after writing its Parse, and closes the statement it named while still marking it
+    // parsed: the connection, back in the pool, failed every later use of that text with 26000.
+    const text = 'SELECT $1::jsonb AS j /* unserialisable in a transaction */';
+    await expect(db.transaction((tx) => tx.query(text, [{ n: 1n }]))).rejects.toThrow(/BigInt/);
+    for (const n of [1, 2]) expect(await db.transaction(async (tx) => (await tx.query(text, [{ n }])).rows)).toEqual([{ j: { n } }]);
+  });
 });
 
 describe('PGlite', () => {
