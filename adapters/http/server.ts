@@ -64,14 +64,9 @@ const requestLineOf = (raw: Buffer | undefined): { method: string; target: strin
 /** Statuses that never carry a body, and so no Content-Length (RFC 9110 8.6). */
 const mayHaveBody = (status: number): boolean => status >= 200 && status !== 204 && status !== 304;
 
-/**
- * The request's headers as the event's string map. Node joins repeated fields itself and keeps only `set-cookie`
- * as an array, so without one its own object is passed on as it is rather than copied (every request).
- */
 const toHeaders = (req: IncomingMessage): Record<string, string | undefined> => {
-  const raw = req.headers;
-  if (raw['set-cookie'] === undefined) return raw as Record<string, string | undefined>;
   const out: Record<string, string | undefined> = {};
+  const raw = req.headers;
   for (const name in raw) {
     const value = raw[name];
     out[name] = Array.isArray(value) ? value.join(',') : value;
@@ -125,7 +120,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     req.resume();
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, abort: AbortController, body: Buffer | undefined): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const headers = toHeaders(req);
@@ -140,6 +135,11 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       ...(body !== undefined ? { body: textual ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !textual } : {}),
       sourceIp: addressOf(req.socket.remoteAddress ?? '', headers),
     });
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
+    };
+    res.once('close', onClose);
     let result: V2Result;
     const page = options.site && (method === 'GET' || method === 'HEAD') ? options.site(event.rawPath) : undefined;
     if (page) return send(res, page, method === 'HEAD');
@@ -164,11 +164,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       const socket = req.socket;
       idle.delete(socket);
       if (closing && idle.size === 0) idleGone?.();
-      const abort = new AbortController();
-      // One listener for the in-flight count and the abort ('close' comes once): `once` wraps each listener and
-      // removes it on emit, and two of them were ~1.5% of server CPU on a POST.
-      res.on('close', () => {
-        if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
+      res.once('close', () => {
         inFlight--;
         // While closing, answers carry `Connection: close`: the socket goes away rather than back to idle.
         if (!closing && !socket.destroyed) idle.add(socket);
@@ -178,7 +174,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       if (declared > maxBody) return tooLarge(req, res);
       const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
       if (!hasBody) {
-        void handle(req, res, abort, undefined);
+        void handle(req, res, undefined);
         return;
       }
       const chunks: Buffer[] = [];
@@ -195,7 +191,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
         chunks.push(chunk);
       });
       req.on('end', () => {
-        if (!rejected) void handle(req, res, abort, size === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        if (!rejected) void handle(req, res, size === 0 ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       });
       req.on('error', () => res.destroy());
     },
