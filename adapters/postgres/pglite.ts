@@ -66,6 +66,15 @@ const servedAddress = (dir: string, owner: number): { host: string; port: number
   }
 };
 
+/** Removes a file this process wrote, unless another process has since replaced it (`ours` says, from its text). */
+const removeIfOwn = (file: string, ours: (text: string) => boolean): void => {
+  try {
+    if (ours(readFileSync(file, 'utf8'))) rmSync(file, { force: true });
+  } catch {
+    // Gone already, or not ours to read: nothing to remove.
+  }
+};
+
 /**
  * PGlite has no postmaster.pid: two processes opening one directory would corrupt it. A lock file with our pid
  * refuses the second one with a clear message; a lock left by a dead process is taken over.
@@ -75,7 +84,9 @@ const lockDirectory = (dir: string): (() => void) => {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
+      // Only while it is still ours: a directory removed and made again under a running server belongs to the
+      // process that locked it since, and removing that one's lock would let a third open the files beside it.
+      return () => removeIfOwn(file, (text) => text.trim() === String(process.pid));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(file, 'utf8').trim());
@@ -441,7 +452,7 @@ export const openPglite = async (options: PgliteOptions): Promise<Database> => {
       statementTimeoutMs: options.statementTimeoutMs,
       connectTimeoutMs: 10_000,
       onClose: async () => {
-        if (addressFile) rmSync(addressFile, { force: true });
+        if (addressFile) removeIfOwn(addressFile, (text) => (JSON.parse(text) as { pid?: unknown }).pid === process.pid);
         await engine.close();
         unlock();
       },

@@ -27,6 +27,18 @@ const deadPid = async (): Promise<number> => {
 
 // Each test opens an embedded database on disk (a WASM initdb): slow on a busy machine, so a generous bound.
 describe('embedded database lock', { timeout: 180_000 }, () => {
+  it('leaves a lock and an address another process wrote since, when it closes', async () => {
+    const dir = dataDir();
+    const db = await openPglite({ dataDir: dir, statementTimeoutMs: 0 });
+    const other = String(process.pid + 1);
+    // As when the directory was removed and made again under this process, and another server locked it since.
+    writeFileSync(join(dir, 'sellpo.lock'), other);
+    writeFileSync(join(dir, 'sellpo.server'), JSON.stringify({ pid: process.pid + 1, host: '127.0.0.1', port: 5 }));
+    await db.close();
+    expect(readFileSync(join(dir, 'sellpo.lock'), 'utf8')).toBe(other);
+    expect(existsSync(join(dir, 'sellpo.server'))).toBe(true);
+  });
+
   it('takes over a lock left by a dead process, holds it with its own pid, and releases it on close', async () => {
     const dir = dataDir();
     const pid = await deadPid();
