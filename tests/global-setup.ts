@@ -2,26 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processAlive } from '../adapters/process-alive.ts';
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
 /** A full run held up to 1.3 GB in its temporary directory at once (sampled every 5 s): room for three times that. */
 const MEMORY_TMP_MIN_FREE = 4 * 1024 ** 3;
 
-/** Is process `pid` alive (signal 0 only asks)? */
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Removes the directories of runs that were killed before their teardown (memory stays held until removed). */
 const sweepLeftovers = (): void => {
   for (const name of readdirSync('/dev/shm')) {
     const pid = /^sellpo-tests-(\d+)-/.exec(name)?.[1];
-    if (pid && !alive(Number(pid))) rmSync(join('/dev/shm', name), { recursive: true, force: true });
+    if (pid && !processAlive(Number(pid))) rmSync(join('/dev/shm', name), { recursive: true, force: true });
   }
 };
 

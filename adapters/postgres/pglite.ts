@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { processAlive } from '../process-alive.ts';
 import type { ChannelHandlers, Database, Listening } from './database.ts';
 import { migrate, type Migration } from './migrations.ts';
 import { compileEngine, DATA, MANIFEST, pgliteInstall, snapshotCache, startEngine, type DirectorySnapshot, type Engine, type EngineRequest } from './pglite-engine.ts';
@@ -33,15 +34,6 @@ export interface PgliteOptions {
   /** An in-memory database starts from this dump (PGlite's `dumpDataDir`) instead of initdb: tests' migrated template. */
   loadDataDir?: Blob;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Where the process holding the lock says its engine is served: `{ pid, host, port }` (loopback). */
 const ADDRESS_FILE = 'sellpo.server';
@@ -90,7 +82,7 @@ const lockDirectory = (dir: string): (() => void) => {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
         throw new DirectoryInUse(
           `the embedded database in ${dir} is in use by process ${owner}, which does not serve it to others (yet: ` +
             'a server still starting does so in a moment). Stop that process, or point both at a PostgreSQL server with DATABASE_URL.',

@@ -20,6 +20,21 @@ let root: string;
 let shipped: string;
 let savedCache: string | undefined;
 const first = [migration(1, 'CREATE TABLE alpha (n int)')];
+/** Opens `dataDir` at the first migrations from `shippedSnapshots`, recording what the open reports. */
+const openRecording = async (dataDir: string, shippedSnapshots: string) => {
+  const applied: number[][] = [];
+  const warnings: string[] = [];
+  const db = await openPglite({
+    dataDir,
+    statementTimeoutMs: 0,
+    migrations: first,
+    shippedSnapshots,
+    onMigrated: (ms) => applied.push(ms.map((m) => m.version)),
+    onWarning: (w) => warnings.push(w),
+  });
+  return { db, applied, warnings };
+};
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sellpo-early-'));
   savedCache = process.env.XDG_CACHE_HOME;
@@ -41,16 +56,7 @@ describe('embedded database: the early start', { timeout: 600_000 }, () => {
     expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
     expect(readFileSync(join(dataDir, 'sellpo.lock'), 'utf8')).toBe(String(process.pid));
 
-    const applied: number[][] = [];
-    const warnings: string[] = [];
-    const db = await openPglite({
-      dataDir,
-      statementTimeoutMs: 0,
-      migrations: first,
-      shippedSnapshots: shipped,
-      onMigrated: (ms) => applied.push(ms.map((m) => m.version)),
-      onWarning: (w) => warnings.push(w),
-    });
+    const { db, applied, warnings } = await openRecording(dataDir, shipped);
     try {
       // Told it was brought to the migrations from the copy: a second open of the (no longer fresh) directory would
       // have found a database already there and reported nothing.
@@ -71,16 +77,7 @@ describe('embedded database: the early start', { timeout: 600_000 }, () => {
     const made = await writeMigratedSnapshot(first, damaged);
     rmSync(join(made, 'pgdata', 'PG_VERSION'));
     await startEmbeddedEarly({ dataDir, migrations: first, shippedSnapshots: damaged });
-    const warnings: string[] = [];
-    const applied: number[][] = [];
-    const db = await openPglite({
-      dataDir,
-      statementTimeoutMs: 0,
-      migrations: first,
-      shippedSnapshots: damaged,
-      onMigrated: (ms) => applied.push(ms.map((m) => m.version)),
-      onWarning: (w) => warnings.push(w),
-    });
+    const { db, applied, warnings } = await openRecording(dataDir, damaged);
     try {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(`the saved copy of a migrated embedded database in ${made} was not used`);
