@@ -133,10 +133,6 @@ const resultOf = <R>(r: pg.QueryResult | pg.QueryResult[]): QueryResult<R> =>
     : { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
 
 /**
- * PostgreSQL's refusal to run a prepared statement whose result type changed under it: SQLSTATE 0A000 raised by
- * RevalidateCachedQuery. Told by the routine, which lc_messages does not translate, not by the message, which it does.
- */
-/**
  * An error pg raised itself rather than PostgreSQL's answer. Its connection is in doubt: a parameter pg cannot
  * serialise (a BigInt inside a JSON value) fails after the Parse of a named statement is written, and pg then closes
  * that statement while still marking it parsed, so every later use of the text on that connection would fail with
@@ -144,6 +140,10 @@ const resultOf = <R>(r: pg.QueryResult | pg.QueryResult[]): QueryResult<R> =>
  */
 const raisedByPg = (error: unknown): boolean => !(error instanceof pg.DatabaseError);
 
+/**
+ * PostgreSQL's refusal to run a prepared statement whose result type changed under it: SQLSTATE 0A000 raised by
+ * RevalidateCachedQuery. Told by the routine, which lc_messages does not translate, not by the message, which it does.
+ */
 const isStalePlan = (error: unknown): boolean => {
   const e = error as { code?: unknown; routine?: unknown } | null;
   return e?.code === '0A000' && e.routine === 'RevalidateCachedQuery';
@@ -203,15 +203,24 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     broken: Broken,
     inTransaction: boolean,
   ): Promise<QueryResult<R>> => {
-    if (!signal) {
-      try {
-        return resultOf<R>(await send(client, text, params, inTransaction));
-      } catch (error) {
-        if (raisedByPg(error)) broken.doubt = true;
-        throw error;
-      }
+    if (signal?.aborted) throw abortError(signal);
+    try {
+      return resultOf<R>(await (signal ? sendCancellable(client, text, params, signal, broken, inTransaction) : send(client, text, params, inTransaction)));
+    } catch (error) {
+      if (raisedByPg(error)) broken.doubt = true;
+      throw error;
     }
-    if (signal.aborted) throw abortError(signal);
+  };
+
+  /** `send`, rejecting at once if `signal` aborts: the statement is cancelled and the client marked still busy. */
+  const sendCancellable = async (
+    client: pg.PoolClient,
+    text: string,
+    params: readonly unknown[] | undefined,
+    signal: AbortSignal,
+    broken: Broken,
+    inTransaction: boolean,
+  ) => {
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -224,10 +233,7 @@ export const pgDatabase = (options: PgDatabaseOptions): Database => {
     const pending = send(client, text, params, inTransaction);
     pending.catch(() => {}); // settles later on the discarded connection
     try {
-      return resultOf<R>(await Promise.race([pending, aborted]));
-    } catch (error) {
-      if (raisedByPg(error)) broken.doubt = true;
-      throw error;
+      return await Promise.race([pending, aborted]);
     } finally {
       signal.removeEventListener('abort', onAbort!);
     }
