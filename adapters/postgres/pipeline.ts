@@ -60,8 +60,6 @@ interface LaneState extends Lane {
   gone: boolean;
   /** When its last statement was answered (or it connected). */
   idleSince: number;
-  /** Closes it without counting as a failure. */
-  retire(): void;
 }
 
 export const pipelines = (options: PipelineOptions): Pipelines => {
@@ -74,6 +72,15 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
   let retryAt = 0;
   let closed = false;
 
+  /** Removes a lane and ends its connection; after a failure (not an idle close) no new one opens for retryMs. */
+  const drop = (lane: LaneState, failed = true): void => {
+    if (lane.gone) return;
+    lane.gone = true;
+    lanes.splice(lanes.indexOf(lane), 1);
+    if (failed) retryAt = now() + retryMs;
+    lane.client.end().catch(() => {});
+  };
+
   const openLane = (): LaneState => {
     const client = options.open();
     const lane: LaneState = {
@@ -83,7 +90,6 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
       corked: false,
       gone: false,
       idleSince: now(),
-      retire: () => {},
       run: async (statement) => {
         lane.sent.push(now());
         // Hold this turn's writes and send them together when the turn ends: the statements of every request
@@ -102,7 +108,7 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
         } catch (error) {
           // pg may tell the statements out on a broken connection before the connection's own events: drop the
           // lane now, so no statement that follows is sent to it.
-          if (options.lost(error)) drop();
+          if (options.lost(error)) drop(lane);
           throw error;
         } finally {
           lane.sent.shift();
@@ -110,24 +116,15 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
         }
       },
     };
-    /** Removes the lane; after a failure (not an idle close) no new one opens for retryMs. */
-    const drop = (failed = true): void => {
-      if (lane.gone) return;
-      lane.gone = true;
-      lanes.splice(lanes.indexOf(lane), 1);
-      if (failed) retryAt = now() + retryMs;
-      client.end().catch(() => {});
-    };
-    lane.retire = () => drop(false);
     // A lost connection fails the statements out on it (the caller sees an outage); the lane is replaced later.
-    client.on('error', () => drop());
-    client.on('end', () => drop());
+    client.on('error', () => drop(lane));
+    client.on('end', () => drop(lane));
     client.connect().then(
       () => {
         lane.connected = true;
         lane.idleSince = now();
       },
-      () => drop(),
+      () => drop(lane),
     );
     lanes.push(lane);
     return lane;
@@ -140,7 +137,7 @@ export const pipelines = (options: PipelineOptions): Pipelines => {
       let best: LaneState | undefined;
       for (const lane of [...lanes]) {
         if (lane.connected && lane.sent.length === 0 && t - lane.idleSince >= idleMs) {
-          lane.retire();
+          drop(lane, false);
           continue;
         }
         // A lane still connecting takes nothing: its statements would wait for the connection and fail with it
