@@ -9,6 +9,7 @@ import { isMetered, type HandlerOptions, type LineSink } from '../handlers/toolk
 import type { Config } from './config.ts';
 import { notWired, type BoundedContext, type ContextName, type Profile, type Started } from './contexts/context.ts';
 import { wirePlatform, type Platform } from './contexts/platform/wire.ts';
+import { sections } from './contexts/sections.ts';
 import { createDispatcher, type Dispatcher } from './routing/dispatch.ts';
 import { bufferedLineSink, createRootLogger } from './logging.ts';
 import type { Tracing } from './observability/tracing.ts';
@@ -50,7 +51,10 @@ export interface Runtime {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyContext = BoundedContext<ContextName, any, any>;
 
-const CONTEXT_NAMES = Object.keys({ naver: 0, coupang: 0, billing: 0, inventory: 0, alibaba: 0 } satisfies Record<ContextName, 0>) as ContextName[];
+/** Every context's name, from the configuration's list (adapters/contexts/sections.ts): a new context adds no line here. */
+const CONTEXT_NAMES = sections.flatMap((s) => (s.name === 'platform' ? [] : [s.name])) satisfies ContextName[];
+// Type check: the list names every context of ContextPorts (core/ports.ts).
+({}) as Record<(typeof CONTEXT_NAMES)[number], 0> satisfies Record<ContextName, 0>;
 
 export const composeRuntime = async (config: Config, options: RuntimeOptions, contexts: readonly AnyContext[]): Promise<Runtime> => {
   const toStderr = options.logSink === 'stderr';
