@@ -9,7 +9,7 @@ import { defaultCatalog } from '../../../core/billing/plans.ts';
 import { postgresPlanReader } from '../../postgres/billing-plans.ts';
 import { notWired, type BoundedContext } from '../context.ts';
 import { billingConfig, billingPolicy, type BillingConfig } from './config.ts';
-import { meteredQuota, type MeterSource } from './quota.ts';
+import { meterServes, type MeterSource } from './quota.ts';
 
 export const billingMeter: BoundedContext<'billing', typeof billingConfig.env, BillingConfig> = {
   name: 'billing',
@@ -21,7 +21,7 @@ export const billingMeter: BoundedContext<'billing', typeof billingConfig.env, B
     return {
       name: 'billing',
       ports: given ?? (notWired('billing') as BillingPorts),
-      serves: profile.meter ? { quota: meteredQuota(source, shared.ports, { graceCalls: config.METER_OUTAGE_GRACE_CALLS, logger: shared.logger }) } : {},
+      serves: meterServes(source, shared, config, profile),
       close: async () => {},
     };
   },

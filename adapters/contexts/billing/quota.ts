@@ -13,7 +13,8 @@ import { API_CALL_DAY, apiCallCounter, budgetSpent, planOf, recordApiCalls, type
 import type { PlatformPorts } from '../../../core/ports.ts';
 import { budgetLeases, defaultLeasePolicy, type LeasePolicy } from '../../../core/platform/budget-leases.ts';
 import { outageGrace, type ApiQuota } from '../../../core/platform/quota.ts';
-import { every } from '../context.ts';
+import { every, type Profile, type Shared } from '../context.ts';
+import type { BillingConfig } from './config.ts';
 
 export interface MeteredQuotaOptions {
   graceCalls: number;
@@ -61,3 +62,7 @@ export const meteredQuota = (billing: MeterSource, platform: Pick<PlatformPorts,
     },
   };
 };
+
+/** What billing serves the platform, in the full wiring and the meter alone: the quota, where the profile meters calls. */
+export const meterServes = (source: MeterSource, shared: Shared, config: BillingConfig, profile: Profile): Partial<PlatformPorts> =>
+  profile.meter ? { quota: meteredQuota(source, shared.ports, { graceCalls: config.METER_OUTAGE_GRACE_CALLS, logger: shared.logger }) } : {};

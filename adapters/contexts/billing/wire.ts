@@ -14,7 +14,7 @@ import { sandboxUrl, startProviderSandbox, wantsSandbox } from '../../providers/
 import type { WebhookWorker } from '../../toss/webhook-worker.ts';
 import { defineContext, every, PURGE_EVERY_MS, type Profile } from '../context.ts';
 import { billingConfig, billingPolicy } from './config.ts';
-import { meteredQuota } from './quota.ts';
+import { meterServes } from './quota.ts';
 
 /** Tells the tenant what happened; this adapter writes it to the log (no card data beyond the masked). */
 export const logNotifier = (logger: Logger): Notifier => ({
@@ -104,6 +104,5 @@ export const billing = defineContext({
       },
     };
   },
-  serves: (ports, shared, config, profile) =>
-    profile.meter ? { quota: meteredQuota(ports, shared.ports, { graceCalls: config.METER_OUTAGE_GRACE_CALLS, logger: shared.logger }) } : {},
+  serves: meterServes,
 });
