@@ -20,8 +20,13 @@ import type { PGliteOptions as PGliteOptions_ } from '@electric-sql/pglite';
  */
 const START_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'max_connections=10'];
 
-/** The installed PGlite's folder of files (dist/) and version, or null when they cannot be read. */
-export const pgliteInstall = (): { dist: string; version: string } | null => {
+let install: { dist: string; version: string } | null | undefined;
+/**
+ * The installed PGlite's folder of files (dist/) and version, or null when they cannot be read. Found once per
+ * thread: a start asks several times (the copy's name, the cache, the engine).
+ */
+export const pgliteInstall = (): { dist: string; version: string } | null => (install ??= readInstall());
+const readInstall = (): { dist: string; version: string } | null => {
   try {
     const dist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
     const pkg = JSON.parse(readFileSync(join(dirname(dist), 'package.json'), 'utf8')) as { name?: string; version?: string };
