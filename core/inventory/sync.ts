@@ -95,13 +95,15 @@ export const syncChannels = async (deps: InventoryDeps, tenantId: string, input:
         pushed += fixed.pushed;
         unchanged -= fixed.pushed;
         failures.push(...fixed.failed);
-        const notFixed = new Set(fixed.failed.map((f) => f.externalId));
-        for (const d of seenDrift) d.corrected = !fixed.stopped && over.some((o) => o.listing.externalId === d.externalId) && !notFixed.has(d.externalId);
         if (fixed.stopped) {
+          // The channel refused the connection: nothing is corrected, and no later batch is read.
           drift.push(...seenDrift);
           failures.push(fixed.stopped);
           return;
         }
+        const notFixed = new Set(fixed.failed.map((f) => f.externalId));
+        const overwritten = new Set(over.map((o) => o.listing.externalId));
+        for (const d of seenDrift) d.corrected = overwritten.has(d.externalId) && !notFixed.has(d.externalId);
       }
       drift.push(...seenDrift);
     }
