@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, request } from 'node:http';
+import { startHttpServer, type RunningServer } from '../../adapters/http/server.ts';
+import type { Dispatch } from '../../adapters/routing/dispatch.ts';
+import type { V2Result } from '../../handlers/toolkit.ts';
+import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
+import { testEndpoints } from '../helpers/test-endpoints.ts';
+import { gate } from '../helpers/barrier.ts';
+
+// The driver writes the answers finished in one turn of the event loop together, after it. These tests hold many
+// requests at one gate so their answers are all given in the same turn, then check each connection got its own.
+
+let rt: TestRuntime;
+let server: RunningServer;
+const held = gate('http-answers');
+
+const dispatch: Dispatch = async (event): Promise<V2Result> => {
+  await held.pass();
+  const path = event.rawPath;
+  if (path === '/bad') return { statusCode: 200, headers: { 'x-note': 'line\nbreak' }, body: '{}' };
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path, query: event.rawQueryString }) };
+};
+
+beforeAll(async () => {
+  rt = await testRuntime({ endpoints: testEndpoints });
+  server = await startHttpServer({ dispatch, logger: rt.logger, accessLog: null, host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 65_000, shutdownTimeoutMs: 2_000 });
+});
+afterAll(async () => {
+  held.release();
+  await server.shutdown();
+});
+
+/** GET over an agent of its own (keep-alive, at most `sockets` connections); the body, or the error. */
+const get = (agent: Agent, path: string): Promise<{ status: number; body: string } | { error: string }> =>
+  new Promise((resolve) => {
+    const req = request(`${server.url}${path}`, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('error', (error) => resolve({ error: error.message }));
+    });
+    req.on('error', (error) => resolve({ error: (error as NodeJS.ErrnoException).code ?? error.message }));
+    req.end();
+  });
+
+describe('answers written together at the end of a turn', () => {
+  it('gives each of 120 requests on 20 keep-alive connections its own answer, released in one turn', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+    try {
+      const before = held.count;
+      const calls = Array.from({ length: 120 }, (_, i) => get(agent, `/item/${i}?n=${i}`));
+      // The first 20 are in flight at once (one per connection); they are answered in the same turn.
+      await held.arrived(before + 20);
+      held.release();
+      const answers = await Promise.all(calls);
+      answers.forEach((answer, i) => {
+        expect(answer).toEqual({ status: 200, body: JSON.stringify({ path: `/item/${i}`, query: `n=${i}` }) });
+      });
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('ends only the connection whose answer node refuses to write, and logs it', async () => {
+    const agent = new Agent({ keepAlive: false });
+    try {
+      const answers = await Promise.all([get(agent, '/good/1'), get(agent, '/bad'), get(agent, '/good/2')]);
+      expect(answers[0]).toEqual({ status: 200, body: JSON.stringify({ path: '/good/1', query: '' }) });
+      expect(answers[1]).toHaveProperty('error');
+      expect(answers[2]).toEqual({ status: 200, body: JSON.stringify({ path: '/good/2', query: '' }) });
+      expect(rt.captured.logs).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'answer not written', status: 200 }));
+      // The server goes on answering.
+      expect(await get(agent, '/after')).toEqual({ status: 200, body: JSON.stringify({ path: '/after', query: '' }) });
+    } finally {
+      agent.destroy();
+    }
+  });
+});
