@@ -239,6 +239,12 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       socket.destroy();
       return;
     }
+    // An answer is due on this socket but waits for the end of the turn: a 400 written now would reach the client
+    // as the answer to the earlier request. The due answer goes out instead, and the connection closes after it.
+    if (answering && !answering.writableEnded) {
+      answering.setHeader('connection', 'close');
+      return;
+    }
     const { method, target } = requestLineOf(error.rawPacket);
     const known = CLIENT_ERRORS[error.code ?? ''];
     let problem: ProblemError;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { startHttpServer, type RunningServer } from '../../adapters/http/server.ts';
 import type { Dispatch } from '../../adapters/routing/dispatch.ts';
 import type { V2Result } from '../../handlers/toolkit.ts';
@@ -23,7 +24,16 @@ const dispatch: Dispatch = async (event): Promise<V2Result> => {
 
 beforeAll(async () => {
   rt = await testRuntime({ endpoints: testEndpoints });
-  server = await startHttpServer({ dispatch, logger: rt.logger, accessLog: null, host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 65_000, shutdownTimeoutMs: 2_000 });
+  server = await startHttpServer({
+    dispatch,
+    logger: rt.logger,
+    accessLog: null,
+    host: '127.0.0.1',
+    port: 0,
+    keepAliveTimeoutMs: 65_000,
+    shutdownTimeoutMs: 2_000,
+    site: (path) => (path.startsWith('/docs') ? { statusCode: 200, headers: { 'content-type': 'text/html' }, body: `<p>${path}</p>` } : undefined),
+  });
 });
 afterAll(async () => {
   held.release();
@@ -76,4 +86,31 @@ describe('answers written together at the end of a turn', () => {
       agent.destroy();
     }
   });
+
+  // Bytes the parser refuses, sent on the heels of a request (pipelined), while that request's answer waits for
+  // the end of the turn: a 400 written straight to the socket would arrive as the answer to the first request.
+  const pipelinedWithGarbage = (path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () =>
+        socket.write(`GET ${path} HTTP/1.1\r\nhost: sellpo\r\n\r\nNOT HTTP AT ALL\r\n\r\n`),
+      );
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString('utf8')));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(data));
+    });
+
+  it('answers a site page followed by bytes the parser refuses with the page, then closes', async () => {
+    const reply = await pipelinedWithGarbage('/docs/a');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reply).toMatch(/\r\nconnection: close\r\n/i);
+    expect(reply.endsWith('<p>/docs/a</p>')).toBe(true);
+  });
+
+  it('answers a dispatched request followed by bytes the parser refuses with its own answer, then closes', async () => {
+    const reply = await pipelinedWithGarbage('/first');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reply.endsWith(JSON.stringify({ path: '/first', query: '' }))).toBe(true);
+  });
+
 });
