@@ -102,7 +102,10 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       } catch (error) {
         // An answer node refuses to write (a header value it rejects) ends its connection, never the others.
         logger.error('answer not written', { error: (error as Error).message, status: result.statusCode });
-        res.destroy();
+        // An answer still waiting behind a pipelined one has no socket yet, and node's destroy would then leave
+        // the connection open, stalled on it: end the connection when the answers before it are written.
+        if (res.socket) res.destroy();
+        else res.once('socket', (socket) => socket.destroy());
       }
     }
   };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { startHttpServer, type RunningServer } from '../../adapters/http/server.ts';
@@ -14,10 +14,12 @@ import { gate } from '../helpers/barrier.ts';
 let rt: TestRuntime;
 let server: RunningServer;
 const held = gate('http-answers');
+const first = gate('http-answers-first');
 
 const dispatch: Dispatch = async (event): Promise<V2Result> => {
   await held.pass();
   const path = event.rawPath;
+  if (path === '/first-held') await first.pass();
   if (path === '/bad') return { statusCode: 200, headers: { 'x-note': 'line\nbreak' }, body: '{}' };
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path, query: event.rawQueryString }) };
 };
@@ -37,6 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   held.release();
+  first.release();
   await server.shutdown();
 });
 
@@ -113,4 +116,25 @@ describe('answers written together at the end of a turn', () => {
     expect(reply.endsWith(JSON.stringify({ path: '/first', query: '' }))).toBe(true);
   });
 
+  it('ends the connection of a refused answer that waits behind a pipelined one, once the one before it is written', async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    let data = '';
+    socket.on('data', (d: Buffer) => (data += d.toString('utf8')));
+    const closed = new Promise<'closed'>((resolve) => socket.on('close', () => resolve('closed')));
+    socket.on('error', () => {});
+    try {
+      const refusedBefore = rt.captured.logs.filter((l) => l.message === 'answer not written').length;
+      socket.write(['/first-held', '/bad', '/third'].map((path) => `GET ${path} HTTP/1.1\r\nhost: sellpo\r\n\r\n`).join(''));
+      await first.arrived(1);
+      // The refused answer was met while the first still held the connection.
+      await vi.waitFor(() => expect(rt.captured.logs.filter((l) => l.message === 'answer not written').length).toBe(refusedBefore + 1));
+      first.release();
+      const outcome = await Promise.race([closed, new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 2_000))]);
+      expect(outcome).toBe('closed');
+      expect(data).toMatch(/^HTTP\/1\.1 200 /);
+      expect(data.endsWith(JSON.stringify({ path: '/first-held', query: '' }))).toBe(true);
+    } finally {
+      socket.destroy();
+    }
+  });
 });
