@@ -90,7 +90,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
    * given. Written one by one as each finished, every write found the peer (nginx, a load generator) asleep and
    * paid for waking it, inside this process's write call: with 50 connections on the tenant benchmark that was a
    * fifth of the server's CPU on a metered POST. Back to back, one wake-up serves the batch. Measured, interleaved
-   * builds: metered POST 13,300-13,900 -> 20,700-24,400 req/s, server CPU 71 -> 41-47 us a request, p99 not worse.
+   * builds: metered POST 13,300-13,900 -> 20,700-24,400 req/s, server CPU 70-74 -> 40-47 us a request, p99 not worse.
    */
   let queued: Array<{ res: ServerResponse; result: V2Result; head: boolean }> = [];
   const flush = (): void => {
