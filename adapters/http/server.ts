@@ -82,7 +82,10 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   let closing = false;
   let drainedResolve: (() => void) | undefined;
   // Connections with no request being answered: what a shutdown must not cut while a request may be on its way.
+  // A connection's requests are counted until their answers close (pipelined ones included): it is idle at none.
   const idle = new Set<Socket>();
+  const unanswered = Symbol('unanswered');
+  type Counted = Socket & { [unanswered]: number };
   let idleGone: (() => void) | undefined;
 
   /**
@@ -190,13 +193,15 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     },
     (req, res) => {
       inFlight++;
-      const socket = req.socket;
+      const socket = req.socket as Counted;
+      socket[unanswered]++;
       idle.delete(socket);
       if (closing && idle.size === 0) idleGone?.();
       res.once('close', () => {
         inFlight--;
-        // While closing, answers carry `Connection: close`: the socket goes away rather than back to idle.
-        if (!closing && !socket.destroyed) idle.add(socket);
+        // While closing, answers carry `Connection: close`: the socket goes away rather than back to idle. A
+        // request pipelined behind this one may still be being answered: the socket is idle once it is too.
+        if (--socket[unanswered] === 0 && !closing && !socket.destroyed) idle.add(socket);
         if (closing && inFlight === 0) drainedResolve?.();
       });
       const declared = Number(req.headers['content-length'] ?? 0);
@@ -226,6 +231,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     },
   );
   server.on('connection', (socket: Socket) => {
+    (socket as Counted)[unanswered] = 0;
     idle.add(socket);
     socket.once('close', () => {
       idle.delete(socket);
@@ -301,12 +307,16 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       await Promise.race([grace.done, new Promise<void>((resolve) => (idleGone = resolve))]);
       grace.cancel();
     }
-    server.closeIdleConnections();
+    // Our idle connections, not node's closeIdleConnections: node counts a connection idle once its current answer
+    // is ended, while that answer may still be being written and pipelined requests may wait behind it.
+    for (const socket of idle) socket.destroy();
     const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drainedResolve = resolve));
     const timeout = timer(options.shutdownTimeoutMs - (performance.now() - started));
     const ok = await Promise.race([drained.then(() => true), timeout.done]);
     timeout.cancel();
     if (!ok) server.closeAllConnections();
+    // Every answer has closed (drained): node's check is safe now, and also takes connections answered keep-alive
+    // just before the stop began.
     server.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 1_000).unref())]);
     return { drained: ok };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
+import type { Server, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startHttpServer } from '../../adapters/http/server.ts';
 import type { Dispatch } from '../../adapters/routing/dispatch.ts';
@@ -16,6 +17,9 @@ const barrier = () => {
   return { open, wait: () => opened };
 };
 
+/** /big's body: more than the kernel's socket buffers take while the client does not read. */
+const BIG = 64 * 1024 * 1024;
+
 /** A dispatch that answers /ok at once and holds /hold until its barrier opens, telling when a hold arrived. */
 const heldDispatch = () => {
   const release = barrier();
@@ -25,7 +29,7 @@ const heldDispatch = () => {
       arrived.open();
       await release.wait();
     }
-    const body = `done ${event.rawPath}`;
+    const body = event.rawPath === '/big' ? 'x'.repeat(BIG) : `done ${event.rawPath}`;
     return { statusCode: 200, headers: { 'content-type': 'text/plain', 'content-length': String(body.length) }, body };
   };
   return { dispatch, release, arrived };
@@ -80,7 +84,33 @@ const client = async (url: string) => {
     socket.write(`GET ${path} HTTP/1.1\r\nhost: sellpo\r\n\r\n`);
     return response();
   };
-  return { socket, get, closed };
+  /** Sends the requests back to back, before any answer (HTTP/1.1 pipelining). */
+  const pipeline = (...paths: string[]) => socket.write(paths.map((path) => `GET ${path} HTTP/1.1\r\nhost: sellpo\r\n\r\n`).join(''));
+  return { socket, get, pipeline, response, closed };
+};
+
+/** The answers in what a connection received until it closed: head (lower case) and body length, or the rest. */
+const answersIn = (received: Buffer): Array<{ head: string; bodyLength: number; body: string }> => {
+  const text = received.toString('latin1');
+  const answers: Array<{ head: string; bodyLength: number; body: string }> = [];
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\r\n\r\n', at);
+    if (end === -1) break;
+    const head = text.slice(at, end).toLowerCase();
+    const length = Number(/content-length: (\d+)/.exec(head)?.[1] ?? 0);
+    const body = text.slice(end + 4, end + 4 + length);
+    answers.push({ head, bodyLength: body.length, body: body.length > 100 ? '' : body });
+    at = end + 4 + length;
+  }
+  return answers;
+};
+
+/** The server's response to each request path, as the server makes them. */
+const responsesOf = (server: { server: Server }) => {
+  const responses = new Map<string, ServerResponse>();
+  server.server.on('request', (req, res: ServerResponse) => responses.set(req.url!, res));
+  return responses;
 };
 
 describe('graceful shutdown with keep-alive connections', { timeout: 20_000 }, () => {
@@ -119,6 +149,63 @@ describe('graceful shutdown with keep-alive connections', { timeout: 20_000 }, (
     expect(error.code).toBe('ECONNREFUSED');
     // The idle connection is closed by the server (after the grace), not left to its keep-alive timeout.
     await idle.closed;
+    expect(await stopping).toEqual({ drained: true });
+  });
+
+  it('does not close a connection whose pipelined request is in flight after the one before it was answered', async () => {
+    const { dispatch, release, arrived } = heldDispatch();
+    const server = await serve(dispatch, { idleGraceMs: 50 });
+    const responses = responsesOf(server);
+    const idle = await client(server.url);
+    expect(await idle.get('/ok')).toMatchObject({ body: 'done /ok' });
+    const busy = await client(server.url);
+    busy.pipeline('/ok', '/hold');
+    expect(await busy.response()).toMatchObject({ body: 'done /ok' });
+    await arrived.wait();
+    // The first answer is done with (its response closed) while the request behind it is still being handled.
+    const first = responses.get('/ok')!;
+    if (!first.closed) await once(first, 'close');
+
+    const stopping = server.shutdown();
+    // The idle connection is closed when the grace ends; the busy one is not idle.
+    await idle.closed;
+    release.open();
+    const answer = await busy.response();
+    expect(answer).toMatchObject({ body: 'done /hold' });
+    expect((answer as { head: string }).head).toContain('connection: close');
+    expect(await stopping).toEqual({ drained: true });
+  });
+
+  it('lets an answer still being written finish, and the pipelined answer behind it go out', async () => {
+    const { dispatch, release, arrived } = heldDispatch();
+    const server = await serve(dispatch, { idleGraceMs: 50 });
+    const responses = responsesOf(server);
+    const idle = await client(server.url);
+    expect(await idle.get('/ok')).toMatchObject({ body: 'done /ok' });
+    const busy = await client(server.url);
+    const received: Buffer[] = [];
+    busy.socket.on('data', (d: Buffer) => received.push(d));
+    // The client reads the first bytes of /big, then stops reading: the rest waits in the server's buffers.
+    const started = new Promise<void>((resolve) =>
+      busy.socket.once('data', () => {
+        busy.socket.pause();
+        resolve();
+      }),
+    );
+    busy.pipeline('/big', '/hold');
+    await Promise.all([started, arrived.wait()]);
+    const big = responses.get('/big')!;
+    expect({ ended: big.writableEnded, finished: big.writableFinished }).toEqual({ ended: true, finished: false });
+
+    const stopping = server.shutdown();
+    await idle.closed;
+    release.open();
+    busy.socket.resume();
+    await busy.closed;
+    const answers = answersIn(Buffer.concat(received));
+    expect(answers.map((a) => a.bodyLength)).toEqual([BIG, 'done /hold'.length]);
+    expect(answers[1]).toMatchObject({ body: 'done /hold' });
+    expect(answers[1]!.head).toContain('connection: close');
     expect(await stopping).toEqual({ drained: true });
   });
 
