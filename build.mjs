@@ -120,12 +120,12 @@ for (const e of endpoints) {
 // the sandbox) stays out of its start-up path. The programs (server, CLI, the embedded database's worker) share
 // chunks among themselves only: split together with the 200 Lambda entries, the server loaded 75 small chunks at
 // start, and 26 on its own; the production shape's cold start went from 171 to 146 ms (medians of 9 interleaved
-// starts), the ESM loader resolving and linking fewer files. The per-endpoint Lambda
-// entries share chunks among themselves (dist/lambda/chunks) instead of each carrying a copy. Deploy dist/ whole; a
-// function's handler names its entry.
+// starts), the ESM loader resolving and linking fewer files. The per-endpoint Lambda entries share chunks among
+// themselves (dist/lambda/chunks) instead of each carrying a copy. Deploy dist/ whole; a function's handler names
+// its entry.
 const split = { ...common, splitting: true, outdir: staging, outExtension: { '.js': '.mjs' } };
-const results = [
-  await build({
+const results = await Promise.all([
+  build({
     ...split,
     entryPoints: {
       server: join(root, 'adapters/http/main.ts'),
@@ -135,12 +135,12 @@ const results = [
     },
     chunkNames: 'chunks/[name]-[hash]',
   }),
-  await build({
+  build({
     ...split,
     entryPoints: { 'lambda/router': join(root, 'adapters/lambda/router.ts'), ...endpointEntries },
     chunkNames: 'lambda/chunks/[name]-[hash]',
   }),
-];
+]);
 const lambdaBuild = results[1];
 // The SQL migrations travel with the bundles: the server and `sellpo migrate` read them from dist/migrations.
 cpSync(join(root, 'migrations'), join(staging, 'migrations'), { recursive: true });

@@ -113,6 +113,20 @@ const responsesOf = (server: { server: Server }) => {
   return responses;
 };
 
+/**
+ * A held dispatch behind a server with a 50 ms idle grace, the server's responses by path, one keep-alive
+ * connection already answered and idle (its close tells that the grace ended), and a second connection.
+ */
+const withIdleConnection = async () => {
+  const held = heldDispatch();
+  const server = await serve(held.dispatch, { idleGraceMs: 50 });
+  const responses = responsesOf(server);
+  const idle = await client(server.url);
+  expect(await idle.get('/ok')).toMatchObject({ body: 'done /ok' });
+  const busy = await client(server.url);
+  return { ...held, server, responses, idle, busy };
+};
+
 describe('graceful shutdown with keep-alive connections', { timeout: 20_000 }, () => {
   it('answers a request sent on an idle keep-alive connection after the stop began, with Connection: close', async () => {
     const { dispatch, release, arrived } = heldDispatch();
@@ -153,12 +167,7 @@ describe('graceful shutdown with keep-alive connections', { timeout: 20_000 }, (
   });
 
   it('does not close a connection whose pipelined request is in flight after the one before it was answered', async () => {
-    const { dispatch, release, arrived } = heldDispatch();
-    const server = await serve(dispatch, { idleGraceMs: 50 });
-    const responses = responsesOf(server);
-    const idle = await client(server.url);
-    expect(await idle.get('/ok')).toMatchObject({ body: 'done /ok' });
-    const busy = await client(server.url);
+    const { server, responses, idle, busy, release, arrived } = await withIdleConnection();
     busy.pipeline('/ok', '/hold');
     expect(await busy.response()).toMatchObject({ body: 'done /ok' });
     await arrived.wait();
@@ -177,12 +186,7 @@ describe('graceful shutdown with keep-alive connections', { timeout: 20_000 }, (
   });
 
   it('lets an answer still being written finish, and the pipelined answer behind it go out', async () => {
-    const { dispatch, release, arrived } = heldDispatch();
-    const server = await serve(dispatch, { idleGraceMs: 50 });
-    const responses = responsesOf(server);
-    const idle = await client(server.url);
-    expect(await idle.get('/ok')).toMatchObject({ body: 'done /ok' });
-    const busy = await client(server.url);
+    const { server, responses, idle, busy, release, arrived } = await withIdleConnection();
     const received: Buffer[] = [];
     busy.socket.on('data', (d: Buffer) => received.push(d));
     // The client reads the first bytes of /big, then stops reading: the rest waits in the server's buffers.
