@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { startHttpServer, type RunningServer } from '../../adapters/http/server.ts';
+import type { RunningServer } from '../../adapters/http/server.ts';
 import type { Dispatch } from '../../adapters/routing/dispatch.ts';
 import type { V2Result } from '../../handlers/toolkit.ts';
 import { testRuntime, type TestRuntime } from '../helpers/invoke.ts';
 import { testEndpoints } from '../helpers/test-endpoints.ts';
 import { gate } from '../helpers/barrier.ts';
+import { serveDispatch } from '../helpers/http-server.ts';
 
 // The driver writes the answers finished in one turn of the event loop together, after it. These tests hold many
 // requests at one gate so their answers are all given in the same turn, then check each connection got its own.
@@ -26,14 +27,7 @@ const dispatch: Dispatch = async (event): Promise<V2Result> => {
 
 beforeAll(async () => {
   rt = await testRuntime({ endpoints: testEndpoints });
-  server = await startHttpServer({
-    dispatch,
-    logger: rt.logger,
-    accessLog: null,
-    host: '127.0.0.1',
-    port: 0,
-    keepAliveTimeoutMs: 65_000,
-    shutdownTimeoutMs: 2_000,
+  server = await serveDispatch(dispatch, rt.logger, {
     site: (path) => (path.startsWith('/docs') ? { statusCode: 200, headers: { 'content-type': 'text/html' }, body: `<p>${path}</p>` } : undefined),
   });
 });

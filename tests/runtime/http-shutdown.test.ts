@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import type { Server, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { startHttpServer } from '../../adapters/http/server.ts';
+import { serveDispatch } from '../helpers/http-server.ts';
 import type { Dispatch } from '../../adapters/routing/dispatch.ts';
 import { testRuntime } from '../helpers/invoke.ts';
 
@@ -37,13 +37,7 @@ const heldDispatch = () => {
 
 const serve = async (dispatch: Dispatch, extra: { idleGraceMs?: number; shutdownTimeoutMs?: number } = {}) => {
   const rt = await testRuntime({ endpoints: [] });
-  return startHttpServer({
-    dispatch,
-    logger: rt.logger,
-    accessLog: null,
-    host: '127.0.0.1',
-    port: 0,
-    keepAliveTimeoutMs: 65_000,
+  return serveDispatch(dispatch, rt.logger, {
     shutdownTimeoutMs: extra.shutdownTimeoutMs ?? 10_000,
     ...(extra.idleGraceMs !== undefined ? { idleGraceMs: extra.idleGraceMs } : {}),
   });
